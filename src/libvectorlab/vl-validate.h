@@ -1,0 +1,19 @@
+/* vl-validate.h: argument checks shared by the front-end entry points. */
+#pragma once
+
+#include "vl-private.h"
+
+/* @m is a non-empty fp32 view with stride >= cols whose byte size fits in
+ * size_t. */
+VlStatus vl_check_matrix (const VlMatrix *m, const char *what,
+                          VlError **error);
+
+/* Every element of @m is finite; names the first offending row. */
+VlStatus vl_check_finite (const VlMatrix *m, const char *what,
+                          VlError **error);
+
+/* vl_check_matrix, plus the expected shape of an output. */
+VlStatus vl_check_output (const VlMatrix *m, const char *what, size_t rows,
+                          size_t cols, VlError **error);
+
+VlStatus vl_check_context (VlContext *ctx, VlError **error);

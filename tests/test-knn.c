@@ -1,0 +1,421 @@
+/* test-knn.c: exact k-NN (vl_index_search and vl_knn) under L2, IP and
+ * cosine.  ref is checked against hand-worked cases and against its own
+ * distance matrix; every backend against ref.
+ *
+ * Top-k is compared as a set by value, because two backends may round a tie
+ * differently: each returned id must be in range and unique, results sorted
+ * best first (exactly equal scores by lower id), each rank's score must match
+ * ref's score at that rank, each returned id's oracle score must match the
+ * returned score and be no worse than ref's k-th score, all within
+ * tolerance.  Where the data makes every score exact in any summation order
+ * (small integers, zero vectors) ties are real in every backend and the ids
+ * must equal ref's one for one. */
+#include "vl-test-util.h"
+
+#include <string.h>
+
+typedef enum
+{
+  DATA_UNIFORM,
+  DATA_DUPLICATES,  /* the database repeats a few rows many times */
+  DATA_INTEGER,     /* small integers with duplicates: exact scores */
+  DATA_ZERO_ROWS,   /* query 0 and every 7th database row are zero */
+} DataKind;
+
+typedef struct
+{
+  const char *name;
+  size_t      n, d, nq, k;
+  size_t      pad;       /* stride - d of queries and database */
+  DataKind    kind;
+} KnnCase;
+
+static const KnnCase cases[] = {
+  { "d1-n100-nq7-k5",          100,   1,   7,    5,  0, DATA_UNIFORM },
+  { "d1-n64-dup-k10",           64,   1,   5,   10,  0, DATA_DUPLICATES },
+  { "d17-n20-k20",              20,  17,   5,   20,  0, DATA_UNIFORM },
+  { "d17-n500-nq300-k10",      500,  17, 300,   10,  0, DATA_UNIFORM },
+  { "d17-n300-strided-k7",     300,  17,  13,    7,  6, DATA_UNIFORM },
+  { "d17-n400-dup-k25",        400,  17,  20,   25,  0, DATA_DUPLICATES },
+  { "d17-n300-int-k30",        300,  17,  10,   30,  0, DATA_INTEGER },
+  { "d17-n200-zero-k15",       200,  17,   6,   15,  0, DATA_ZERO_ROWS },
+  { "d17-n2500-k2048",        2500,  17,   3, 2048,  0, DATA_UNIFORM },
+  { "d769-n3000-nq1-k1",      3000, 769,   1,    1,  0, DATA_UNIFORM },
+  { "d769-n50-k2",              50, 769,   4,    2,  0, DATA_UNIFORM },
+  { "d769-n600-nq300-k10",     600, 769, 300,   10,  0, DATA_UNIFORM },
+  { "d769-n2048-k2048",       2048, 769,   2, 2048,  0, DATA_UNIFORM },
+  { "d769-n1000-strided-k16", 1000, 769,   9,   16, 31, DATA_ZERO_ROWS },
+  { "d769-n20000-nq4-k10",   20000, 769,   4,   10,  0, DATA_UNIFORM },
+  { "d769-n300-int-k40",       300, 769,   5,   40,  0, DATA_INTEGER },
+  { "d769-n500-dup-k64",       500, 769,   6,   64,  0, DATA_DUPLICATES },
+};
+
+/* The largest k, once, on L2 only: its cost is the sort, not the metric. */
+static const KnnCase max_k_case =
+  { "d17-n4096-k4096",        4096,  17,   2, 4096,  0, DATA_UNIFORM };
+
+static const VlMetric metrics[] = { VL_METRIC_L2, VL_METRIC_IP,
+                                    VL_METRIC_COSINE };
+
+typedef struct
+{
+  const KnnCase *c;
+  VlMetric       metric;
+} KnnRun;
+
+static KnnRun runs[G_N_ELEMENTS (cases) * G_N_ELEMENTS (metrics) + 1];
+
+/* The data and ref's answers of one run, computed once and shared by the
+ * runs of every backend, which are registered one after the other. */
+typedef struct
+{
+  const KnnRun *run;
+  VlMatrix      q, x;
+  VlMatrix      full;      /* ref distance matrix, nq x n */
+  double       *mag;       /* per query, see VL_TEST_REL_TOL */
+  double       *xnorm;
+  int64_t      *ids;       /* ref top-k */
+  float        *scores;
+  guint8       *seen;      /* n flags, scratch for uniqueness */
+} Oracle;
+
+static Oracle oracle;
+
+static void
+oracle_clear (void)
+{
+  vl_test_matrix_free (&oracle.q);
+  vl_test_matrix_free (&oracle.x);
+  vl_test_matrix_free (&oracle.full);
+  g_clear_pointer (&oracle.mag, g_free);
+  g_clear_pointer (&oracle.xnorm, g_free);
+  g_clear_pointer (&oracle.ids, g_free);
+  g_clear_pointer (&oracle.scores, g_free);
+  g_clear_pointer (&oracle.seen, g_free);
+  oracle.run = NULL;
+}
+
+static void
+fill_data (const KnnCase *c, VlMatrix *q, VlMatrix *x)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed ((guint32) (c->n * 131
+                                                            + c->d * 7
+                                                            + c->kind));
+  size_t distinct = MAX (c->n / 5, 1);
+
+  if (c->kind == DATA_INTEGER)
+    {
+      vl_test_matrix_fill_int (q, rand, 2);
+      vl_test_matrix_fill_int (x, rand, 2);
+    }
+  else
+    {
+      vl_test_matrix_fill (q, rand, -1.0f, 1.0f);
+      vl_test_matrix_fill (x, rand, -1.0f, 1.0f);
+    }
+
+  if (c->kind == DATA_DUPLICATES || c->kind == DATA_INTEGER)
+    {
+      for (size_t r = distinct; r < c->n; r++)
+        memcpy (vl_test_row (x, r), vl_test_row (x, r % distinct),
+                c->d * sizeof (float));
+      /* A query equal to a duplicated row: many exact L2 zeros. */
+      memcpy (vl_test_row (q, 0), vl_test_row (x, 0), c->d * sizeof (float));
+    }
+  if (c->kind == DATA_ZERO_ROWS)
+    {
+      vl_test_matrix_zero_row (q, 0);
+      for (size_t r = 3; r < c->n; r += 7)
+        vl_test_matrix_zero_row (x, r);
+    }
+}
+
+static gboolean
+oracle_prepare (const KnnRun *kr)
+{
+  const KnnCase *c = kr->c;
+  VlContext *ref = vl_test_context ("ref");
+  VlError *error = NULL;
+  double xmax = 0.0;
+
+  if (oracle.run == kr)
+    return TRUE;
+  oracle_clear ();
+
+  oracle.q = vl_test_matrix_new (c->nq, c->d, c->d + c->pad);
+  oracle.x = vl_test_matrix_new (c->n, c->d, c->d + c->pad);
+  oracle.full = vl_test_matrix_new (c->nq, c->n, c->n);
+  oracle.mag = g_new (double, c->nq);
+  oracle.xnorm = g_new (double, c->n);
+  oracle.ids = g_new (int64_t, c->nq * c->k);
+  oracle.scores = g_new (float, c->nq * c->k);
+  oracle.seen = g_new0 (guint8, c->n);
+  fill_data (c, &oracle.q, &oracle.x);
+
+  for (size_t j = 0; j < c->n; j++)
+    {
+      oracle.xnorm[j] = vl_test_row_norm (&oracle.x, j);
+      xmax = MAX (xmax, oracle.xnorm[j]);
+    }
+  /* Any score of a query is bounded by its norm against the largest
+   * database norm. */
+  for (size_t i = 0; i < c->nq; i++)
+    oracle.mag[i] = vl_test_score_magnitude (kr->metric,
+                                             vl_test_row_norm (&oracle.q, i),
+                                             xmax);
+
+  if (!vl_test_check_ok (vl_distance_matrix (ref, kr->metric, &oracle.q,
+                                             &oracle.x, &oracle.full, &error),
+                         error)
+      || !vl_test_check_ok (vl_knn (ref, kr->metric, &oracle.q, &oracle.x,
+                                    c->k, oracle.ids, oracle.scores, &error),
+                            error))
+    {
+      oracle_clear ();
+      return FALSE;
+    }
+  oracle.run = kr;
+  return TRUE;
+}
+
+static gboolean
+ranks_before (gboolean similarity, float a, float b)
+{
+  return similarity ? a > b : a < b;
+}
+
+/* Checks the k results of query @qi (@ids and @scores point at them). */
+static gboolean
+check_query (const KnnRun *kr, size_t qi, const int64_t *ids,
+             const float *scores)
+{
+  const KnnCase *c = kr->c;
+  gboolean sim = vl_metric_is_similarity (kr->metric);
+  gboolean exact = (c->kind == DATA_INTEGER && kr->metric != VL_METRIC_COSINE)
+                   || (c->kind == DATA_ZERO_ROWS && qi == 0
+                       && kr->metric != VL_METRIC_L2);
+  const int64_t *rids = oracle.ids + qi * c->k;
+  const float *rscores = oracle.scores + qi * c->k;
+  const float *full = vl_test_row (&oracle.full, qi);
+  float kth = rscores[c->k - 1];
+  double mag = oracle.mag[qi];
+  gboolean ok = TRUE;
+  size_t i;
+
+  for (i = 0; ok && i < c->k; i++)
+    {
+      int64_t id = ids[i];
+
+      if (id < 0 || (size_t) id >= c->n || oracle.seen[id])
+        {
+          g_test_fail_printf ("query %zu rank %zu: id %" G_GINT64_FORMAT
+                              " is out of range or repeated", qi, i, id);
+          ok = FALSE;
+          break;
+        }
+      oracle.seen[id] = 1;
+
+      if (i > 0 && (ranks_before (sim, scores[i], scores[i - 1])
+                    || (scores[i] == scores[i - 1] && id < ids[i - 1])))
+        {
+          g_test_fail_printf ("query %zu: rank %zu (id %" G_GINT64_FORMAT
+                              ", %.9g) should come before rank %zu (id %"
+                              G_GINT64_FORMAT ", %.9g)", qi, i, id,
+                              scores[i], i - 1, ids[i - 1], scores[i - 1]);
+          ok = FALSE;
+        }
+      else if (exact && (id != rids[i] || scores[i] != rscores[i]))
+        {
+          g_test_fail_printf ("query %zu rank %zu: exact data gives id %"
+                              G_GINT64_FORMAT " (%.9g), ref id %"
+                              G_GINT64_FORMAT " (%.9g)", qi, i, id,
+                              scores[i], rids[i], rscores[i]);
+          ok = FALSE;
+        }
+      else if (!vl_test_check_close (scores[i], rscores[i], mag,
+                                     "query %zu rank %zu score", qi, i)
+               || !vl_test_check_close (scores[i], full[id], mag,
+                                        "query %zu id %" G_GINT64_FORMAT
+                                        " score", qi, id))
+        ok = FALSE;
+      else if (ranks_before (sim, kth, full[id])
+               && !vl_test_close (full[id], kth, mag))
+        {
+          g_test_fail_printf ("query %zu: id %" G_GINT64_FORMAT " scores "
+                              "%.9g, worse than ref's k-th %.9g", qi, id,
+                              full[id], kth);
+          ok = FALSE;
+        }
+      else if (kr->metric == VL_METRIC_COSINE && oracle.xnorm[id] == 0.0
+               && scores[i] != 0.0f)
+        {
+          g_test_fail_printf ("query %zu: zero row %" G_GINT64_FORMAT
+                              " has cosine %.9g, not 0", qi, id, scores[i]);
+          ok = FALSE;
+        }
+    }
+  for (size_t j = 0; j < i; j++)
+    oracle.seen[ids[j]] = 0;
+  return ok;
+}
+
+static void
+test_knn (const VlTestRun *run)
+{
+  const KnnRun *kr = run->data;
+  const KnnCase *c = kr->c;
+  VlContext *ctx = vl_test_context (run->device);
+  g_autofree int64_t *ids = g_new (int64_t, c->nq * c->k);
+  g_autofree float *scores = g_new (float, c->nq * c->k);
+  VlMatrix last;
+  VlError *error = NULL;
+  VlIndex *index;
+
+  if (!oracle_prepare (kr))
+    return;
+
+  index = vl_index_new (ctx, kr->metric, &oracle.x, &error);
+  if (!vl_test_check_ok (index != NULL ? VL_STATUS_OK : error->status, error))
+    return;
+  g_assert_cmpuint (vl_index_get_size (index), ==, c->n);
+  g_assert_cmpuint (vl_index_get_dim (index), ==, c->d);
+
+  if (vl_test_check_ok (vl_index_search (index, &oracle.q, c->k, ids, scores,
+                                         &error), error))
+    for (size_t qi = 0; qi < c->nq; qi++)
+      if (!check_query (kr, qi, ids + qi * c->k, scores + qi * c->k))
+        break;
+  vl_index_free (index);
+
+  /* The one-shot path with a single query, which batched backends treat
+   * differently. */
+  last = oracle.q;
+  last.rows = 1;
+  last.data = vl_test_row (&oracle.q, c->nq - 1);
+  memset (ids, 0xff, c->k * sizeof *ids);
+  if (vl_test_check_ok (vl_knn (ctx, kr->metric, &last, &oracle.x, c->k, ids,
+                                scores, &error), error))
+    check_query (kr, c->nq - 1, ids, scores);
+}
+
+/* Database [0], [1], [2], [3] (d = 1), worked out by hand. */
+static void
+test_hand (const VlTestRun *run)
+{
+  float x[] = { 0, 1, 2, 3 };
+  float q[] = { 1.2f, -1.0f };
+  VlMatrix xm = vl_matrix_f32 (x, 4, 1), qm = vl_matrix_f32 (q, 2, 1);
+  VlContext *ctx = vl_test_context (run->device);
+  int64_t ids[2 * 4];
+  float scores[2 * 4];
+  VlError *error = NULL;
+
+  /* L2 from 1.2: 0.04 (id 1), 0.64 (id 2); from -1: 1 (id 0), 4 (id 1). */
+  if (!vl_test_check_ok (vl_knn (ctx, VL_METRIC_L2, &qm, &xm, 2, ids, scores,
+                                 &error), error))
+    return;
+  g_assert_cmpint (ids[0], ==, 1);
+  g_assert_cmpint (ids[1], ==, 2);
+  g_assert_cmpint (ids[2], ==, 0);
+  g_assert_cmpint (ids[3], ==, 1);
+  vl_test_check_close (scores[0], 0.04, 0.0, "L2 rank 0");
+  vl_test_check_close (scores[1], 0.64, 0.0, "L2 rank 1");
+  vl_test_check_close (scores[2], 1.0, 0.0, "L2 rank 0 of query 1");
+  vl_test_check_close (scores[3], 4.0, 0.0, "L2 rank 1 of query 1");
+
+  /* IP with 1.2: 3.6 (id 3), 2.4 (id 2); with -1: 0 (id 0), -1 (id 1). */
+  if (!vl_test_check_ok (vl_knn (ctx, VL_METRIC_IP, &qm, &xm, 2, ids, scores,
+                                 &error), error))
+    return;
+  g_assert_cmpint (ids[0], ==, 3);
+  g_assert_cmpint (ids[1], ==, 2);
+  g_assert_cmpint (ids[2], ==, 0);
+  g_assert_cmpint (ids[3], ==, 1);
+  vl_test_check_close (scores[0], 3.6, 0.0, "IP rank 0");
+  vl_test_check_close (scores[3], -1.0, 0.0, "IP rank 1 of query 1");
+
+  /* Cosine in one dimension is the sign: ids 1, 2, 3 tie at 1 for the
+   * positive query and the zero row 0 scores 0; the negative query ranks
+   * the zero row first. */
+  if (!vl_test_check_ok (vl_knn (ctx, VL_METRIC_COSINE, &qm, &xm, 4, ids,
+                                 scores, &error), error))
+    return;
+  g_assert_cmpint (ids[3], ==, 0);
+  g_assert_cmpfloat (scores[3], ==, 0.0f);
+  vl_test_check_close (scores[0], 1.0, 0.0, "cosine rank 0");
+  g_assert_cmpint (ids[4], ==, 0);
+  g_assert_cmpfloat (scores[4], ==, 0.0f);
+  vl_test_check_close (scores[5], -1.0, 0.0, "cosine rank 1 of query 1");
+}
+
+/* All rows equal: every L2 and IP score ties exactly (integer data), so the
+ * top-k is the k lowest ids in order, on every backend.  Cosine divides by
+ * rounded norms, so its ties are covered by value in the duplicate cases. */
+static void
+test_all_ties (const VlTestRun *run)
+{
+  VlContext *ctx = vl_test_context (run->device);
+  VlMatrix x = vl_test_matrix_new (300, 17, 17);
+  VlMatrix q = vl_test_matrix_new (2, 17, 17);
+  int64_t ids[2 * 40];
+  float scores[2 * 40];
+  VlError *error = NULL;
+
+  for (size_t r = 0; r < x.rows; r++)
+    for (size_t c = 0; c < x.cols; c++)
+      vl_test_row (&x, r)[c] = (float) (c % 3) - 1.0f;
+  for (size_t c = 0; c < q.cols; c++)
+    {
+      vl_test_row (&q, 0)[c] = 1.0f;
+      vl_test_row (&q, 1)[c] = (float) (c % 3) - 1.0f;
+    }
+
+  for (guint m = 0; m < 2; m++)
+    {
+      if (!vl_test_check_ok (vl_knn (ctx, metrics[m], &q, &x, 40, ids, scores,
+                                     &error), error))
+        break;
+      for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+        if (ids[i] != (int64_t) (i % 40) || scores[i] != scores[i - i % 40])
+          {
+            g_test_fail_printf ("%s: result %u is id %" G_GINT64_FORMAT
+                                " (%.9g), expected id %u with equal scores",
+                                vl_metric_to_string (metrics[m]), i, ids[i],
+                                scores[i], i % 40);
+            break;
+          }
+    }
+  vl_test_matrix_free (&x);
+  vl_test_matrix_free (&q);
+}
+
+static void
+add_run (guint r, const KnnCase *c, VlMetric metric)
+{
+  g_autofree char *prefix = g_strdup_printf ("/vectorlab/knn/%s/%s",
+                                             vl_metric_to_string (metric),
+                                             c->name);
+
+  runs[r].c = c;
+  runs[r].metric = metric;
+  vl_test_add (prefix, &runs[r], test_knn);
+}
+
+int
+main (int argc, char **argv)
+{
+  guint r = 0;
+  int result;
+
+  vl_test_init (&argc, &argv);
+  vl_test_add ("/vectorlab/knn/hand", NULL, test_hand);
+  vl_test_add ("/vectorlab/knn/all-ties", NULL, test_all_ties);
+  for (guint m = 0; m < G_N_ELEMENTS (metrics); m++)
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      add_run (r++, &cases[i], metrics[m]);
+  add_run (r++, &max_k_case, VL_METRIC_L2);
+
+  result = vl_test_run ();
+  oracle_clear ();
+  return result;
+}

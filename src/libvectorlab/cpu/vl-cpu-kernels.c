@@ -1,0 +1,135 @@
+/* vl-cpu-kernels.c: see vl-cpu-kernels.h.
+ *
+ * Written with GCC vector extensions rather than intrinsics so that one
+ * source serves every target_clones variant: a 16-float vector is one
+ * AVX-512 register, two AVX2 or four SSE registers.  Reductions are
+ * explicit because -O3 without -ffast-math never vectorises a float sum. */
+#include "vl-cpu-kernels.h"
+
+/* The helpers below pass vectors by value but are always inlined, so the
+ * ABI GCC warns about is never used. */
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define HOT __attribute__ ((target_clones ("avx512f", "avx2", "default")))
+#else
+#define HOT
+#endif
+#define INLINE static inline __attribute__ ((always_inline))
+
+typedef float vf16 __attribute__ ((vector_size (64)));
+typedef float vf8 __attribute__ ((vector_size (32)));
+typedef float vf4 __attribute__ ((vector_size (16)));
+
+INLINE vf16
+load16 (const float *p)
+{
+  vf16 v;
+
+  __builtin_memcpy (&v, p, sizeof v);
+  return v;
+}
+
+INLINE float
+hsum16 (vf16 v)
+{
+  vf8 a = __builtin_shufflevector (v, v, 0, 1, 2, 3, 4, 5, 6, 7)
+          + __builtin_shufflevector (v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+  vf4 b = __builtin_shufflevector (a, a, 0, 1, 2, 3)
+          + __builtin_shufflevector (a, a, 4, 5, 6, 7);
+
+  return (b[0] + b[2]) + (b[1] + b[3]);
+}
+
+/* R rows x Q queries: each loaded vector feeds several FMAs, so the loop is
+ * bound by arithmetic rather than loads.  R and Q are constants after
+ * inlining, which keeps the accumulators in registers. */
+INLINE void
+dot_block (const float *x, size_t ldx, const int R, const float *q,
+           size_t ldq, const int Q, size_t d, float *out, size_t ldo)
+{
+  vf16 acc[4][4] = { { { 0 } } };
+  size_t c = 0;
+
+  for (; c + 16 <= d; c += 16)
+    {
+      vf16 xv[4];
+
+      for (int r = 0; r < R; r++)
+        xv[r] = load16 (x + r * ldx + c);
+      for (int i = 0; i < Q; i++)
+        {
+          vf16 qv = load16 (q + i * ldq + c);
+
+          for (int r = 0; r < R; r++)
+            acc[r][i] += xv[r] * qv;
+        }
+    }
+  for (int r = 0; r < R; r++)
+    for (int i = 0; i < Q; i++)
+      {
+        float s = hsum16 (acc[r][i]);
+
+        for (size_t t = c; t < d; t++)
+          s += x[r * ldx + t] * q[i * ldq + t];
+        out[i * ldo + r] = s;
+      }
+}
+
+HOT void
+vl_cpu_dot_tile (const float *x, size_t ldx, size_t n, const float *q,
+                 size_t ldq, size_t nq, size_t d, float *out, size_t ldo)
+{
+  size_t j = 0;
+
+  for (; j + 4 <= n; j += 4)
+    {
+      size_t i = 0;
+
+      for (; i + 4 <= nq; i += 4)
+        dot_block (x + j * ldx, ldx, 4, q + i * ldq, ldq, 4, d,
+                   out + i * ldo + j, ldo);
+      for (; i < nq; i++)
+        dot_block (x + j * ldx, ldx, 4, q + i * ldq, ldq, 1, d,
+                   out + i * ldo + j, ldo);
+    }
+  for (; j < n; j++)
+    {
+      size_t i = 0;
+
+      for (; i + 4 <= nq; i += 4)
+        dot_block (x + j * ldx, ldx, 1, q + i * ldq, ldq, 4, d,
+                   out + i * ldo + j, ldo);
+      for (; i < nq; i++)
+        dot_block (x + j * ldx, ldx, 1, q + i * ldq, ldq, 1, d,
+                   out + i * ldo + j, ldo);
+    }
+}
+
+HOT float
+vl_cpu_dot (const float *a, const float *b, size_t d)
+{
+  float s;
+
+  dot_block (a, 0, 1, b, 0, 1, d, &s, 0);
+  return s;
+}
+
+HOT float
+vl_cpu_l2sq (const float *a, const float *b, size_t d)
+{
+  vf16 acc = { 0 };
+  size_t c = 0;
+  float s;
+
+  for (; c + 16 <= d; c += 16)
+    {
+      vf16 diff = load16 (a + c) - load16 (b + c);
+
+      acc += diff * diff;
+    }
+  s = hsum16 (acc);
+  for (; c < d; c++)
+    s += (a[c] - b[c]) * (a[c] - b[c]);
+  return s;
+}

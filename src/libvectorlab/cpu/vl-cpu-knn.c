@@ -1,0 +1,403 @@
+/* vl-cpu-knn.c: the flat k-NN index of the cpu backend.
+ *
+ * The database is scanned in tiles of rows whose scores feed per-query
+ * heaps at once, so memory is bounded by a tile whatever the number of
+ * queries.  Few queries: a fused scan, the database split between threads,
+ * each with its own heaps, merged at the end; the scan streams the database
+ * once, which is what bounds it.  Many queries (with OpenBLAS): one sgemm a
+ * tile from the calling thread, which OpenBLAS parallelises itself, then
+ * the heaps split by query between our threads.  Never both pools at
+ * once: two cores shared by two busy pools run slower than either. */
+#include "vl-cpu.h"
+
+#include "vl-cpu-kernels.h"
+#include "vl-cpu-threads.h"
+#include "vl-cpu-topk.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Rows a fused-scan tile: its scores for every query stay in L1, the rows
+ * in L2. */
+#define SCAN_TILE 128
+/* Rows a worker gets at least in the fused scan, so that small databases
+ * do not pay for threads. */
+#define SCAN_GRAIN 4096
+/* Queries from which one sgemm per tile beats the fused scan. */
+#define GEMM_MIN_QUERIES 32
+/* Floats of scores one sgemm tile may hold (16 MiB), and the queries of
+ * one sgemm block, which bound its rows from below. */
+#define GEMM_TILE_FLOATS ((size_t) 1 << 22)
+#define GEMM_MAX_QUERIES 1024
+/* Queries a group in the scan without BLAS: they share each tile of rows. */
+#define QUERY_GROUP 16
+
+typedef struct
+{
+  float *data;   /* n rows, vl_cpu_padded (d) apart */
+  float *norms;  /* L2: squared norms, cosine: inverse norms, IP: NULL */
+} CpuIndex;
+
+VlStatus
+vl_cpu_index_build (VlIndex *index, const VlMatrix *database, VlError **error)
+{
+  CpuIndex *ci = calloc (1, sizeof *ci);
+
+  if (ci == NULL)
+    return vl_set_error (error, VL_STATUS_OUT_OF_MEMORY, "out of memory");
+  index->priv = ci;
+  ci->data = vl_cpu_alloc_floats (index->n * vl_cpu_padded (index->d));
+  if (index->metric != VL_METRIC_IP)
+    ci->norms = vl_cpu_alloc_floats (index->n);
+  if (ci->data == NULL || (index->metric != VL_METRIC_IP && ci->norms == NULL))
+    return vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
+                         "out of memory copying a %zu x %zu database",
+                         index->n, index->d);
+
+  /* Cosine keeps the rows as given and their inverse norms: a tile's
+   * scores are then scaled once, and the copy is the caller's data. */
+  vl_cpu_copy_rows (database, ci->data, false, ci->norms);
+  if (index->metric == VL_METRIC_COSINE)
+    for (size_t j = 0; j < index->n; j++)
+      ci->norms[j] = ci->norms[j] > 0.0f ? 1.0f / sqrtf (ci->norms[j]) : 0.0f;
+  return VL_STATUS_OK;
+}
+
+void
+vl_cpu_index_free (VlIndex *index)
+{
+  CpuIndex *ci = index->priv;
+
+  if (ci == NULL)
+    return;
+  free (ci->data);
+  free (ci->norms);
+  free (ci);
+  index->priv = NULL;
+}
+
+/* One search: the prepared queries and where their heaps live. */
+typedef struct
+{
+  const VlIndex *index;
+  const CpuIndex *ci;
+  size_t         ld;        /* row length of data and queries */
+  const float   *q;         /* nq prepared queries */
+  const float   *qnorms;    /* L2: squared query norms */
+  size_t         nq;
+  size_t         k;
+  VlCpuTopk     *heaps;     /* workers x nq; worker 0's write the output */
+  float         *scores;    /* per-worker tiles, or the shared sgemm tile */
+  size_t         block_i0;  /* first query of the sgemm block */
+  size_t         tile_ld;   /* floats between a tile's rows of scores */
+  size_t         tile_j0;   /* first database row of the sgemm tile */
+  size_t         tile_n;    /* rows of the sgemm tile */
+} Search;
+
+/* Offers database rows j0 .. j0 + n of one query.  @s holds scale * q.x:
+ * the sgemm path folds the scale into alpha, the kernels do not. */
+static void
+push_scores (const Search *s, VlCpuTopk *heap, size_t qi, const float *sc,
+             float scale, size_t j0, size_t n)
+{
+  float thr = vl_cpu_topk_threshold (heap);
+  const float *norms = s->ci->norms != NULL ? s->ci->norms + j0 : NULL;
+
+  switch (s->index->metric)
+    {
+    case VL_METRIC_L2:
+      {
+        float qn = s->qnorms[qi];
+
+        /* |x|^2 - 2 q.x + |q|^2 can dip below zero by rounding. */
+        for (size_t j = 0; j < n; j++)
+          {
+            float key = fmaxf (norms[j] + scale * sc[j] + qn, 0.0f);
+
+            if (key <= thr)
+              {
+                vl_cpu_topk_push (heap, key, (int64_t) (j0 + j));
+                thr = vl_cpu_topk_threshold (heap);
+              }
+          }
+      }
+      break;
+    case VL_METRIC_IP:
+      for (size_t j = 0; j < n; j++)
+        if (scale * sc[j] <= thr)
+          {
+            vl_cpu_topk_push (heap, scale * sc[j], (int64_t) (j0 + j));
+            thr = vl_cpu_topk_threshold (heap);
+          }
+      break;
+    case VL_METRIC_COSINE:
+    default:
+      for (size_t j = 0; j < n; j++)
+        {
+          float key = scale * sc[j] * norms[j];
+
+          if (key <= thr)
+            {
+              vl_cpu_topk_push (heap, key, (int64_t) (j0 + j));
+              thr = vl_cpu_topk_threshold (heap);
+            }
+        }
+      break;
+    }
+}
+
+/* The kernels give q.x; keys want -2 q.x for L2 and -q.x otherwise. */
+static float
+kernel_scale (VlMetric metric)
+{
+  return metric == VL_METRIC_L2 ? -2.0f : -1.0f;
+}
+
+/* Fused scan of database rows [begin, end) against every query. */
+static void
+scan_rows (size_t begin, size_t end, unsigned worker, void *data)
+{
+  const Search *s = data;
+  VlCpuTopk *heaps = s->heaps + (size_t) worker * s->nq;
+  float *tile = s->scores + (size_t) worker * s->nq * SCAN_TILE;
+  float scale = kernel_scale (s->index->metric);
+
+  for (size_t j0 = begin; j0 < end; j0 += SCAN_TILE)
+    {
+      size_t n = end - j0 < SCAN_TILE ? end - j0 : SCAN_TILE;
+
+      vl_cpu_dot_tile (s->ci->data + j0 * s->ld, s->ld, n, s->q, s->ld,
+                       s->nq, s->index->d, tile, SCAN_TILE);
+      for (size_t i = 0; i < s->nq; i++)
+        push_scores (s, &heaps[i], i, tile + i * SCAN_TILE, scale, j0, n);
+    }
+}
+
+#ifndef VL_HAVE_BLAS
+/* Scan without BLAS for many queries: each worker owns queries
+ * [begin, end) and walks the database once a group of them. */
+static void
+scan_queries (size_t begin, size_t end, unsigned worker, void *data)
+{
+  const Search *s = data;
+  float *tile = s->scores + (size_t) worker * QUERY_GROUP * SCAN_TILE;
+  float scale = kernel_scale (s->index->metric);
+
+  for (size_t i0 = begin; i0 < end; i0 += QUERY_GROUP)
+    {
+      size_t nq = end - i0 < QUERY_GROUP ? end - i0 : QUERY_GROUP;
+
+      for (size_t j0 = 0; j0 < s->index->n; j0 += SCAN_TILE)
+        {
+          size_t n = s->index->n - j0 < SCAN_TILE ? s->index->n - j0 : SCAN_TILE;
+
+          vl_cpu_dot_tile (s->ci->data + j0 * s->ld, s->ld, n,
+                           s->q + i0 * s->ld, s->ld, nq, s->index->d, tile,
+                           SCAN_TILE);
+          for (size_t i = 0; i < nq; i++)
+            push_scores (s, &s->heaps[i0 + i], i0 + i, tile + i * SCAN_TILE,
+                         scale, j0, n);
+        }
+    }
+}
+#endif
+
+#ifdef VL_HAVE_BLAS
+/* Heaps of queries [begin, end) of the current block take its sgemm
+ * tile. */
+static void
+push_gemm_tile (size_t begin, size_t end, unsigned worker, void *data)
+{
+  const Search *s = data;
+
+  for (size_t i = begin; i < end; i++)
+    push_scores (s, &s->heaps[s->block_i0 + i], s->block_i0 + i,
+                 s->scores + i * s->tile_ld, 1.0f, s->tile_j0, s->tile_n);
+}
+
+static void
+scan_gemm (Search *s, double *kernel_ms, double *extract_ms)
+{
+  size_t n = s->index->n;
+
+  for (size_t i0 = 0; i0 < s->nq; i0 += GEMM_MAX_QUERIES)
+    {
+      size_t nqb = s->nq - i0 < GEMM_MAX_QUERIES ? s->nq - i0 : GEMM_MAX_QUERIES;
+      size_t tile = (GEMM_TILE_FLOATS / nqb) & ~(size_t) 15;
+
+      if (tile > n)
+        tile = n;
+      s->block_i0 = i0;
+      s->tile_ld = tile;
+      for (size_t j0 = 0; j0 < n; j0 += tile)
+        {
+          double t0 = vl_now_ms (), t1;
+
+          s->tile_j0 = j0;
+          s->tile_n = n - j0 < tile ? n - j0 : tile;
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) nqb,
+                       (int) s->tile_n, (int) s->index->d,
+                       kernel_scale (s->index->metric), s->q + i0 * s->ld,
+                       (int) s->ld, s->ci->data + j0 * s->ld, (int) s->ld,
+                       0.0f, s->scores, (int) s->tile_ld);
+          t1 = vl_now_ms ();
+          vl_cpu_parallel_for (nqb, 8, push_gemm_tile, s);
+          *kernel_ms += t1 - t0;
+          *extract_ms += vl_now_ms () - t1;
+        }
+    }
+}
+#endif
+
+typedef struct
+{
+  float   score;
+  int64_t id;
+} Pair;
+
+static int
+compare_pairs (const void *pa, const void *pb)
+{
+  const Pair *a = pa, *b = pb;
+
+  if (a->score != b->score)
+    return a->score < b->score ? -1 : 1;
+  return (a->id > b->id) - (a->id < b->id);
+}
+
+typedef struct
+{
+  const Search *s;
+  Pair         *pairs;   /* k per worker */
+} Finish;
+
+/* Orders each query's results best first and writes the final scores.  L2
+ * is rescored directly: the norm expansion loses the small distances of
+ * near neighbours to cancellation. */
+static void
+finish_queries (size_t begin, size_t end, unsigned worker, void *data)
+{
+  const Finish *f = data;
+  const Search *s = f->s;
+  Pair *pairs = f->pairs + (size_t) worker * s->k;
+
+  for (size_t qi = begin; qi < end; qi++)
+    {
+      VlCpuTopk *heap = &s->heaps[qi];
+
+      vl_cpu_topk_sort (heap);
+      if (s->index->metric != VL_METRIC_L2)
+        {
+          for (size_t i = 0; i < heap->len; i++)
+            heap->keys[i] = -heap->keys[i];
+          continue;
+        }
+      for (size_t i = 0; i < heap->len; i++)
+        {
+          pairs[i].id = heap->ids[i];
+          pairs[i].score = vl_cpu_l2sq (s->q + qi * s->ld,
+                                        s->ci->data + (size_t) pairs[i].id * s->ld,
+                                        s->index->d);
+        }
+      qsort (pairs, heap->len, sizeof *pairs, compare_pairs);
+      for (size_t i = 0; i < heap->len; i++)
+        {
+          heap->keys[i] = pairs[i].score;
+          heap->ids[i] = pairs[i].id;
+        }
+    }
+}
+
+VlStatus
+vl_cpu_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
+                     int64_t *ids, float *scores, VlError **error)
+{
+  Search s = { index, index->priv, vl_cpu_padded (index->d), NULL, NULL,
+               queries->rows, k, NULL, NULL, 0, 0, 0, 0 };
+  VlBreakdown *bd = &index->ctx->breakdown;
+  bool fused = s.nq < GEMM_MIN_QUERIES;
+  unsigned workers = fused ? vl_cpu_workers_for (index->n, SCAN_GRAIN) : 1;
+  unsigned query_workers = vl_cpu_workers_for (s.nq, 1);
+  size_t n_scores;
+  float *q, *qnorms = NULL, *extra_keys = NULL;
+  int64_t *extra_ids = NULL;
+  Finish finish = { &s, NULL };
+  VlStatus status = VL_STATUS_OK;
+  double t0 = vl_now_ms (), t1;
+
+#ifdef VL_HAVE_BLAS
+  n_scores = fused ? (size_t) workers * s.nq * SCAN_TILE : GEMM_TILE_FLOATS;
+#else
+  n_scores = fused ? (size_t) workers * s.nq * SCAN_TILE
+                   : (size_t) query_workers * QUERY_GROUP * SCAN_TILE;
+#endif
+  s.q = q = vl_cpu_alloc_floats (s.nq * s.ld);
+  if (index->metric == VL_METRIC_L2)
+    s.qnorms = qnorms = vl_cpu_alloc_floats (s.nq);
+  s.heaps = calloc ((size_t) workers * s.nq, sizeof *s.heaps);
+  s.scores = vl_cpu_alloc_floats (n_scores);
+  finish.pairs = malloc ((size_t) query_workers * k * sizeof *finish.pairs);
+  if (workers > 1)
+    {
+      extra_keys = malloc ((workers - 1) * s.nq * k * sizeof *extra_keys);
+      extra_ids = malloc ((workers - 1) * s.nq * k * sizeof *extra_ids);
+    }
+  if (q == NULL || (index->metric == VL_METRIC_L2 && qnorms == NULL)
+      || s.heaps == NULL || s.scores == NULL || finish.pairs == NULL
+      || (workers > 1 && (extra_keys == NULL || extra_ids == NULL)))
+    {
+      status = vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
+                             "out of memory searching %zu queries for k = %zu",
+                             s.nq, k);
+      goto out;
+    }
+
+  /* Cosine searches with unit queries, so a zero query scores 0
+   * everywhere, as the oracle says. */
+  vl_cpu_copy_rows (queries, q, index->metric == VL_METRIC_COSINE, qnorms);
+  for (size_t i = 0; i < s.nq; i++)
+    vl_cpu_topk_init (&s.heaps[i], scores + i * k, ids + i * k, k);
+  for (unsigned w = 1; w < workers; w++)
+    for (size_t i = 0; i < s.nq; i++)
+      {
+        size_t at = ((w - 1) * s.nq + i) * k;
+
+        vl_cpu_topk_init (&s.heaps[w * s.nq + i], extra_keys + at,
+                          extra_ids + at, k);
+      }
+  t1 = vl_now_ms ();
+  bd->host_prep_ms = t1 - t0;
+
+  if (fused)
+    {
+      vl_cpu_parallel_for (index->n, SCAN_GRAIN, scan_rows, &s);
+      for (unsigned w = 1; w < workers; w++)
+        for (size_t i = 0; i < s.nq; i++)
+          vl_cpu_topk_merge (&s.heaps[i], &s.heaps[w * s.nq + i]);
+      bd->kernel_ms = vl_now_ms () - t1;
+    }
+  else
+    {
+#ifdef VL_HAVE_BLAS
+      scan_gemm (&s, &bd->kernel_ms, &bd->host_extract_ms);
+#else
+      vl_cpu_parallel_for (s.nq, 1, scan_queries, &s);
+      bd->kernel_ms = vl_now_ms () - t1;
+#endif
+    }
+
+  t1 = vl_now_ms ();
+  vl_cpu_parallel_for (s.nq, 1, finish_queries, &finish);
+  bd->host_extract_ms += vl_now_ms () - t1;
+
+out:
+  free (q);
+  free (qnorms);
+  free (s.heaps);
+  free (s.scores);
+  free (finish.pairs);
+  free (extra_keys);
+  free (extra_ids);
+  return status;
+}

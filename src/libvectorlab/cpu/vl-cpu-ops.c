@@ -1,0 +1,220 @@
+/* vl-cpu-ops.c: the one-shot ops of the cpu backend: distance and
+ * similarity matrices (OpenBLAS above a size, blocked loops below it),
+ * row normalisation and pooling, threaded over rows. */
+#include "vl-cpu.h"
+
+#include "vl-cpu-kernels.h"
+#include "vl-cpu-threads.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Multiply-adds from which one sgemm call beats the loops: below it the
+ * call's packing and thread start-up dominate. */
+#define GEMM_MIN_WORK ((size_t) 1 << 22)
+/* Rows a worker gets at least, so that small inputs stay on one thread. */
+#define ROW_GRAIN 64
+
+typedef struct
+{
+  const VlMatrix *m;
+  float          *dst;
+  size_t          ld;
+  bool            normalize;
+  float          *norms;
+} CopyRows;
+
+static void
+copy_rows_range (size_t begin, size_t end, unsigned worker, void *data)
+{
+  const CopyRows *c = data;
+  size_t d = c->m->cols;
+
+  for (size_t r = begin; r < end; r++)
+    {
+      const float *src = vl_row_f32 (c->m, r);
+      float *dst = c->dst + r * c->ld;
+      float sq = vl_cpu_dot (src, src, d);
+      float scale = 1.0f;
+
+      if (c->normalize)
+        scale = sq > 0.0f ? 1.0f / sqrtf (sq) : 0.0f;
+      /* memmove, since normalisation may run in place. */
+      if (scale == 1.0f)
+        memmove (dst, src, d * sizeof *dst);
+      else
+        for (size_t i = 0; i < d; i++)
+          dst[i] = src[i] * scale;
+      if (c->norms != NULL)
+        c->norms[r] = c->normalize ? scale : sq;
+    }
+}
+
+static void
+copy_rows_to (const VlMatrix *m, float *dst, size_t ld, bool normalize,
+              float *norms)
+{
+  CopyRows c = { m, dst, ld, normalize, norms };
+
+  vl_cpu_parallel_for (m->rows, ROW_GRAIN, copy_rows_range, &c);
+}
+
+void
+vl_cpu_copy_rows (const VlMatrix *m, float *dst, bool normalize, float *norms)
+{
+  copy_rows_to (m, dst, vl_cpu_padded (m->cols), normalize, norms);
+}
+
+VlStatus
+vl_cpu_normalize_rows (VlContext *ctx, const VlMatrix *in, VlMatrix *out,
+                       VlError **error)
+{
+  double t0 = vl_now_ms ();
+
+  copy_rows_to (in, out->data, out->stride, true, NULL);
+  ctx->breakdown.kernel_ms = vl_now_ms () - t0;
+  return VL_STATUS_OK;
+}
+
+/* ---- distance matrix -------------------------------------------------- */
+
+typedef struct
+{
+  VlMetric     metric;
+  const float *q;
+  size_t       ldq;
+  size_t       nq;
+  size_t       n;
+  const float *x;
+  size_t       ldx;
+  size_t       d;
+  float       *out;
+  size_t       ldo;
+  const float *qnorms;  /* L2 after sgemm: squared norms */
+  const float *xnorms;
+} Scores;
+
+/* Loops over database rows [begin, end).  L2 is summed directly: without
+ * sgemm the expansion would only add cancellation. */
+static void
+scores_range (size_t begin, size_t end, unsigned worker, void *data)
+{
+  const Scores *s = data;
+
+  if (s->metric != VL_METRIC_L2)
+    {
+      vl_cpu_dot_tile (s->x + begin * s->ldx, s->ldx, end - begin, s->q,
+                       s->ldq, s->nq, s->d, s->out + begin, s->ldo);
+      return;
+    }
+  for (size_t i = 0; i < s->nq; i++)
+    for (size_t j = begin; j < end; j++)
+      s->out[i * s->ldo + j] = vl_cpu_l2sq (s->q + i * s->ldq,
+                                            s->x + j * s->ldx, s->d);
+}
+
+#ifdef VL_HAVE_BLAS
+/* Turns the q.x of sgemm into squared distances for queries
+ * [begin, end). */
+static void
+expand_l2_range (size_t begin, size_t end, unsigned worker, void *data)
+{
+  const Scores *s = data;
+
+  for (size_t i = begin; i < end; i++)
+    {
+      float *row = s->out + i * s->ldo;
+
+      for (size_t j = 0; j < s->n; j++)
+        row[j] = fmaxf (s->qnorms[i] + s->xnorms[j] - 2.0f * row[j], 0.0f);
+    }
+}
+
+static float *
+squared_norms (const VlMatrix *m)
+{
+  float *norms = malloc (m->rows * sizeof *norms);
+
+  if (norms != NULL)
+    for (size_t r = 0; r < m->rows; r++)
+      norms[r] = vl_cpu_dot (vl_row_f32 (m, r), vl_row_f32 (m, r), m->cols);
+  return norms;
+}
+#endif
+
+VlStatus
+vl_cpu_distance_matrix (VlContext *ctx, VlMetric metric,
+                        const VlMatrix *queries, const VlMatrix *database,
+                        VlMatrix *out, VlError **error)
+{
+  size_t nq = queries->rows, n = database->rows, d = queries->cols;
+  Scores s = { metric, queries->data, queries->stride, nq, n, database->data,
+               database->stride, d, out->data, out->stride, NULL, NULL };
+  float *qcopy = NULL, *xcopy = NULL, *qnorms = NULL, *xnorms = NULL;
+  VlStatus status = VL_STATUS_OK;
+  double t0 = vl_now_ms (), t1;
+#ifdef VL_HAVE_BLAS
+  bool gemm = nq * n * d >= GEMM_MIN_WORK && nq > 1;
+#endif
+
+  /* Cosine is the inner product of unit rows: zero rows stay zero and so
+   * score 0, as the oracle says. */
+  if (metric == VL_METRIC_COSINE)
+    {
+      size_t ld = vl_cpu_padded (d);
+
+      qcopy = vl_cpu_alloc_floats (nq * ld);
+      xcopy = vl_cpu_alloc_floats (n * ld);
+      if (qcopy == NULL || xcopy == NULL)
+        goto oom;
+      vl_cpu_copy_rows (queries, qcopy, true, NULL);
+      vl_cpu_copy_rows (database, xcopy, true, NULL);
+      s.q = qcopy;
+      s.x = xcopy;
+      s.ldq = s.ldx = ld;
+      s.metric = VL_METRIC_IP;
+    }
+#ifdef VL_HAVE_BLAS
+  else if (metric == VL_METRIC_L2 && gemm)
+    {
+      s.qnorms = qnorms = squared_norms (queries);
+      s.xnorms = xnorms = squared_norms (database);
+      if (qnorms == NULL || xnorms == NULL)
+        goto oom;
+    }
+#endif
+  t1 = vl_now_ms ();
+  ctx->breakdown.host_prep_ms = t1 - t0;
+
+#ifdef VL_HAVE_BLAS
+  if (gemm)
+    {
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) nq, (int) n,
+                   (int) d, 1.0f, s.q, (int) s.ldq, s.x, (int) s.ldx, 0.0f,
+                   s.out, (int) s.ldo);
+      ctx->breakdown.kernel_ms = vl_now_ms () - t1;
+      if (metric == VL_METRIC_L2)
+        {
+          t1 = vl_now_ms ();
+          vl_cpu_parallel_for (nq, 1, expand_l2_range, &s);
+          ctx->breakdown.host_extract_ms = vl_now_ms () - t1;
+        }
+      goto out;
+    }
+#endif
+  vl_cpu_parallel_for (n, ROW_GRAIN, scores_range, &s);
+  ctx->breakdown.kernel_ms = vl_now_ms () - t1;
+  goto out;
+
+oom:
+  status = vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
+                         "out of memory for the norms of %zu x %zu queries "
+                         "and a %zu x %zu database", nq, d, n, d);
+out:
+  free (qcopy);
+  free (xcopy);
+  free (qnorms);
+  free (xnorms);
+  return status;
+}

@@ -1,0 +1,46 @@
+/* vl-cpu.h: what the cpu backend's files share. */
+#pragma once
+
+#include "vl-private.h"
+
+#ifdef VL_HAVE_BLAS
+#include <cblas.h>
+#endif
+
+/* Row length of the backend's own copies: whole 64-byte lines, so every row
+ * starts aligned and padding is zero. */
+static inline size_t
+vl_cpu_padded (size_t d)
+{
+  return (d + 15) & ~(size_t) 15;
+}
+
+/* A 64-byte-aligned, zeroed block of @n floats, or NULL. */
+float *vl_cpu_alloc_floats (size_t n);
+
+VlStatus vl_cpu_distance_matrix   (VlContext *ctx, VlMetric metric,
+                                   const VlMatrix *queries,
+                                   const VlMatrix *database, VlMatrix *out,
+                                   VlError **error);
+VlStatus vl_cpu_normalize_rows    (VlContext *ctx, const VlMatrix *in,
+                                   VlMatrix *out, VlError **error);
+VlStatus vl_cpu_similarity_matrix (VlContext *ctx, const VlMatrix *x,
+                                   VlMatrix *out, VlError **error);
+VlStatus vl_cpu_pool              (VlContext *ctx, const VlMatrix *tokens,
+                                   size_t seq, const uint8_t *mask,
+                                   const float *w, VlMatrix *out,
+                                   VlError **error);
+
+VlStatus vl_cpu_index_build  (VlIndex *index, const VlMatrix *database,
+                              VlError **error);
+void     vl_cpu_index_free   (VlIndex *index);
+VlStatus vl_cpu_index_search (VlIndex *index, const VlMatrix *queries,
+                              size_t k, int64_t *ids, float *scores,
+                              VlError **error);
+
+/* Copies the rows of @m into @dst (rows vl_cpu_padded (cols) apart),
+ * scaling each to unit length when @normalize; zero rows stay zero.
+ * @norms, when not NULL, receives each row's squared norm (or inverse norm
+ * when @normalize).  Threaded over rows. */
+void vl_cpu_copy_rows (const VlMatrix *m, float *dst, bool normalize,
+                       float *norms);

@@ -1,0 +1,201 @@
+/* vl-opencl-knn.c: the flat index: the database lives on the device, and a
+ * search streams it in tiles: distances of a query block against a tile into
+ * a bounded scratch, then topk_merge folds the tile into each query's
+ * running top-k. */
+#include "vl-opencl-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Database rows per tile: large enough that the running top-k (up to 4096)
+ * is re-read a few times per tile at most, small enough that the scratch
+ * holds a useful query block. */
+#define TILE_ROWS 8192
+
+/* Static local memory of topk_merge beside `best`: histogram, flags, scan
+ * of WG items. */
+#define TOPK_LOCAL_FIXED(wg) (256 * 4 + 4 * (wg) + 64)
+
+typedef struct
+{
+  cl_mem x;    /* n x d, contiguous */
+  cl_mem inv;  /* n inverse norms under cosine, else NULL */
+} IndexData;
+
+VlStatus
+vl_opencl_index_build (VlIndex *index, const VlMatrix *database,
+                       VlError **error)
+{
+  VlContext *ctx = index->ctx;
+  IndexData *data;
+  double t0 = vl_now_ms ();
+  VlStatus status;
+
+  if ((status = vl_opencl_check_dims (index->n, index->d, "database", error)) != VL_STATUS_OK)
+    return status;
+  data = calloc (1, sizeof *data);
+  if (data == NULL)
+    return vl_set_error (error, VL_STATUS_OUT_OF_MEMORY, "out of memory");
+  index->priv = data;
+
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, index->n * index->d * sizeof (float),
+                                       &data->x, "the index database", error));
+  VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, data->x, database, 0, index->n, error));
+  if (index->metric == VL_METRIC_COSINE)
+    {
+      VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, index->n * sizeof (float),
+                                           &data->inv, "the index norms", error));
+      VL_OPENCL_TRY (vl_opencl_inv_norms (ctx, data->x, index->n, index->d,
+                                          data->inv, error));
+    }
+out:
+  ctx->breakdown.host_prep_ms = vl_now_ms () - t0;
+  return vl_opencl_finish (ctx, status, error);
+}
+
+void
+vl_opencl_index_free (VlIndex *index)
+{
+  IndexData *data = index->priv;
+
+  if (data == NULL)
+    return;
+  vl_opencl_buffer_put (index->ctx, data->x);
+  vl_opencl_buffer_put (index->ctx, data->inv);
+  free (data);
+  index->priv = NULL;
+}
+
+static size_t
+ceil_pow2 (size_t x)
+{
+  size_t p = 1;
+
+  while (p < x)
+    p *= 2;
+  return p;
+}
+
+static VlStatus
+merge_tile (VlContext *ctx, cl_kernel kernel, size_t wg, cl_mem running,
+            size_t k, size_t have, cl_mem scratch, size_t rows, size_t cols,
+            size_t tile0, bool similarity, size_t p2, VlError **error)
+{
+  cl_uint a_k = (cl_uint) k, a_have = (cl_uint) have, a_cols = (cl_uint) cols;
+  cl_uint a_tile0 = (cl_uint) tile0, a_p2 = (cl_uint) p2;
+  cl_int negate = similarity;
+  size_t global = rows * wg;
+  VlStatus status;
+
+  status = vl_opencl_set_args (kernel, error, sizeof running, &running,
+                               sizeof a_k, &a_k, sizeof a_have, &a_have,
+                               sizeof scratch, &scratch, sizeof a_cols, &a_cols,
+                               sizeof a_cols, &a_cols, sizeof a_tile0, &a_tile0,
+                               sizeof negate, &negate,
+                               p2 * sizeof (cl_ulong), NULL,
+                               sizeof a_p2, &a_p2, (size_t) 0);
+  if (status != VL_STATUS_OK)
+    return status;
+  return vl_opencl_enqueue_kernel (ctx, kernel, 1, &global, &wg, error);
+}
+
+/* Inverse of score_key in topk.cl. */
+static float
+key_score (uint32_t key, bool similarity)
+{
+  uint32_t bits = (key & 0x80000000u) ? (key & 0x7fffffffu) : ~key;
+  float s;
+
+  memcpy (&s, &bits, sizeof s);
+  if (similarity)
+    s = -s;
+  return s == 0.0f ? 0.0f : s;
+}
+
+VlStatus
+vl_opencl_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
+                        int64_t *ids, float *scores, VlError **error)
+{
+  VlContext *ctx = index->ctx;
+  IndexData *data = index->priv;
+  size_t nq = queries->rows, n = index->n, d = index->d;
+  size_t tn = n < TILE_ROWS ? n : TILE_ROWS;
+  size_t qb = VL_OPENCL_SCRATCH_FLOATS / tn < nq ? VL_OPENCL_SCRATCH_FLOATS / tn : nq;
+  size_t p2 = ceil_pow2 (k), wg;
+  bool similarity = vl_metric_is_similarity (index->metric);
+  cl_mem q = NULL, qinv = NULL, scratch = NULL, running = NULL;
+  cl_kernel merge;
+  cl_ulong *found = NULL;
+  double t0 = vl_now_ms (), t1;
+  VlStatus status;
+
+  VL_OPENCL_TRY (vl_opencl_check_dims (nq, d, "queries", error));
+  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_TOPK, "topk_merge", &merge, &wg, error));
+  if (p2 * sizeof (cl_ulong) + TOPK_LOCAL_FIXED (wg) > ctx->device.local_mem_bytes)
+    {
+      status = vl_set_error (error, VL_STATUS_UNSUPPORTED,
+                             "k = %zu needs %zu bytes of local memory for the "
+                             "top-k merge; %s has %llu", k,
+                             p2 * sizeof (cl_ulong) + TOPK_LOCAL_FIXED (wg),
+                             ctx->device.name,
+                             (unsigned long long) ctx->device.local_mem_bytes);
+      goto out;
+    }
+  found = malloc (nq * k * sizeof *found);
+  if (found == NULL)
+    {
+      status = vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
+                             "out of memory for %zu x %zu results", nq, k);
+      goto out;
+    }
+
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, nq * d * sizeof (float), &q, "queries", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, qb * tn * sizeof (float), &scratch, "distance tile", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, qb * k * sizeof (cl_ulong), &running, "running top-k", error));
+  VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, q, queries, 0, nq, error));
+  if (index->metric == VL_METRIC_COSINE)
+    {
+      VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, nq * sizeof (float), &qinv, "query norms", error));
+      VL_OPENCL_TRY (vl_opencl_inv_norms (ctx, q, nq, d, qinv, error));
+    }
+
+  for (size_t q0 = 0; q0 < nq; q0 += qb)
+    {
+      size_t rows = nq - q0 < qb ? nq - q0 : qb;
+      size_t have = 0;
+
+      for (size_t x0 = 0; x0 < n; x0 += tn)
+        {
+          size_t cols = n - x0 < tn ? n - x0 : tn;
+
+          VL_OPENCL_TRY (vl_opencl_distance_tile (ctx, index->metric, q, q0, rows,
+                                                  data->x, x0, cols, d, qinv,
+                                                  data->inv, scratch, cols, error));
+          VL_OPENCL_TRY (merge_tile (ctx, merge, wg, running, k, have, scratch,
+                                     rows, cols, x0, similarity, p2, error));
+          have = have + cols < k ? have + cols : k;
+        }
+      VL_OPENCL_TRY (vl_opencl_download (ctx, running, rows * k * sizeof (cl_ulong),
+                                         found + q0 * k, error));
+    }
+
+out:
+  ctx->breakdown.host_prep_ms = vl_now_ms () - t0;
+  status = vl_opencl_finish (ctx, status, error);
+  if (status == VL_STATUS_OK)
+    {
+      t1 = vl_now_ms ();
+      for (size_t i = 0; i < nq * k; i++)
+        {
+          ids[i] = (int64_t) (found[i] & 0xffffffffu);
+          scores[i] = key_score ((uint32_t) (found[i] >> 32), similarity);
+        }
+      ctx->breakdown.host_extract_ms = vl_now_ms () - t1;
+    }
+  free (found);
+  vl_opencl_buffer_put (ctx, q);
+  vl_opencl_buffer_put (ctx, qinv);
+  vl_opencl_buffer_put (ctx, scratch);
+  vl_opencl_buffer_put (ctx, running);
+  return status;
+}

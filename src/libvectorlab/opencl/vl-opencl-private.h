@@ -1,0 +1,192 @@
+/* vl-opencl-private.h: state and helpers shared by the OpenCL backend's
+ * files. */
+#pragma once
+
+#include "vl-private.h"
+
+#include <CL/cl.h>
+
+/* Kernel families: each is one program built from one or more .cl files. */
+typedef enum
+{
+  VL_OPENCL_DISTANCE = 0,
+  VL_OPENCL_NORMALIZE,
+  VL_OPENCL_SIMILARITY,
+  VL_OPENCL_POOL,
+  VL_OPENCL_TOPK,
+  VL_OPENCL_N_FAMILIES
+} VlOpenclFamily;
+
+typedef enum
+{
+  VL_OPENCL_PHASE_UPLOAD = 0,
+  VL_OPENCL_PHASE_KERNEL,
+  VL_OPENCL_PHASE_DOWNLOAD,
+} VlOpenclPhase;
+
+typedef struct
+{
+  cl_program program;
+  /* The work-group size the program's -D options were chosen for; never
+   * more than any of its kernels' CL_KERNEL_WORK_GROUP_SIZE. */
+  size_t     wg;
+} VlOpenclProgram;
+
+typedef struct
+{
+  cl_mem *items;
+  size_t  n;
+  size_t  cap;
+} VlOpenclBucket;
+
+typedef struct
+{
+  cl_platform_id   platform;
+  cl_device_id     device;
+  cl_context       context;
+  cl_command_queue queue;
+  bool             use_disk_cache;
+  uint64_t         max_alloc_bytes;
+  VlOpenclProgram  programs[VL_OPENCL_N_FAMILIES];
+  /* Kernels created so far, by function name (all names are distinct). */
+  struct
+  {
+    const char *name;
+    cl_kernel   kernel;
+    size_t      wg;
+  }                kernels[16];
+  size_t           n_kernels;
+
+  /* Buffer pool: free buffers by log2 of their size. */
+  VlOpenclBucket   buckets[64];
+
+  /* Profiling events of the op in progress, summed by vl_opencl_finish. */
+  cl_event        *events;
+  VlOpenclPhase   *phases;
+  size_t           n_events;
+  size_t           cap_events;
+} VlOpenclContext;
+
+static inline VlOpenclContext *
+vl_opencl_priv (VlContext *ctx)
+{
+  return ctx->priv;
+}
+
+/* ---- errors (vl-opencl-error.c) ---------------------------------------- */
+
+const char *vl_opencl_error_name (cl_int err);
+/* OK for CL_SUCCESS; otherwise an error naming @call and the CL error, with
+ * allocation failures reported as VL_STATUS_OUT_OF_MEMORY. */
+VlStatus vl_opencl_check (cl_int err, const char *call, VlError **error);
+
+/* ---- devices (vl-opencl-device.c) ------------------------------------- */
+
+/* The platform and device behind an id "opencl:N". */
+VlStatus vl_opencl_find_device (const char *id, cl_platform_id *platform,
+                                cl_device_id *device, VlError **error);
+
+/* ---- programs (vl-opencl-program.c) ------------------------------------ */
+
+/* The program of @family, built on first use (from the disk cache when
+ * possible).  vl_opencl_kernel returns a kernel owned by the context and
+ * the work-group size its program was built for. */
+VlStatus vl_opencl_program (VlContext *ctx, VlOpenclFamily family,
+                            const VlOpenclProgram **program,
+                            VlError **error);
+VlStatus vl_opencl_kernel (VlContext *ctx, VlOpenclFamily family,
+                           const char *name, cl_kernel *kernel, size_t *wg,
+                           VlError **error);
+void     vl_opencl_programs_release (VlOpenclContext *priv);
+
+/* ---- buffer pool (vl-opencl-pool.c) ------------------------------------ */
+
+VlStatus vl_opencl_buffer_get (VlContext *ctx, size_t bytes, cl_mem *buffer,
+                               const char *what, VlError **error);
+/* Returns @buffer to the pool; accepts NULL. */
+void     vl_opencl_buffer_put (VlContext *ctx, cl_mem buffer);
+void     vl_opencl_pool_release (VlContext *ctx);
+
+/* ---- commands and timing (vl-opencl.c) --------------------------------- */
+
+/* Sets kernel arguments from (size, pointer) pairs, terminated by size 0. */
+VlStatus vl_opencl_set_args (cl_kernel kernel, VlError **error, ...);
+VlStatus vl_opencl_enqueue_kernel (VlContext *ctx, cl_kernel kernel,
+                                   cl_uint dims, const size_t *global,
+                                   const size_t *local, VlError **error);
+/* Uploads rows [row0, row0 + rows) of @m into @buffer as a contiguous
+ * rows x m->cols block. */
+VlStatus vl_opencl_upload_rows (VlContext *ctx, cl_mem buffer,
+                                const VlMatrix *m, size_t row0, size_t rows,
+                                VlError **error);
+VlStatus vl_opencl_upload (VlContext *ctx, cl_mem buffer, size_t bytes,
+                           const void *data, VlError **error);
+/* Reads a rows x cols float block with @buffer_ld floats a row into host
+ * memory at @host with @host_ld floats a row. */
+VlStatus vl_opencl_download_rect (VlContext *ctx, cl_mem buffer,
+                                  size_t buffer_ld, size_t rows, size_t cols,
+                                  float *host, size_t host_ld,
+                                  VlError **error);
+VlStatus vl_opencl_download (VlContext *ctx, cl_mem buffer, size_t bytes,
+                             void *data, VlError **error);
+/* Waits for the queue and adds the profiled time of every command since the
+ * last call to ctx->breakdown.  Always drains the queue, so that no command
+ * touches caller memory after an op returns, even after a failure.  Returns
+ * @status when it is already a failure, so that ops end with
+ * `return vl_opencl_finish (ctx, status, error);`. */
+VlStatus vl_opencl_finish (VlContext *ctx, VlStatus status, VlError **error);
+
+/* ---- ops ---------------------------------------------------------------- */
+
+/* Inverse L2 norms (0 for zero rows) of the first @rows rows of @x
+ * (contiguous, @d floats a row) into @inv. */
+VlStatus vl_opencl_inv_norms (VlContext *ctx, cl_mem x, size_t rows,
+                              size_t d, cl_mem inv, VlError **error);
+/* Scores of queries rows [q0, q0 + nq) against database rows
+ * [x0, x0 + nx) into @out (nq rows of @ldo floats).  @qinv and @xinv are the
+ * inverse norms for cosine, NULL otherwise. */
+VlStatus vl_opencl_distance_tile (VlContext *ctx, VlMetric metric,
+                                  cl_mem q, size_t q0, size_t nq,
+                                  cl_mem x, size_t x0, size_t nx, size_t d,
+                                  cl_mem qinv, cl_mem xinv, cl_mem out,
+                                  size_t ldo, VlError **error);
+
+VlStatus vl_opencl_distance_matrix (VlContext *ctx, VlMetric metric,
+                                    const VlMatrix *queries,
+                                    const VlMatrix *database, VlMatrix *out,
+                                    VlError **error);
+VlStatus vl_opencl_normalize_rows (VlContext *ctx, const VlMatrix *in,
+                                   VlMatrix *out, VlError **error);
+VlStatus vl_opencl_similarity_matrix (VlContext *ctx, const VlMatrix *x,
+                                      VlMatrix *out, VlError **error);
+VlStatus vl_opencl_pool (VlContext *ctx, const VlMatrix *tokens, size_t seq,
+                         const uint8_t *mask, const float *w, VlMatrix *out,
+                         VlError **error);
+VlStatus vl_opencl_index_build (VlIndex *index, const VlMatrix *database,
+                                VlError **error);
+void     vl_opencl_index_free (VlIndex *index);
+VlStatus vl_opencl_index_search (VlIndex *index, const VlMatrix *queries,
+                                 size_t k, int64_t *ids, float *scores,
+                                 VlError **error);
+
+/* Runs @expr and jumps to the function's `out:` cleanup on failure, with
+ * the failure in the local `status`. */
+#define VL_OPENCL_TRY(expr)                               \
+  do {                                                    \
+      if ((status = (expr)) != VL_STATUS_OK)              \
+        goto out;                                         \
+  } while (0)
+
+/* Kernels index rows and columns with 32-bit integers. */
+VlStatus vl_opencl_check_dims (size_t rows, size_t cols, const char *what,
+                               VlError **error);
+
+static inline size_t
+vl_opencl_round_up (size_t x, size_t multiple)
+{
+  return (x + multiple - 1) / multiple * multiple;
+}
+
+/* Floats of scratch a tile may use: bounds the device memory of tiled
+ * ops (32 MiB). */
+#define VL_OPENCL_SCRATCH_FLOATS ((size_t) 8 << 20)

@@ -1,0 +1,381 @@
+/* vl-opencl-program.c: building the kernel families once per context, with
+ * program binaries cached on disk per (device, driver, source, options). */
+#include "vl-opencl-private.h"
+#include "opencl/vl-opencl-kernels.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Bump when the cache file layout changes. */
+#define CACHE_FORMAT "vectorlab-opencl-cache-1"
+
+typedef struct
+{
+  const char *sources[2];  /* .cl basenames, concatenated in this order */
+  bool        square_wg;   /* kernels use a 2-D work-group of side sqrt(wg) */
+} FamilyDesc;
+
+static const FamilyDesc families[VL_OPENCL_N_FAMILIES] = {
+  [VL_OPENCL_DISTANCE] = { { "distance", NULL }, true },
+  [VL_OPENCL_NORMALIZE] = { { "normalize", NULL }, false },
+  /* similarity.cl reuses the block accumulation of distance.cl. */
+  [VL_OPENCL_SIMILARITY] = { { "distance", "similarity" }, true },
+  [VL_OPENCL_POOL] = { { "pool", NULL }, false },
+  [VL_OPENCL_TOPK] = { { "topk", NULL }, false },
+};
+
+/* Largest work-group tried: enough to fill a GPU SM with a few groups, small
+ * enough for every device's register file. */
+#define WG_MAX 256
+
+static const char *
+find_source (const char *name)
+{
+  for (const VlOpenclKernelSource *s = vl_opencl_kernel_sources; s->name; s++)
+    if (strcmp (s->name, name) == 0)
+      return s->source;
+  return NULL;
+}
+
+static size_t
+floor_pow2 (size_t x)
+{
+  size_t p = 1;
+
+  while (p * 2 <= x)
+    p *= 2;
+  return p;
+}
+
+/* A power of two; for square work-groups a power of four. */
+static size_t
+fit_wg (const FamilyDesc *desc, size_t limit)
+{
+  size_t wg = floor_pow2 (limit < WG_MAX ? limit : WG_MAX);
+
+  if (desc->square_wg && (wg & 0x55555555u) == 0)
+    wg /= 2;
+  return wg;
+}
+
+static void
+family_options (const FamilyDesc *desc, size_t wg, char *buf, size_t size)
+{
+  size_t side = 1;
+
+  while (side * side < wg)
+    side *= 2;
+  /* 4 x 4 outputs per item and a d chunk of 16 keep the two staged tiles
+   * at 2 * 16 * (4 * side + 1) floats: 8 KiB for side 16. */
+  if (desc->square_wg)
+    snprintf (buf, size, "-cl-std=CL1.2 -DTS=%zu -DWPT=4 -DTK=16", 4 * side);
+  else
+    snprintf (buf, size, "-cl-std=CL1.2 -DWG=%zu", wg);
+}
+
+/* ---- disk cache -------------------------------------------------------- */
+
+static void
+hash_bytes (uint64_t h[2], const void *data, size_t len)
+{
+  const unsigned char *p = data;
+
+  for (size_t i = 0; i < len; i++)
+    {
+      h[0] = (h[0] ^ p[i]) * 0x100000001b3ull;
+      h[1] = (h[1] ^ p[i]) * 0x100000001b3ull;
+    }
+}
+
+static void
+hash_string (uint64_t h[2], const char *s)
+{
+  /* The terminator separates fields, so ("ab","c") != ("a","bc"). */
+  hash_bytes (h, s, strlen (s) + 1);
+}
+
+static bool
+mkdir_p (char *path)
+{
+  for (char *p = path + 1; ; p++)
+    if (*p == '/' || *p == '\0')
+      {
+        char c = *p;
+
+        *p = '\0';
+        if (mkdir (path, 0700) != 0 && errno != EEXIST)
+          {
+            *p = c;
+            return false;
+          }
+        *p = c;
+        if (c == '\0')
+          return true;
+      }
+}
+
+/* The cache file of this build, or false when there is no usable cache
+ * directory (which only costs a rebuild). */
+static bool
+cache_path (VlContext *ctx, const FamilyDesc *desc, const char *options,
+            char *path, size_t size)
+{
+  const char *base = getenv ("XDG_CACHE_HOME");
+  const char *home = getenv ("HOME");
+  uint64_t h[2] = { 0xcbf29ce484222325ull, 0x84222325cbf29ce4ull };
+  char dir[4096];
+  int n;
+
+  if (base != NULL && base[0] == '/')
+    n = snprintf (dir, sizeof dir, "%s/vectorlab/opencl", base);
+  else if (home != NULL && home[0] == '/')
+    n = snprintf (dir, sizeof dir, "%s/.cache/vectorlab/opencl", home);
+  else
+    return false;
+  if (n < 0 || (size_t) n >= sizeof dir || !mkdir_p (dir))
+    return false;
+
+  hash_string (h, CACHE_FORMAT);
+  hash_string (h, ctx->device.platform);
+  hash_string (h, ctx->device.name);
+  hash_string (h, ctx->device.driver);
+  hash_string (h, options);
+  for (int i = 0; i < 2 && desc->sources[i]; i++)
+    hash_string (h, find_source (desc->sources[i]));
+  n = snprintf (path, size, "%s/%016llx%016llx.bin", dir,
+                (unsigned long long) h[0], (unsigned long long) h[1]);
+  return n > 0 && (size_t) n < size;
+}
+
+static cl_program
+load_cached (VlContext *ctx, const char *path, const char *options)
+{
+  VlOpenclContext *priv = ctx->priv;
+  FILE *f = fopen (path, "rb");
+  unsigned char *bin = NULL;
+  long len;
+  cl_program program = NULL;
+  cl_int err, bin_status;
+
+  if (f == NULL)
+    return NULL;
+  if (fseek (f, 0, SEEK_END) == 0 && (len = ftell (f)) > 0
+      && fseek (f, 0, SEEK_SET) == 0 && (bin = malloc ((size_t) len)) != NULL
+      && fread (bin, 1, (size_t) len, f) == (size_t) len)
+    {
+      size_t size = (size_t) len;
+      const unsigned char *bins[] = { bin };
+
+      program = clCreateProgramWithBinary (priv->context, 1, &priv->device,
+                                           &size, bins, &bin_status, &err);
+      if (err != CL_SUCCESS || bin_status != CL_SUCCESS)
+        {
+          if (program != NULL)
+            clReleaseProgram (program);
+          program = NULL;
+        }
+      else if (clBuildProgram (program, 1, &priv->device, options, NULL, NULL) != CL_SUCCESS)
+        {
+          clReleaseProgram (program);
+          program = NULL;
+        }
+    }
+  free (bin);
+  fclose (f);
+  return program;
+}
+
+/* Best effort: a failure leaves no file behind, or the previous one. */
+static void
+save_cached (VlContext *ctx, cl_program program, const char *path)
+{
+  size_t size = 0;
+  unsigned char *bin;
+  char tmp[4200];
+  FILE *f;
+  bool ok;
+
+  if (clGetProgramInfo (program, CL_PROGRAM_BINARY_SIZES, sizeof size, &size, NULL) != CL_SUCCESS
+      || size == 0 || (bin = malloc (size)) == NULL)
+    return;
+  if (clGetProgramInfo (program, CL_PROGRAM_BINARIES, sizeof bin, &bin, NULL) == CL_SUCCESS
+      && snprintf (tmp, sizeof tmp, "%s.%ld.tmp", path, (long) getpid ()) < (int) sizeof tmp
+      && (f = fopen (tmp, "wb")) != NULL)
+    {
+      ok = fwrite (bin, 1, size, f) == size;
+      ok = (fclose (f) == 0) && ok;
+      /* rename is atomic, so a concurrent reader sees a whole file. */
+      if (!ok || rename (tmp, path) != 0)
+        unlink (tmp);
+    }
+  free (bin);
+}
+
+/* ---- building ---------------------------------------------------------- */
+
+static VlStatus
+build_failure (VlOpenclContext *priv, cl_program program, cl_int err,
+               const char *family, VlError **error)
+{
+  char log[1024] = "";
+  size_t len = 0;
+
+  clGetProgramBuildInfo (program, priv->device, CL_PROGRAM_BUILD_LOG,
+                         sizeof log - 1, log, &len);
+  /* A log longer than the buffer is not copied at all: say so. */
+  if (len >= sizeof log)
+    snprintf (log, sizeof log, "(build log of %zu bytes)", len);
+  return vl_set_error (error, VL_STATUS_BACKEND_FAILURE,
+                       "clBuildProgram failed: %s for kernels '%s': %.600s",
+                       vl_opencl_error_name (err), family, log);
+}
+
+static VlStatus
+build (VlContext *ctx, const FamilyDesc *desc, const char *options,
+       cl_program *out, VlError **error)
+{
+  VlOpenclContext *priv = ctx->priv;
+  const char *srcs[2];
+  cl_uint n_srcs = 0;
+  char path[4200];
+  bool cached = priv->use_disk_cache
+                && cache_path (ctx, desc, options, path, sizeof path);
+  cl_program program;
+  cl_int err;
+
+  if (cached && (*out = load_cached (ctx, path, options)) != NULL)
+    return VL_STATUS_OK;
+
+  for (int i = 0; i < 2 && desc->sources[i]; i++)
+    if ((srcs[n_srcs++] = find_source (desc->sources[i])) == NULL)
+      return vl_set_error (error, VL_STATUS_BACKEND_FAILURE,
+                           "kernel source '%s.cl' is not in the library",
+                           desc->sources[i]);
+  program = clCreateProgramWithSource (priv->context, n_srcs, srcs, NULL, &err);
+  if (err != CL_SUCCESS)
+    return vl_opencl_check (err, "clCreateProgramWithSource", error);
+  err = clBuildProgram (program, 1, &priv->device, options, NULL, NULL);
+  if (err != CL_SUCCESS)
+    {
+      VlStatus status = build_failure (priv, program, err,
+                                       desc->sources[n_srcs - 1], error);
+      clReleaseProgram (program);
+      return status;
+    }
+  if (cached)
+    save_cached (ctx, program, path);
+  *out = program;
+  return VL_STATUS_OK;
+}
+
+/* The smallest CL_KERNEL_WORK_GROUP_SIZE over the program's kernels: what
+ * the device can really launch once registers are counted. */
+static VlStatus
+kernel_wg_limit (VlOpenclContext *priv, cl_program program, size_t *limit,
+                 VlError **error)
+{
+  cl_kernel kernels[16];
+  cl_uint n = 0;
+  cl_int err = clCreateKernelsInProgram (program, 16, kernels, &n);
+
+  if (err != CL_SUCCESS)
+    return vl_opencl_check (err, "clCreateKernelsInProgram", error);
+  *limit = SIZE_MAX;
+  for (cl_uint i = 0; i < n; i++)
+    {
+      size_t wg = 0;
+
+      if (clGetKernelWorkGroupInfo (kernels[i], priv->device,
+                                    CL_KERNEL_WORK_GROUP_SIZE, sizeof wg, &wg,
+                                    NULL) == CL_SUCCESS && wg < *limit)
+        *limit = wg;
+      clReleaseKernel (kernels[i]);
+    }
+  return VL_STATUS_OK;
+}
+
+VlStatus
+vl_opencl_program (VlContext *ctx, VlOpenclFamily family,
+                   const VlOpenclProgram **program, VlError **error)
+{
+  VlOpenclContext *priv = ctx->priv;
+  VlOpenclProgram *p = &priv->programs[family];
+  const FamilyDesc *desc = &families[family];
+  size_t wg = fit_wg (desc, ctx->device.max_work_group_size);
+
+  *program = p;
+  if (p->program != NULL)
+    return VL_STATUS_OK;
+  for (;;)
+    {
+      char options[256];
+      size_t limit = 0;
+      VlStatus status;
+
+      family_options (desc, wg, options, sizeof options);
+      if ((status = build (ctx, desc, options, &p->program, error)) != VL_STATUS_OK
+          || (status = kernel_wg_limit (priv, p->program, &limit, error)) != VL_STATUS_OK)
+        return status;
+      if (limit >= wg)
+        break;
+      /* The compiled kernels need more registers than @wg items allow:
+       * rebuild for a smaller group. */
+      clReleaseProgram (p->program);
+      p->program = NULL;
+      if (wg == 1 || limit == 0)
+        return vl_set_error (error, VL_STATUS_UNSUPPORTED,
+                             "the device cannot run the '%s' kernels with "
+                             "any work-group size", desc->sources[0]);
+      wg = fit_wg (desc, limit);
+    }
+  p->wg = wg;
+  return VL_STATUS_OK;
+}
+
+VlStatus
+vl_opencl_kernel (VlContext *ctx, VlOpenclFamily family, const char *name,
+                  cl_kernel *kernel, size_t *wg, VlError **error)
+{
+  VlOpenclContext *priv = ctx->priv;
+  const VlOpenclProgram *p;
+  VlStatus status;
+  cl_int err;
+  char call[160];
+
+  for (size_t i = 0; i < priv->n_kernels; i++)
+    if (strcmp (priv->kernels[i].name, name) == 0)
+      {
+        *kernel = priv->kernels[i].kernel;
+        *wg = priv->kernels[i].wg;
+        return VL_STATUS_OK;
+      }
+  if ((status = vl_opencl_program (ctx, family, &p, error)) != VL_STATUS_OK)
+    return status;
+  if (priv->n_kernels == sizeof priv->kernels / sizeof priv->kernels[0])
+    return vl_set_error (error, VL_STATUS_BACKEND_FAILURE,
+                         "too many OpenCL kernels for the context table");
+  *kernel = clCreateKernel (p->program, name, &err);
+  snprintf (call, sizeof call, "clCreateKernel (%s)", name);
+  if ((status = vl_opencl_check (err, call, error)) != VL_STATUS_OK)
+    return status;
+  *wg = p->wg;
+  priv->kernels[priv->n_kernels].name = name;
+  priv->kernels[priv->n_kernels].kernel = *kernel;
+  priv->kernels[priv->n_kernels++].wg = p->wg;
+  return VL_STATUS_OK;
+}
+
+void
+vl_opencl_programs_release (VlOpenclContext *priv)
+{
+  for (size_t i = 0; i < priv->n_kernels; i++)
+    clReleaseKernel (priv->kernels[i].kernel);
+  priv->n_kernels = 0;
+  for (int i = 0; i < VL_OPENCL_N_FAMILIES; i++)
+    if (priv->programs[i].program != NULL)
+      clReleaseProgram (priv->programs[i].program);
+}

@@ -1,0 +1,281 @@
+/* vl-opencl.c: the OpenCL backend's context, its command helpers and the
+ * profiling that fills the breakdown. */
+#include "vl-opencl-private.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* PoCL keeps its own kernel cache, so ours would only duplicate it. */
+#define POCL_PLATFORM_NAME "Portable Computing Language"
+
+static VlStatus
+opencl_context_init (VlContext *ctx, VlError **error)
+{
+  VlOpenclContext *priv;
+  cl_int err;
+  VlStatus status;
+
+  priv = calloc (1, sizeof *priv);
+  if (priv == NULL)
+    return vl_set_error (error, VL_STATUS_OUT_OF_MEMORY, "out of memory");
+  ctx->priv = priv;
+
+  status = vl_opencl_find_device (ctx->device.id, &priv->platform,
+                                  &priv->device, error);
+  if (status != VL_STATUS_OK)
+    return status;
+  priv->use_disk_cache = strcmp (ctx->device.platform, POCL_PLATFORM_NAME) != 0;
+  clGetDeviceInfo (priv->device, CL_DEVICE_MAX_MEM_ALLOC_SIZE,
+                   sizeof priv->max_alloc_bytes, &priv->max_alloc_bytes, NULL);
+
+  {
+    cl_context_properties props[] = {
+      CL_CONTEXT_PLATFORM, (cl_context_properties) priv->platform, 0
+    };
+    priv->context = clCreateContext (props, 1, &priv->device, NULL, NULL, &err);
+  }
+  if ((status = vl_opencl_check (err, "clCreateContext", error)) != VL_STATUS_OK)
+    return status;
+  priv->queue = clCreateCommandQueue (priv->context, priv->device,
+                                      CL_QUEUE_PROFILING_ENABLE, &err);
+  return vl_opencl_check (err, "clCreateCommandQueue", error);
+}
+
+static void
+release_events (VlOpenclContext *priv)
+{
+  for (size_t i = 0; i < priv->n_events; i++)
+    clReleaseEvent (priv->events[i]);
+  priv->n_events = 0;
+}
+
+static void
+opencl_context_finish (VlContext *ctx)
+{
+  VlOpenclContext *priv = ctx->priv;
+
+  if (priv == NULL)
+    return;
+  if (priv->queue != NULL)
+    clFinish (priv->queue);
+  release_events (priv);
+  free (priv->events);
+  free (priv->phases);
+  vl_opencl_pool_release (ctx);
+  vl_opencl_programs_release (priv);
+  if (priv->queue != NULL)
+    clReleaseCommandQueue (priv->queue);
+  if (priv->context != NULL)
+    clReleaseContext (priv->context);
+  free (priv);
+  ctx->priv = NULL;
+}
+
+/* Keeps @event for vl_opencl_finish; an event that cannot be kept is
+ * released and its time is lost, which only affects the breakdown. */
+static void
+track (VlOpenclContext *priv, cl_event event, VlOpenclPhase phase)
+{
+  if (priv->n_events == priv->cap_events)
+    {
+      size_t cap = priv->cap_events ? 2 * priv->cap_events : 64;
+      cl_event *events = realloc (priv->events, cap * sizeof *events);
+      VlOpenclPhase *phases;
+
+      if (events != NULL)
+        priv->events = events;
+      phases = events ? realloc (priv->phases, cap * sizeof *phases) : NULL;
+      if (phases == NULL)
+        {
+          clReleaseEvent (event);
+          return;
+        }
+      priv->phases = phases;
+      priv->cap_events = cap;
+    }
+  priv->events[priv->n_events] = event;
+  priv->phases[priv->n_events++] = phase;
+}
+
+VlStatus
+vl_opencl_set_args (cl_kernel kernel, VlError **error, ...)
+{
+  va_list args;
+  cl_uint index = 0;
+  cl_int err = CL_SUCCESS;
+  size_t size;
+
+  va_start (args, error);
+  while (err == CL_SUCCESS && (size = va_arg (args, size_t)) != 0)
+    {
+      const void *value = va_arg (args, const void *);
+
+      err = clSetKernelArg (kernel, index++, size, value);
+    }
+  va_end (args);
+  if (err != CL_SUCCESS)
+    return vl_set_error (error, VL_STATUS_BACKEND_FAILURE,
+                         "clSetKernelArg failed for argument %u: %s",
+                         index - 1, vl_opencl_error_name (err));
+  return VL_STATUS_OK;
+}
+
+VlStatus
+vl_opencl_enqueue_kernel (VlContext *ctx, cl_kernel kernel, cl_uint dims,
+                          const size_t *global, const size_t *local,
+                          VlError **error)
+{
+  VlOpenclContext *priv = ctx->priv;
+  cl_event event;
+  cl_int err;
+
+  err = clEnqueueNDRangeKernel (priv->queue, kernel, dims, NULL, global,
+                                local, 0, NULL, &event);
+  if (err != CL_SUCCESS)
+    {
+      char name[128] = "";
+      char call[192];
+
+      clGetKernelInfo (kernel, CL_KERNEL_FUNCTION_NAME, sizeof name - 1, name, NULL);
+      snprintf (call, sizeof call, "clEnqueueNDRangeKernel (%s)", name);
+      return vl_opencl_check (err, call, error);
+    }
+  track (priv, event, VL_OPENCL_PHASE_KERNEL);
+  ctx->pool_stats.kernels_run++;
+  return VL_STATUS_OK;
+}
+
+VlStatus
+vl_opencl_upload_rows (VlContext *ctx, cl_mem buffer, const VlMatrix *m,
+                       size_t row0, size_t rows, VlError **error)
+{
+  VlOpenclContext *priv = ctx->priv;
+  const float *src = vl_row_f32 (m, row0);
+  cl_event event;
+  cl_int err;
+
+  if (m->stride == m->cols || rows == 1)
+    err = clEnqueueWriteBuffer (priv->queue, buffer, CL_FALSE, 0,
+                                rows * m->cols * sizeof (float), src, 0, NULL,
+                                &event);
+  else
+    {
+      size_t origin[3] = { 0, 0, 0 };
+      size_t region[3] = { m->cols * sizeof (float), rows, 1 };
+
+      err = clEnqueueWriteBufferRect (priv->queue, buffer, CL_FALSE, origin,
+                                      origin, region,
+                                      m->cols * sizeof (float), 0,
+                                      m->stride * sizeof (float), 0, src, 0,
+                                      NULL, &event);
+    }
+  if (err != CL_SUCCESS)
+    return vl_opencl_check (err, "clEnqueueWriteBuffer", error);
+  track (priv, event, VL_OPENCL_PHASE_UPLOAD);
+  return VL_STATUS_OK;
+}
+
+VlStatus
+vl_opencl_upload (VlContext *ctx, cl_mem buffer, size_t bytes,
+                  const void *data, VlError **error)
+{
+  VlOpenclContext *priv = ctx->priv;
+  cl_event event;
+  cl_int err;
+
+  err = clEnqueueWriteBuffer (priv->queue, buffer, CL_FALSE, 0, bytes, data,
+                              0, NULL, &event);
+  if (err != CL_SUCCESS)
+    return vl_opencl_check (err, "clEnqueueWriteBuffer", error);
+  track (priv, event, VL_OPENCL_PHASE_UPLOAD);
+  return VL_STATUS_OK;
+}
+
+VlStatus
+vl_opencl_download_rect (VlContext *ctx, cl_mem buffer, size_t buffer_ld,
+                         size_t rows, size_t cols, float *host,
+                         size_t host_ld, VlError **error)
+{
+  VlOpenclContext *priv = ctx->priv;
+  cl_event event;
+  cl_int err;
+
+  if (buffer_ld == cols && host_ld == cols)
+    err = clEnqueueReadBuffer (priv->queue, buffer, CL_FALSE, 0,
+                               rows * cols * sizeof (float), host, 0, NULL,
+                               &event);
+  else
+    {
+      size_t origin[3] = { 0, 0, 0 };
+      size_t region[3] = { cols * sizeof (float), rows, 1 };
+
+      err = clEnqueueReadBufferRect (priv->queue, buffer, CL_FALSE, origin,
+                                     origin, region,
+                                     buffer_ld * sizeof (float), 0,
+                                     host_ld * sizeof (float), 0, host, 0,
+                                     NULL, &event);
+    }
+  if (err != CL_SUCCESS)
+    return vl_opencl_check (err, "clEnqueueReadBuffer", error);
+  track (priv, event, VL_OPENCL_PHASE_DOWNLOAD);
+  return VL_STATUS_OK;
+}
+
+VlStatus
+vl_opencl_download (VlContext *ctx, cl_mem buffer, size_t bytes, void *data,
+                    VlError **error)
+{
+  VlOpenclContext *priv = ctx->priv;
+  cl_event event;
+  cl_int err;
+
+  err = clEnqueueReadBuffer (priv->queue, buffer, CL_FALSE, 0, bytes, data, 0,
+                             NULL, &event);
+  if (err != CL_SUCCESS)
+    return vl_opencl_check (err, "clEnqueueReadBuffer", error);
+  track (priv, event, VL_OPENCL_PHASE_DOWNLOAD);
+  return VL_STATUS_OK;
+}
+
+VlStatus
+vl_opencl_finish (VlContext *ctx, VlStatus status, VlError **error)
+{
+  VlOpenclContext *priv = ctx->priv;
+  double *slots[] = {
+    [VL_OPENCL_PHASE_UPLOAD] = &ctx->breakdown.upload_ms,
+    [VL_OPENCL_PHASE_KERNEL] = &ctx->breakdown.kernel_ms,
+    [VL_OPENCL_PHASE_DOWNLOAD] = &ctx->breakdown.download_ms,
+  };
+  cl_int err = clFinish (priv->queue);
+
+  for (size_t i = 0; err == CL_SUCCESS && i < priv->n_events; i++)
+    {
+      cl_ulong start = 0, end = 0;
+
+      if (clGetEventProfilingInfo (priv->events[i], CL_PROFILING_COMMAND_START,
+                                   sizeof start, &start, NULL) == CL_SUCCESS
+          && clGetEventProfilingInfo (priv->events[i], CL_PROFILING_COMMAND_END,
+                                      sizeof end, &end, NULL) == CL_SUCCESS
+          && end > start)
+        *slots[priv->phases[i]] += (double) (end - start) * 1e-6;
+    }
+  release_events (priv);
+  if (status != VL_STATUS_OK)
+    return status;
+  return vl_opencl_check (err, "clFinish", error);
+}
+
+const VlBackend vl_opencl_backend = {
+  .kind = VL_BACKEND_OPENCL,
+  .context_init = opencl_context_init,
+  .context_finish = opencl_context_finish,
+  .distance_matrix = vl_opencl_distance_matrix,
+  .normalize_rows = vl_opencl_normalize_rows,
+  .similarity_matrix = vl_opencl_similarity_matrix,
+  .pool = vl_opencl_pool,
+  .index_build = vl_opencl_index_build,
+  .index_free = vl_opencl_index_free,
+  .index_search = vl_opencl_index_search,
+};

@@ -1,6 +1,7 @@
 /* vl-context.c: opening a device and the per-context counters. */
 #include "vl-private.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -151,9 +151,9 @@ test_breakdown (const VlTestRun *run)
 {
   VlContext *ctx = vl_test_context (run->device);
   g_autoptr (GRand) rand = g_rand_new_with_seed (7);
-  VlMatrix q = vl_test_matrix_new (256, 256, 256);
-  VlMatrix x = vl_test_matrix_new (2048, 256, 256);
-  VlMatrix out = vl_test_matrix_new (256, 2048, 2048);
+  VlMatrix q = vl_test_matrix_new (128, 256, 256);
+  VlMatrix x = vl_test_matrix_new (1024, 256, 256);
+  VlMatrix out = vl_test_matrix_new (128, 1024, 1024);
   VlBreakdown b;
   VlPoolStats first, second;
 

@@ -82,7 +82,7 @@ static const DistanceCase cases[] = {
   { "d17-zero-rows",     12,   31,  17,  0,  0, TRUE },
   { "d769-nq1",           1, 2000, 769,  0,  0, FALSE },
   { "d769-strided",      33,  300, 769, 31, 11, TRUE },
-  { "d769-nq300",       300,   70, 769,  0,  0, FALSE },
+  { "d769-nq300",       300,   40, 769,  0,  0, FALSE },
 };
 
 typedef struct

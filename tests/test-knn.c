@@ -42,10 +42,10 @@ static const KnnCase cases[] = {
   { "d17-n2500-k2048",        2500,  17,   3, 2048,  0, DATA_UNIFORM },
   { "d769-n3000-nq1-k1",      3000, 769,   1,    1,  0, DATA_UNIFORM },
   { "d769-n50-k2",              50, 769,   4,    2,  0, DATA_UNIFORM },
-  { "d769-n600-nq300-k10",     600, 769, 300,   10,  0, DATA_UNIFORM },
+  { "d769-n200-nq300-k10",     200, 769, 300,   10,  0, DATA_UNIFORM },
   { "d769-n2048-k2048",       2048, 769,   2, 2048,  0, DATA_UNIFORM },
   { "d769-n1000-strided-k16", 1000, 769,   9,   16, 31, DATA_ZERO_ROWS },
-  { "d769-n20000-nq4-k10",   20000, 769,   4,   10,  0, DATA_UNIFORM },
+  { "d769-n20000-nq2-k10",   20000, 769,   2,   10,  0, DATA_UNIFORM },
   { "d769-n300-int-k40",       300, 769,   5,   40,  0, DATA_INTEGER },
   { "d769-n500-dup-k64",       500, 769,   6,   64,  0, DATA_DUPLICATES },
 };

@@ -7,6 +7,7 @@
 
 static GPtrArray  *devices;   /* of char *, the ids */
 static GHashTable *contexts;  /* id -> VlContext */
+static char      **keep_going_argv;
 
 static void
 test_opencl_device_present (void)
@@ -22,6 +23,13 @@ vl_test_init (int *argc, char ***argv)
   size_t n = 0;
   gboolean have_opencl = FALSE;
 
+  /* GLib stops at the first failing test unless told to keep going; one
+   * failing backend must not hide the results of the others. */
+  keep_going_argv = g_new0 (char *, *argc + 2);
+  for (int i = 0; i < *argc; i++)
+    keep_going_argv[i] = (*argv)[i];
+  keep_going_argv[(*argc)++] = (char *) "--keep-going";
+  *argv = keep_going_argv;
   g_test_init (argc, argv, NULL);
 
   if (vl_devices_list (&list, &n, &error) != VL_STATUS_OK)
@@ -97,6 +105,7 @@ vl_test_run (void)
 
   g_hash_table_destroy (contexts);
   g_ptr_array_unref (devices);
+  g_free (keep_going_argv);
   return result;
 }
 

@@ -6,6 +6,7 @@
 
 #include "vectorlab.h"
 #include "vl-cli.h"
+#include "vl-cli-engine.h"
 
 static int run_help (int argc, char **argv);
 
@@ -15,6 +16,11 @@ static const VlCliCommand commands[] = {
     vl_cli_verify },
   { "knn", N_("Exact k-nearest-neighbour search of vectors in files"),
     vl_cli_knn },
+  { "list", N_("List the benchmark suites and their parameters"),
+    vl_cli_list },
+  { "run", N_("Run a benchmark suite; print tables, write a JSON report"),
+    vl_cli_run },
+  { "compare", N_("Compare two JSON reports row by row"), vl_cli_compare },
   { "help", N_("Show the commands, or the options of one command"), run_help },
 };
 

@@ -1,0 +1,191 @@
+/* vl-bench-comparison.c: two reports side by side. */
+#include "vl-bench-comparison.h"
+
+#include <math.h>
+#include <string.h>
+
+struct _VlBenchComparison
+{
+  GObject  parent_instance;
+  GArray  *rows;  /* VlBenchComparisonRow */
+  double   threshold_pct;
+};
+
+G_DEFINE_FINAL_TYPE (VlBenchComparison, vl_bench_comparison, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_THRESHOLD,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+row_clear (gpointer p)
+{
+  g_free (((VlBenchComparisonRow *) p)->name);
+}
+
+static void
+vl_bench_comparison_finalize (GObject *object)
+{
+  g_array_unref (VL_BENCH_COMPARISON (object)->rows);
+  G_OBJECT_CLASS (vl_bench_comparison_parent_class)->finalize (object);
+}
+
+static void
+vl_bench_comparison_get_property (GObject *object, guint prop_id,
+                                  GValue *value, GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_THRESHOLD:
+      g_value_set_double (value, VL_BENCH_COMPARISON (object)->threshold_pct);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+vl_bench_comparison_class_init (VlBenchComparisonClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = vl_bench_comparison_finalize;
+  object_class->get_property = vl_bench_comparison_get_property;
+
+  properties[PROP_THRESHOLD] =
+    g_param_spec_double ("threshold", NULL, NULL, 0.0, G_MAXDOUBLE, 0.0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+vl_bench_comparison_init (VlBenchComparison *self)
+{
+  self->rows = g_array_new (FALSE, TRUE, sizeof (VlBenchComparisonRow));
+  g_array_set_clear_func (self->rows, row_clear);
+}
+
+static void
+add_row (VlBenchComparison *self, const char *name, double old_ms,
+         double new_ms)
+{
+  VlBenchComparisonRow row = { g_strdup (name), old_ms, new_ms, NAN, FALSE };
+
+  if (isfinite (old_ms) && isfinite (new_ms) && old_ms > 0.0)
+    {
+      row.ratio = new_ms / old_ms;
+      row.regression = row.ratio > 1.0 + self->threshold_pct / 100.0;
+    }
+  g_array_append_val (self->rows, row);
+}
+
+VlBenchComparison *
+vl_bench_comparison_new (VlBenchReport *old_report, VlBenchReport *new_report,
+                         double threshold_pct)
+{
+  VlBenchComparison *self = g_object_new (VL_TYPE_BENCH_COMPARISON, NULL);
+  GListModel *old_model = G_LIST_MODEL (old_report);
+  GListModel *new_model = G_LIST_MODEL (new_report);
+
+  self->threshold_pct = threshold_pct;
+  for (guint i = 0; i < g_list_model_get_n_items (old_model); i++)
+    {
+      g_autoptr(VlBenchResult) old_result = g_list_model_get_item (old_model,
+                                                                   i);
+      const char *name = vl_bench_result_get_name (old_result);
+      VlBenchResult *new_result = vl_bench_report_lookup (new_report, name);
+
+      add_row (self, name, vl_bench_result_get_real_time (old_result),
+               new_result ? vl_bench_result_get_real_time (new_result) : NAN);
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (new_model); i++)
+    {
+      g_autoptr(VlBenchResult) new_result = g_list_model_get_item (new_model,
+                                                                   i);
+      const char *name = vl_bench_result_get_name (new_result);
+
+      if (vl_bench_report_lookup (old_report, name) == NULL)
+        add_row (self, name, NAN, vl_bench_result_get_real_time (new_result));
+    }
+  return self;
+}
+
+guint
+vl_bench_comparison_get_n_rows (VlBenchComparison *self)
+{
+  return self->rows->len;
+}
+
+const VlBenchComparisonRow *
+vl_bench_comparison_get_row (VlBenchComparison *self, guint i)
+{
+  g_return_val_if_fail (i < self->rows->len, NULL);
+  return &g_array_index (self->rows, VlBenchComparisonRow, i);
+}
+
+guint
+vl_bench_comparison_get_n_matched (VlBenchComparison *self)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->rows->len; i++)
+    n += isfinite (g_array_index (self->rows, VlBenchComparisonRow, i).ratio);
+  return n;
+}
+
+gboolean
+vl_bench_comparison_has_regression (VlBenchComparison *self)
+{
+  for (guint i = 0; i < self->rows->len; i++)
+    if (g_array_index (self->rows, VlBenchComparisonRow, i).regression)
+      return TRUE;
+  return FALSE;
+}
+
+static char *
+format_ms (double ms)
+{
+  return isfinite (ms) ? g_strdup_printf ("%.3f", ms) : g_strdup ("-");
+}
+
+char *
+vl_bench_comparison_format (VlBenchComparison *self)
+{
+  GString *out = g_string_new (NULL);
+  int width = (int) strlen ("Benchmark");
+
+  for (guint i = 0; i < self->rows->len; i++)
+    width = MAX (width, (int) strlen (g_array_index (self->rows,
+                                                     VlBenchComparisonRow,
+                                                     i).name));
+
+  g_string_append_printf (out, "%-*s  %12s  %12s  %8s\n", width, "Benchmark",
+                          "Old (ms)", "New (ms)", "Ratio");
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      const VlBenchComparisonRow *row = vl_bench_comparison_get_row (self, i);
+      g_autofree char *old_ms = format_ms (row->old_ms);
+      g_autofree char *new_ms = format_ms (row->new_ms);
+      g_autofree char *ratio = isfinite (row->ratio)
+                                 ? g_strdup_printf ("%.3f", row->ratio)
+                                 : g_strdup ("-");
+      const char *mark = "";
+
+      if (row->regression)
+        mark = "  REGRESSION";
+      else if (!isfinite (row->old_ms))
+        mark = "  only in new";
+      else if (!isfinite (row->new_ms))
+        mark = "  only in old";
+      else if (row->ratio < 1.0 - self->threshold_pct / 100.0)
+        mark = "  faster";
+      g_string_append_printf (out, "%-*s  %12s  %12s  %8s%s\n", width,
+                              row->name, old_ms, new_ms, ratio, mark);
+    }
+  return g_string_free (out, FALSE);
+}

@@ -1,0 +1,447 @@
+/* vl-bench-runner.c: runs a plan on a worker thread. */
+#include "vl-bench-runner.h"
+#include "vl-bench-context.h"
+#include "vl-bench-plan-private.h"
+#include "vl-bench-suite-private.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <time.h>
+
+/* Progress is throttled so that a latency run of thousands of short
+ * repetitions does not flood the main loop. */
+#define PROGRESS_INTERVAL_US (50 * 1000)
+
+struct _VlBenchRunner
+{
+  GObject  parent_instance;
+  gboolean running;
+};
+
+G_DEFINE_FINAL_TYPE (VlBenchRunner, vl_bench_runner, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_RUNNING,
+  N_PROPS
+};
+
+enum
+{
+  PROGRESS,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+/* What the worker owns; freed with the task. */
+typedef struct
+{
+  VlBenchRunner *runner;
+  GMainContext  *main_context;
+  char          *device;
+  char          *suite;
+  GPtrArray     *cases;
+  guint          total_units;
+  guint          done_units;
+  gint64         started_us;
+  gint64         last_progress_us;
+} RunData;
+
+static void
+run_data_free (RunData *data)
+{
+  g_object_unref (data->runner);
+  g_main_context_unref (data->main_context);
+  g_free (data->device);
+  g_free (data->suite);
+  g_ptr_array_unref (data->cases);
+  g_free (data);
+}
+
+typedef struct
+{
+  VlBenchRunner *runner;
+  double         fraction;
+  char          *case_name;
+  double         eta_seconds;
+} Progress;
+
+static void
+progress_free (gpointer p)
+{
+  Progress *progress = p;
+
+  g_object_unref (progress->runner);
+  g_free (progress->case_name);
+  g_free (progress);
+}
+
+static gboolean
+progress_emit (gpointer p)
+{
+  Progress *progress = p;
+
+  g_signal_emit (progress->runner, signals[PROGRESS], 0, progress->fraction,
+                 progress->case_name, progress->eta_seconds);
+  return G_SOURCE_REMOVE;
+}
+
+/* Called on the worker; hands a copy to the main context. */
+static void
+report_progress (RunData *data, const VlBenchCase *bench_case, gboolean force)
+{
+  gint64 now = g_get_monotonic_time ();
+  double fraction = data->total_units
+                      ? (double) data->done_units / data->total_units : 1.0;
+  double elapsed = (now - data->started_us) * 1e-6;
+  Progress *progress;
+
+  if (!force && now - data->last_progress_us < PROGRESS_INTERVAL_US)
+    return;
+  data->last_progress_us = now;
+
+  progress = g_new0 (Progress, 1);
+  progress->runner = g_object_ref (data->runner);
+  progress->fraction = fraction;
+  progress->case_name = g_strdup (bench_case->name);
+  progress->eta_seconds = fraction > 0.0 ? elapsed * (1.0 - fraction)
+                                             / fraction
+                                         : -1.0;
+  g_main_context_invoke_full (data->main_context, G_PRIORITY_DEFAULT,
+                              progress_emit, progress, progress_free);
+}
+
+static double
+process_cpu_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double) ts.tv_sec * 1e3 + (double) ts.tv_nsec * 1e-6;
+}
+
+static double
+host_peak_rss_bytes (void)
+{
+  struct rusage usage;
+
+  if (getrusage (RUSAGE_SELF, &usage) != 0)
+    return NAN;
+  return (double) usage.ru_maxrss * 1024.0;  /* kilobytes on Linux */
+}
+
+static double
+median_of (double *values, guint n)
+{
+  VlBenchStats stats;
+
+  vl_bench_stats_compute (&stats, values, n, FALSE);
+  return stats.median;
+}
+
+/* Timed repetitions of a case whose setup is done.  Fills @result. */
+static gboolean
+measure (RunData *data, VlContext *ctx, const VlBenchCase *c, gpointer state,
+         VlBenchResult *result, GCancellable *cancellable, GError **error)
+{
+  const VlBenchWorkload *w = c->workload;
+  guint n = c->repetitions;
+  g_autofree double *wall = g_new (double, n);
+  g_autofree double *cpu = g_new (double, n);
+  g_autofree double *phases = g_new (double, 5 * n);
+  VlBreakdown breakdown;
+  VlPoolStats pool;
+  VlBenchMemory memory;
+
+  for (guint i = 0; i < c->warmups; i++)
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error)
+          || !w->run (state, error))
+        return FALSE;
+      data->done_units++;
+      report_progress (data, c, FALSE);
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      gint64 t0;
+      double c0;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      c0 = process_cpu_ms ();
+      t0 = g_get_monotonic_time ();
+      if (!w->run (state, error))
+        return FALSE;
+      wall[i] = (g_get_monotonic_time () - t0) * 1e-3;
+      cpu[i] = process_cpu_ms () - c0;
+
+      vl_context_get_breakdown (ctx, &breakdown);
+      phases[0 * n + i] = breakdown.host_prep_ms;
+      phases[1 * n + i] = breakdown.upload_ms;
+      phases[2 * n + i] = breakdown.kernel_ms;
+      phases[3 * n + i] = breakdown.download_ms;
+      phases[4 * n + i] = breakdown.host_extract_ms;
+      data->done_units++;
+      report_progress (data, c, FALSE);
+    }
+
+  vl_bench_result_set_samples (result, wall, n, c->with_p99);
+  vl_bench_result_set_cpu_time (result, median_of (cpu, n));
+  breakdown.host_prep_ms = median_of (phases + 0 * n, n);
+  breakdown.upload_ms = median_of (phases + 1 * n, n);
+  breakdown.kernel_ms = median_of (phases + 2 * n, n);
+  breakdown.download_ms = median_of (phases + 3 * n, n);
+  breakdown.host_extract_ms = median_of (phases + 4 * n, n);
+  vl_bench_result_set_breakdown (result, &breakdown);
+
+  vl_context_get_pool_stats (ctx, &pool);
+  memory.device_bytes_live = (double) pool.bytes_live;
+  memory.device_bytes_peak = (double) pool.bytes_peak;
+  memory.host_peak_rss_bytes = host_peak_rss_bytes ();
+  vl_bench_result_set_memory (result, &memory);
+  return TRUE;
+}
+
+static gboolean
+run_case (RunData *data, VlContext *ctx, const VlBenchCase *c,
+          VlBenchReport *report, GCancellable *cancellable, GError **error)
+{
+  const VlBenchWorkload *w = c->workload;
+  g_autoptr(VlBenchResult) result = vl_bench_result_new (c->name);
+  VlBenchQuality quality;
+  gpointer state;
+  gboolean ok;
+
+  report_progress (data, c, TRUE);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  state = w->setup (ctx, c, cancellable, error);
+  if (state == NULL)
+    return FALSE;
+  data->done_units++;
+
+  vl_bench_result_set_params (result, (const char *const *) c->keys,
+                              (const char *const *) c->values);
+  vl_bench_result_set_count_key (result, w->count_key, w->items_label);
+  vl_bench_result_set_work (result, w->items (c), w->bytes (c));
+
+  vl_bench_quality_init (&quality);
+  ok = measure (data, ctx, c, state, result, cancellable, error)
+       && !g_cancellable_set_error_if_cancelled (cancellable, error)
+       && w->quality (state, &quality, error);
+  w->teardown (state);
+  if (!ok)
+    return FALSE;
+  vl_bench_result_set_quality (result, &quality);
+  data->done_units++;
+  report_progress (data, c, TRUE);
+
+  vl_bench_report_append (report, result);
+  return TRUE;
+}
+
+static void
+fill_context (JsonObject *context, RunData *data, VlContext *ctx)
+{
+  const VlDeviceInfo *info = vl_context_get_device (ctx);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *date = g_date_time_format_iso8601 (now);
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  JsonObject *device = json_object_new ();
+  JsonArray *load = json_array_new ();
+  double loadavg[3];
+  const VlBenchCase *first = data->cases->len
+                               ? g_ptr_array_index (data->cases, 0) : NULL;
+
+  json_object_set_string_member (context, "date", date);
+  json_object_set_string_member (context, "host_name", g_get_host_name ());
+  json_object_set_string_member (context, "executable",
+                                 exe ? exe : g_get_prgname ());
+  json_object_set_int_member (context, "num_cpus", g_get_num_processors ());
+  if (getloadavg (loadavg, 3) == 3)
+    for (guint i = 0; i < 3; i++)
+      json_array_add_double_element (load, loadavg[i]);
+  json_object_set_array_member (context, "load_avg", load);
+  json_object_set_string_member (context, "library", "vectorlab");
+  json_object_set_string_member (context, "library_version", vl_version ());
+#ifdef __OPTIMIZE__
+  json_object_set_string_member (context, "library_build_type", "release");
+  json_object_set_string_member (context, "build_type", "release");
+#else
+  json_object_set_string_member (context, "library_build_type", "debug");
+  json_object_set_string_member (context, "build_type", "debug");
+#endif
+  json_object_set_string_member (context, "suite", data->suite);
+  if (first != NULL)
+    {
+      json_object_set_int_member (context, "repetitions", first->repetitions);
+      json_object_set_int_member (context, "warmups", first->warmups);
+    }
+
+  json_object_set_string_member (device, "id", info->id);
+  json_object_set_string_member (device, "backend",
+                                 vl_backend_kind_to_string (info->backend));
+  json_object_set_string_member (device, "name", info->name);
+  json_object_set_string_member (device, "vendor", info->vendor);
+  json_object_set_string_member (device, "driver", info->driver);
+  json_object_set_string_member (device, "platform", info->platform);
+  json_object_set_boolean_member (device, "is_gpu", info->is_gpu);
+  json_object_set_int_member (device, "compute_units", info->compute_units);
+  json_object_set_int_member (device, "global_mem_bytes",
+                              (gint64) info->global_mem_bytes);
+  json_object_set_int_member (device, "local_mem_bytes",
+                              (gint64) info->local_mem_bytes);
+  json_object_set_int_member (device, "max_work_group_size",
+                              (gint64) info->max_work_group_size);
+  json_object_set_boolean_member (device, "fp64", info->fp64);
+  json_object_set_boolean_member (device, "fp16", info->fp16);
+  json_object_set_object_member (context, "device", device);
+}
+
+static void
+run_thread (GTask *task, gpointer source_object, gpointer task_data,
+            GCancellable *cancellable)
+{
+  RunData *data = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VlContext) ctx = NULL;
+  g_autoptr(VlBenchReport) report = NULL;
+
+  data->started_us = g_get_monotonic_time ();
+  ctx = vl_bench_context_new (data->device, &error);
+  if (ctx == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  report = vl_bench_report_new ();
+  fill_context (vl_bench_report_get_context (report), data, ctx);
+
+  for (guint i = 0; i < data->cases->len; i++)
+    if (!run_case (data, ctx, g_ptr_array_index (data->cases, i), report,
+                   cancellable, &error))
+      {
+        g_task_return_error (task, g_steal_pointer (&error));
+        return;
+      }
+  g_task_return_pointer (task, g_steal_pointer (&report), g_object_unref);
+}
+
+static void
+vl_bench_runner_get_property (GObject *object, guint prop_id, GValue *value,
+                              GParamSpec *pspec)
+{
+  VlBenchRunner *self = VL_BENCH_RUNNER (object);
+
+  switch (prop_id)
+    {
+    case PROP_RUNNING:
+      g_value_set_boolean (value, self->running);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+vl_bench_runner_class_init (VlBenchRunnerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = vl_bench_runner_get_property;
+
+  properties[PROP_RUNNING] =
+    g_param_spec_boolean ("running", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * VlBenchRunner::progress:
+   * @fraction: work done, 0..1
+   * @case_name: the benchmark name of the case being run
+   * @eta_seconds: estimated seconds left, or -1 before any estimate
+   */
+  signals[PROGRESS] =
+    g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_DOUBLE,
+                  G_TYPE_STRING, G_TYPE_DOUBLE);
+}
+
+static void
+vl_bench_runner_init (VlBenchRunner *self)
+{
+}
+
+VlBenchRunner *
+vl_bench_runner_new (void)
+{
+  return g_object_new (VL_TYPE_BENCH_RUNNER, NULL);
+}
+
+gboolean
+vl_bench_runner_get_running (VlBenchRunner *self)
+{
+  g_return_val_if_fail (VL_IS_BENCH_RUNNER (self), FALSE);
+  return self->running;
+}
+
+static void
+set_running (VlBenchRunner *self, gboolean running)
+{
+  self->running = running;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
+void
+vl_bench_runner_run_async (VlBenchRunner *self, VlBenchPlan *plan,
+                           GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  RunData *data;
+
+  g_return_if_fail (VL_IS_BENCH_RUNNER (self));
+  g_return_if_fail (VL_IS_BENCH_PLAN (plan));
+  g_return_if_fail (!self->running);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vl_bench_runner_run_async);
+  /* The callback must not run before the worker has let go of the data. */
+  g_task_set_return_on_cancel (task, FALSE);
+
+  data = g_new0 (RunData, 1);
+  data->runner = g_object_ref (self);
+  data->main_context = g_main_context_ref_thread_default ();
+  data->device = g_strdup (vl_bench_plan_get_device (plan));
+  data->suite = g_strdup (vl_bench_suite_get_name (vl_bench_plan_get_suite (plan)));
+  data->cases = vl_bench_plan_expand (plan);
+  for (guint i = 0; i < data->cases->len; i++)
+    {
+      const VlBenchCase *c = g_ptr_array_index (data->cases, i);
+
+      /* setup and quality count as one unit each */
+      data->total_units += c->warmups + c->repetitions + 2;
+    }
+  g_task_set_task_data (task, data, (GDestroyNotify) run_data_free);
+
+  set_running (self, TRUE);
+  g_task_run_in_thread (task, run_thread);
+}
+
+VlBenchReport *
+vl_bench_runner_run_finish (VlBenchRunner *self, GAsyncResult *result,
+                            GError **error)
+{
+  g_return_val_if_fail (VL_IS_BENCH_RUNNER (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == vl_bench_runner_run_async, NULL);
+
+  set_running (self, FALSE);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -61,7 +61,8 @@ print_row (const char *const *cells, const gsize *widths)
     {
       g_string_append (line, cells[c]);
       if (c + 1 < N_COLS)
-        for (gsize pad = g_utf8_strlen (cells[c], -1); pad < widths[c] + 2; pad++)
+        for (gsize pad = g_utf8_strlen (cells[c], -1); pad < widths[c] + 2;
+             pad++)
           g_string_append_c (line, ' ');
     }
   g_print ("%s\n", line->str);
@@ -70,10 +71,11 @@ print_row (const char *const *cells, const gsize *widths)
 static void
 print_table (const VlDeviceInfo *devices, gsize n, const char *default_id)
 {
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr(GPtrArray) rows = NULL;
   const char *heading_cells[N_COLS];
   gsize widths[N_COLS];
 
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   for (guint c = 0; c < N_COLS; c++)
     {
       heading_cells[c] = _(headings[c]);

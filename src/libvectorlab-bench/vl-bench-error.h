@@ -15,7 +15,7 @@ typedef enum
   VL_BENCH_ERROR_INVALID_FILE,       /* malformed or truncated tensor file */
   VL_BENCH_ERROR_UNSUPPORTED_FORMAT, /* well-formed but not something we read */
   VL_BENCH_ERROR_DEVICE_NOT_FOUND,   /* the core did not know the device id */
-  VL_BENCH_ERROR_CORE,               /* any other failure reported by the core */
+  VL_BENCH_ERROR_CORE,               /* any other failure of the core */
 } VlBenchError;
 
 GQuark vl_bench_error_quark (void);

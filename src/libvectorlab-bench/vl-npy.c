@@ -376,7 +376,8 @@ vl_npy_parse (const char *name, const guint8 *bytes, gsize size,
     }
   rows = h.ndim == 2 ? (gsize) h.shape[0] : 1;
   cols = (gsize) h.shape[h.ndim - 1];
-  if ((guint64) h.shape[0] > G_MAXSIZE || (guint64) h.shape[h.ndim - 1] > G_MAXSIZE
+  if ((guint64) h.shape[0] > G_MAXSIZE
+      || (guint64) h.shape[h.ndim - 1] > G_MAXSIZE
       || !g_size_checked_mul (&count, rows, cols)
       || !g_size_checked_mul (&data_bytes, count, elem))
     {

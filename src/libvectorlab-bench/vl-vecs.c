@@ -83,7 +83,8 @@ vl_vecs_parse (const char *name, const guint8 *bytes, gsize size,
         goto truncated;
     }
 
-  data = g_try_malloc (rows * (gsize) d * (dtype == VL_TENSOR_DTYPE_F32 ? 4 : 8));
+  data = g_try_malloc (rows * (gsize) d
+                       * (dtype == VL_TENSOR_DTYPE_F32 ? 4 : 8));
   if (data == NULL)
     {
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_FAILED,

@@ -36,8 +36,9 @@ random_view (GRand *rand, gsize rows, gsize cols, VlVerifyFlags flags,
 
   for (gsize r = 0; r < rows; r++)
     for (gsize c = 0; c < stride; c++)
-      data[r * stride + c] = c < cols ? (float) g_rand_double_range (rand, -1.0, 1.0)
-                                      : NAN;
+      data[r * stride + c] = c < cols
+                             ? (float) g_rand_double_range (rand, -1.0, 1.0)
+                             : NAN;
   *view = vl_matrix_f32 (data, rows, cols);
   view->stride = stride;
   return data;
@@ -128,9 +129,11 @@ run_distance (const VlVerifyCase *self, VlContext *device, VlContext *ref,
   out = vl_matrix_f32 (out_data, self->rows, self->n);
   expect = vl_matrix_f32 (expect_data, self->rows, self->n);
 
-  if (vl_distance_matrix (device, self->metric, &q, &db, &out, &vl_error) != VL_STATUS_OK)
+  if (vl_distance_matrix (device, self->metric, &q, &db, &out, &vl_error)
+      != VL_STATUS_OK)
     return op_failed (device, vl_error, error);
-  if (vl_distance_matrix (ref, self->metric, &q, &db, &expect, &vl_error) != VL_STATUS_OK)
+  if (vl_distance_matrix (ref, self->metric, &q, &db, &expect, &vl_error)
+      != VL_STATUS_OK)
     return op_failed (ref, vl_error, error);
   *value = max_rel_error (out_data, expect_data, self->rows * self->n);
   return TRUE;
@@ -216,8 +219,9 @@ run_knn (const VlVerifyCase *self, VlContext *device, VlContext *ref,
               &vl_error) != VL_STATUS_OK)
     return op_failed (device, vl_error, error);
   if (vl_knn (ref, self->metric, &q, &db, k, (int64_t *) ref_ids, ref_scores,
-              &vl_error)
-      || vl_distance_matrix (ref, self->metric, &q, &db, &all, &vl_error) != VL_STATUS_OK)
+              &vl_error) != VL_STATUS_OK
+      || vl_distance_matrix (ref, self->metric, &q, &db, &all, &vl_error)
+         != VL_STATUS_OK)
     return op_failed (ref, vl_error, error);
 
   for (gsize i = 0; i < nq; i++)
@@ -338,39 +342,45 @@ run_pool_attention (const VlVerifyCase *self, VlContext *device,
   return run_pool (self, device, ref, rand, TRUE, value, error);
 }
 
-#define DISTANCE run_distance, describe_search, VL_VERIFY_MEASURE_REL_ERROR, VL_VERIFY_TOLERANCE
-#define KNN run_knn, describe_search, VL_VERIFY_MEASURE_RECALL, VL_VERIFY_MIN_RECALL
-#define NORMALIZE run_normalize, describe_rows, VL_VERIFY_MEASURE_REL_ERROR, VL_VERIFY_TOLERANCE, 0
-#define SIMILARITY run_similarity, describe_rows, VL_VERIFY_MEASURE_REL_ERROR, VL_VERIFY_TOLERANCE, 0
-#define POOL_MEAN run_pool_mean, describe_pool, VL_VERIFY_MEASURE_REL_ERROR, VL_VERIFY_TOLERANCE, 0
-#define POOL_ATTENTION run_pool_attention, describe_pool, VL_VERIFY_MEASURE_REL_ERROR, VL_VERIFY_TOLERANCE, 0
+#define ERR VL_VERIFY_MEASURE_REL_ERROR, VL_VERIFY_TOLERANCE
+#define RECALL VL_VERIFY_MEASURE_RECALL, VL_VERIFY_MIN_RECALL
+#define DISTANCE run_distance, describe_search, ERR
+#define KNN run_knn, describe_search, RECALL
+/* These take no metric. */
+#define NORMALIZE run_normalize, describe_rows, ERR, 0
+#define SIMILARITY run_similarity, describe_rows, ERR, 0
+#define POOL_MEAN run_pool_mean, describe_pool, ERR, 0
+#define POOL_ATTENTION run_pool_attention, describe_pool, ERR, 0
+#define ZERO_ROW VL_VERIFY_ZERO_ROW
+#define TIES VL_VERIFY_TIES
+#define STRIDED VL_VERIFY_STRIDED
 
 /* name, checker..., metric, rows, n, d, k, flags */
 static const VlVerifyCase cases[] = {
   { "distance-matrix/l2", DISTANCE, VL_METRIC_L2, 1, 1000, 17, 0, 0 },
-  { "distance-matrix/l2", DISTANCE, VL_METRIC_L2, 33, 517, 769, 0, VL_VERIFY_STRIDED },
+  { "distance-matrix/l2", DISTANCE, VL_METRIC_L2, 33, 517, 769, 0, STRIDED },
   { "distance-matrix/ip", DISTANCE, VL_METRIC_IP, 7, 1001, 1, 0, 0 },
   { "distance-matrix/ip", DISTANCE, VL_METRIC_IP, 33, 517, 769, 0, 0 },
-  { "distance-matrix/cosine", DISTANCE, VL_METRIC_COSINE, 7, 1001, 17, 0, VL_VERIFY_ZERO_ROW },
+  { "distance-matrix/cosine", DISTANCE, VL_METRIC_COSINE, 7, 1001, 17, 0, ZERO_ROW },
   { "distance-matrix/cosine", DISTANCE, VL_METRIC_COSINE, 33, 517, 769, 0, 0 },
   { "knn/l2", KNN, VL_METRIC_L2, 1, 1000, 17, 10, 0 },
-  { "knn/l2", KNN, VL_METRIC_L2, 33, 2049, 769, 10, VL_VERIFY_STRIDED },
+  { "knn/l2", KNN, VL_METRIC_L2, 33, 2049, 769, 10, STRIDED },
   { "knn/l2", KNN, VL_METRIC_L2, 5, 999, 1, 5, 0 },
-  { "knn/l2-ties", KNN, VL_METRIC_L2, 9, 301, 17, 7, VL_VERIFY_TIES },
+  { "knn/l2-ties", KNN, VL_METRIC_L2, 9, 301, 17, 7, TIES },
   { "knn/ip", KNN, VL_METRIC_IP, 33, 2049, 769, 10, 0 },
   { "knn/ip-large-k", KNN, VL_METRIC_IP, 3, 4500, 17, VL_MAX_K, 0 },
-  { "knn/ip-ties", KNN, VL_METRIC_IP, 9, 301, 17, 7, VL_VERIFY_TIES },
-  { "knn/cosine", KNN, VL_METRIC_COSINE, 33, 2049, 769, 10, VL_VERIFY_ZERO_ROW },
-  { "knn/cosine-ties", KNN, VL_METRIC_COSINE, 9, 301, 17, 100, VL_VERIFY_TIES },
-  { "normalize", NORMALIZE, 1003, 0, 769, 0, VL_VERIFY_ZERO_ROW },
+  { "knn/ip-ties", KNN, VL_METRIC_IP, 9, 301, 17, 7, TIES },
+  { "knn/cosine", KNN, VL_METRIC_COSINE, 33, 2049, 769, 10, ZERO_ROW },
+  { "knn/cosine-ties", KNN, VL_METRIC_COSINE, 9, 301, 17, 100, TIES },
+  { "normalize", NORMALIZE, 1003, 0, 769, 0, ZERO_ROW },
   { "normalize", NORMALIZE, 1, 0, 1, 0, 0 },
-  { "normalize", NORMALIZE, 257, 0, 17, 0, VL_VERIFY_STRIDED },
-  { "similarity-matrix", SIMILARITY, 257, 0, 17, 0, VL_VERIFY_ZERO_ROW },
+  { "normalize", NORMALIZE, 257, 0, 17, 0, STRIDED },
+  { "similarity-matrix", SIMILARITY, 257, 0, 17, 0, ZERO_ROW },
   { "similarity-matrix", SIMILARITY, 64, 0, 769, 0, 0 },
   { "similarity-matrix", SIMILARITY, 1, 0, 1, 0, 0 },
-  { "pool-mean", POOL_MEAN, 5, 13, 769, 0, VL_VERIFY_ZERO_ROW },
-  { "pool-mean", POOL_MEAN, 1, 1, 17, 0, VL_VERIFY_STRIDED },
-  { "pool-attention", POOL_ATTENTION, 5, 13, 769, 0, VL_VERIFY_ZERO_ROW },
+  { "pool-mean", POOL_MEAN, 5, 13, 769, 0, ZERO_ROW },
+  { "pool-mean", POOL_MEAN, 1, 1, 17, 0, STRIDED },
+  { "pool-attention", POOL_ATTENTION, 5, 13, 769, 0, ZERO_ROW },
   { "pool-attention", POOL_ATTENTION, 3, 7, 1, 0, 0 },
 };
 

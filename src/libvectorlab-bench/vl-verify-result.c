@@ -80,8 +80,10 @@ vl_verify_result_class_init (VlVerifyResultClass *klass)
   object_class->finalize = vl_verify_result_finalize;
   object_class->get_property = vl_verify_result_get_property;
 
-  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
-  properties[PROP_SHAPE] = g_param_spec_string ("shape", NULL, NULL, NULL, flags);
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL, flags);
+  properties[PROP_SHAPE] =
+    g_param_spec_string ("shape", NULL, NULL, NULL, flags);
   properties[PROP_VALUE] =
     g_param_spec_double ("value", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0,
                          flags);
@@ -132,7 +134,8 @@ vl_verify_result_get_shape (VlVerifyResult *self)
 VlVerifyMeasure
 vl_verify_result_get_measure (VlVerifyResult *self)
 {
-  g_return_val_if_fail (VL_IS_VERIFY_RESULT (self), VL_VERIFY_MEASURE_REL_ERROR);
+  g_return_val_if_fail (VL_IS_VERIFY_RESULT (self),
+                        VL_VERIFY_MEASURE_REL_ERROR);
   return self->measure;
 }
 

@@ -8,7 +8,7 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  VL_VERIFY_MEASURE_REL_ERROR, /* max relative error against ref; lower is better */
+  VL_VERIFY_MEASURE_REL_ERROR, /* max relative error against ref */
   VL_VERIFY_MEASURE_RECALL,    /* fraction of correct top-k ids; 1 is exact */
 } VlVerifyMeasure;
 

@@ -217,21 +217,39 @@ save_cached (VlContext *ctx, cl_program program, const char *path)
 
 /* ---- building ---------------------------------------------------------- */
 
+/* Keeps the first lines of a build log: enough to see the first error
+ * without flooding the message. */
+#define LOG_LINES 8
+
 static VlStatus
 build_failure (VlOpenclContext *priv, cl_program program, cl_int err,
                const char *family, VlError **error)
 {
-  char log[1024] = "";
-  size_t len = 0;
+  size_t len = 0, lines = 0;
+  char *log = NULL;
+  VlStatus status;
 
-  clGetProgramBuildInfo (program, priv->device, CL_PROGRAM_BUILD_LOG,
-                         sizeof log - 1, log, &len);
-  /* A log longer than the buffer is not copied at all: say so. */
-  if (len >= sizeof log)
-    snprintf (log, sizeof log, "(build log of %zu bytes)", len);
-  return vl_set_error (error, VL_STATUS_BACKEND_FAILURE,
-                       "clBuildProgram failed: %s for kernels '%s': %.600s",
-                       vl_opencl_error_name (err), family, log);
+  if (clGetProgramBuildInfo (program, priv->device, CL_PROGRAM_BUILD_LOG, 0,
+                             NULL, &len) == CL_SUCCESS
+      && (log = malloc (len + 1)) != NULL)
+    {
+      if (clGetProgramBuildInfo (program, priv->device, CL_PROGRAM_BUILD_LOG,
+                                 len, log, NULL) != CL_SUCCESS)
+        len = 0;
+      log[len] = '\0';
+      for (char *p = log; *p != '\0'; p++)
+        if (*p == '\n' && ++lines == LOG_LINES)
+          {
+            *p = '\0';
+            break;
+          }
+    }
+  status = vl_set_error (error, VL_STATUS_BACKEND_FAILURE,
+                         "clBuildProgram failed: %s for kernels '%s': %s",
+                         vl_opencl_error_name (err), family,
+                         log != NULL ? log : "(no build log)");
+  free (log);
+  return status;
 }
 
 static VlStatus

@@ -428,7 +428,13 @@ vl_bench_report_load_from_data (const char *data, gssize length,
     }
 
   root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (root == NULL)
+    {
+      g_set_error (error, VL_ENGINE_ERROR, VL_ENGINE_ERROR_REPORT_NOT_JSON,
+                   "not a JSON report: the file is empty");
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, VL_ENGINE_ERROR, VL_ENGINE_ERROR_REPORT_NOT_OURS,
                    "not a vectorlab report: the top level is not an object");

@@ -99,6 +99,7 @@ report_progress (RunData *data, const VlBenchCase *bench_case, gboolean force)
                       ? (double) data->done_units / data->total_units : 1.0;
   double elapsed = (now - data->started_us) * 1e-6;
   Progress *progress;
+  GSource *source;
 
   if (!force && now - data->last_progress_us < PROGRESS_INTERVAL_US)
     return;
@@ -111,8 +112,15 @@ report_progress (RunData *data, const VlBenchCase *bench_case, gboolean force)
   progress->eta_seconds = fraction > 0.0 ? elapsed * (1.0 - fraction)
                                              / fraction
                                          : -1.0;
-  g_main_context_invoke_full (data->main_context, G_PRIORITY_DEFAULT,
-                              progress_emit, progress, progress_free);
+  /* An idle source rather than g_main_context_invoke(): invoke would run
+   * the handler right here on the worker whenever the worker could acquire
+   * the context, e.g. while the main thread is busy outside its loop. */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, progress_emit, progress, progress_free);
+  g_source_set_static_name (source, "[vectorlab] runner progress");
+  g_source_attach (source, data->main_context);
+  g_source_unref (source);
 }
 
 static double

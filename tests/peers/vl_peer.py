@@ -1,0 +1,281 @@
+"""What the peer scripts share: vectorlab's knn parameters and benchmark
+names, its seeded data (bit for bit the same vectors as
+src/libvectorlab-bench/vl-bench-data.c), timing statistics, and the report
+layout of data/vectorlab-report.schema.json.  A peer's report and
+vectorlab's therefore line up row by row in `vectorlab-bench compare`.
+
+Only the standard library and numpy are imported here.
+"""
+
+import argparse
+import datetime
+import itertools
+import json
+import math
+import os
+import platform
+import resource
+import socket
+import statistics
+import sys
+
+import numpy as np
+
+SCHEMA_VERSION = 1
+SEED = 20261121          # VL_BENCH_SEED
+N_CENTROIDS = 64
+SPREAD = np.float32(0.35)
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+CHUNK_ROWS = 4096
+
+# The knn suite's parameters in name order, with its defaults.
+KNN_KEYS = ("n", "d", "nq", "k", "metric")
+KNN_DEFAULTS = {"n": "100000", "d": "768", "nq": "1,16,128", "k": "10",
+                "metric": "ip"}
+METRICS = ("l2", "ip", "cosine")
+
+
+# ---- data ----------------------------------------------------------------
+
+def _splitmix(counters, state0):
+    """The splitmix64 outputs number counters (1-based) after state0."""
+    with np.errstate(over="ignore"):
+        z = np.uint64(state0) + counters * GOLDEN
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def _to_float(z):
+    # ((z >> 40) * (2 / 2^24) - 1) in double, then rounded to float,
+    # exactly as vl-bench-data.c does.
+    return ((z >> np.uint64(40)).astype(np.float64) * (2.0 / 16777216.0)
+            - 1.0).astype(np.float32)
+
+
+def uniform(seed, count):
+    counters = np.arange(1, count + 1, dtype=np.uint64)
+    return _to_float(_splitmix(counters, seed))
+
+
+def clustered(centroid_seed, noise_seed, n, d):
+    """n x d float32 around 64 centroids, as vl_bench_data_clustered()."""
+    centroids = uniform(centroid_seed, N_CENTROIDS * d).reshape(N_CENTROIDS, d)
+    state0 = np.uint64(noise_seed ^ 0x5BD1E995)
+    out = np.empty((n, d), dtype=np.float32)
+    per_row = d + 1  # one draw picks the centroid, d draws the noise
+    for start in range(0, n, CHUNK_ROWS):
+        rows = min(CHUNK_ROWS, n - start)
+        first = np.uint64(start * per_row + 1)
+        counters = first + np.arange(rows * per_row, dtype=np.uint64)
+        z = _splitmix(counters, state0).reshape(rows, per_row)
+        which = (z[:, 0] % np.uint64(N_CENTROIDS)).astype(np.int64)
+        out[start:start + rows] = centroids[which] + SPREAD * _to_float(z[:, 1:])
+    return out
+
+
+def knn_database(n, d):
+    """The database vectorlab's knn suite searches."""
+    return clustered(SEED, 1, n, d)
+
+
+def knn_queries(nq, d):
+    """The queries vectorlab's knn suite searches with."""
+    return clustered(SEED, 2, nq, d)
+
+
+# ---- parameters ----------------------------------------------------------
+
+def _parse_values(key, text):
+    values = []
+    for part in text.split(","):
+        part = part.strip()
+        if key == "metric":
+            if part not in METRICS:
+                raise ValueError("invalid value '%s' for parameter 'metric': "
+                                 "expected one of %s" % (part, ", ".join(METRICS)))
+            value = part
+        else:
+            if not part.isdigit() or int(part) == 0:
+                raise ValueError("invalid value '%s' for parameter '%s': "
+                                 "expected a positive integer" % (part, key))
+            value = str(int(part))
+        if value not in values:
+            values.append(value)
+    return values
+
+
+def parse_args(description, argv=None):
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("-p", "--param", action="append", default=[],
+                        metavar="KEY=VALUE",
+                        help="n, d, nq, k or metric as in `vectorlab-bench "
+                             "run knn`; a comma list sweeps it")
+    parser.add_argument("-r", "--repetitions", type=int, default=5)
+    parser.add_argument("-w", "--warmups", type=int, default=1)
+    parser.add_argument("-o", "--output", metavar="REPORT.json")
+    args = parser.parse_args(argv)
+    values = {key: _parse_values(key, text) for key, text in KNN_DEFAULTS.items()}
+    for assignment in args.param:
+        key, eq, text = assignment.partition("=")
+        if not eq:
+            parser.error("'%s' is not KEY=VALUE" % assignment)
+        if key not in KNN_DEFAULTS:
+            parser.error("knn has no parameter '%s' (valid: %s)"
+                         % (key, ", ".join(KNN_KEYS)))
+        try:
+            values[key] = _parse_values(key, text)
+        except ValueError as error:
+            parser.error(str(error))
+    if args.repetitions < 1 or args.warmups < 0:
+        parser.error("repetitions must be at least 1 and warm-ups 0 or more")
+    args.cases = [dict(zip(KNN_KEYS, combo))
+                  for combo in itertools.product(*(values[k] for k in KNN_KEYS))]
+    return args
+
+
+def case_name(case):
+    """The benchmark name vectorlab gives the same case."""
+    return "knn/" + "/".join("%s:%s" % (key, case[key]) for key in KNN_KEYS)
+
+
+# ---- quality -------------------------------------------------------------
+
+RECALL_SAMPLE = 8
+
+
+def recall(database, queries, ids, k, metric):
+    """recall@k of @ids on a few evenly spaced queries against an exact
+    float64 pass in numpy; returns (recall, sampled)."""
+    m = min(len(queries), RECALL_SAMPLE)
+    rows = [i * len(queries) // m for i in range(m)]
+    db = database.astype(np.float64)
+    hits = 0
+    for row in rows:
+        q = queries[row].astype(np.float64)
+        if metric == "l2":
+            scores = -((db - q) ** 2).sum(axis=1)
+        elif metric == "ip":
+            scores = db @ q
+        else:
+            norms = np.linalg.norm(db, axis=1) * np.linalg.norm(q)
+            scores = np.divide(db @ q, norms, out=np.zeros(len(db)),
+                               where=norms > 0)
+        exact = np.argpartition(-scores, k - 1)[:k]
+        hits += len(set(exact.tolist()) & set(np.asarray(ids[row]).tolist()))
+    return hits / (m * k), m
+
+
+# ---- report --------------------------------------------------------------
+
+def _finite(value):
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _quantile(sorted_values, q):
+    pos = q * (len(sorted_values) - 1)
+    lo = int(math.floor(pos))
+    hi = min(lo + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+
+
+def stats(samples):
+    s = sorted(samples)
+    return {
+        "min": s[0], "median": _quantile(s, 0.5), "mean": statistics.fmean(s),
+        "max": s[-1], "stddev": statistics.stdev(s) if len(s) > 1 else 0.0,
+        "p95": _quantile(s, 0.95), "p99": None,
+    }
+
+
+def host_peak_rss_bytes():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024.0
+
+
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "CPU"
+
+
+def context(library, library_version, device, repetitions, warmups):
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+        "host_name": socket.gethostname(),
+        "executable": os.path.abspath(sys.argv[0]),
+        "num_cpus": os.cpu_count() or 1,
+        "load_avg": list(os.getloadavg()),
+        "library": library,
+        "library_version": library_version,
+        "library_build_type": "release",
+        "build_type": "release",
+        "suite": "knn",
+        "repetitions": repetitions,
+        "warmups": warmups,
+        "device": device,
+    }
+
+
+def benchmark(case, samples_ms, cpu_ms, quality, breakdown=None,
+              device_bytes_peak=None):
+    n, d, nq = int(case["n"]), int(case["d"]), int(case["nq"])
+    st = stats(samples_ms)
+    seconds = st["median"] * 1e-3
+    bytes_per_rep = (n + nq) * d * 4.0
+    phases = ("host_prep", "upload", "kernel", "download", "host_extract")
+    return {
+        "name": case_name(case),
+        "run_type": "aggregate",
+        "aggregate_name": "median",
+        "repetitions": len(samples_ms),
+        "iterations": 1,
+        "real_time": st["median"],
+        "cpu_time": _finite(statistics.median(cpu_ms)) if cpu_ms else None,
+        "time_unit": "ms",
+        "items_per_second": _finite(nq / seconds) if seconds > 0 else None,
+        "bytes_per_second": _finite(bytes_per_rep / seconds) if seconds > 0 else None,
+        "params": {key: (case[key] if key == "metric" else int(case[key]))
+                   for key in KNN_KEYS},
+        "count_param": "nq",
+        "items_label": "queries",
+        "items": float(nq),
+        "stats": {key: _finite(value) for key, value in st.items()},
+        "samples": [_finite(x) for x in samples_ms],
+        "breakdown": {p: _finite((breakdown or {}).get(p)) for p in phases},
+        "quality": {
+            "recall": _finite(quality[0]), "max_abs_err": None, "mse": None,
+            "compression_ratio": None, "reference": "numpy",
+            "sampled": quality[1],
+        },
+        "memory": {
+            "device_bytes_live": None,
+            "device_bytes_peak": _finite(device_bytes_peak),
+            "host_peak_rss_bytes": host_peak_rss_bytes(),
+        },
+    }
+
+
+def write_report(path, ctx, benchmarks):
+    """Writes atomically, like vectorlab: a temporary file renamed over
+    @path, so an interrupted peer leaves no half report."""
+    report = {"schema_version": SCHEMA_VERSION, "context": ctx,
+              "benchmarks": benchmarks}
+    text = json.dumps(report, indent=2, allow_nan=False) + "\n"
+    if path is None or path == "-":
+        sys.stdout.write(text)
+        return
+    tmp = "%s.tmp-%d" % (path, os.getpid())
+    with open(tmp, "w") as out:
+        out.write(text)
+    os.replace(tmp, path)
+
+
+def print_row(name, samples_ms, quality):
+    st = stats(samples_ms)
+    print("%-48s %10.3f ms (p95 %.3f)  recall %.3f" %
+          (name, st["median"], st["p95"], quality[0]), file=sys.stderr)

@@ -1,0 +1,192 @@
+#!/usr/bin/python3
+"""End-to-end checks of `vectorlab-bench list/run/compare` and the peers:
+written reports validate against data/vectorlab-report.schema.json,
+compare prints ratio lines and gates on regressions, bad input and hostile
+reports fail with clear messages, and Ctrl+C leaves no report behind.
+
+    test-report-schema.py VECTORLAB_BENCH SCHEMA PEERS_DIR
+
+Prints TAP.  Needs python3-jsonschema (exits 77, skip, without it); the
+FAISS peer is checked when faiss imports.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+try:
+    import jsonschema
+except ImportError:
+    print("1..0 # SKIP python3-jsonschema is not installed")
+    sys.exit(77)
+
+CLI, SCHEMA_PATH, PEERS = sys.argv[1:4]
+SCHEMA = json.load(open(SCHEMA_PATH))
+jsonschema.Draft202012Validator.check_schema(SCHEMA)
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+
+n_tests = 0
+failed = 0
+
+
+def check(ok, description, detail=""):
+    global n_tests, failed
+    n_tests += 1
+    print("%s %d - %s" % ("ok" if ok else "not ok", n_tests, description))
+    if not ok:
+        failed += 1
+        for line in str(detail).splitlines():
+            print("# " + line)
+
+
+def cli(*args, timeout=300):
+    return subprocess.run([CLI, *args], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def validate(path, what):
+    try:
+        VALIDATOR.validate(json.load(open(path)))
+        check(True, "%s validates against the schema" % what)
+    except Exception as error:  # noqa: BLE001 - report any failure as TAP
+        check(False, "%s validates against the schema" % what, error)
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="vl-engine-")
+    path = lambda name: os.path.join(tmp, name)  # noqa: E731
+
+    r = cli("list")
+    check(r.returncode == 0 and "quick (default)" in r.stdout
+          and "-p nq" in r.stdout and "1,16,128" in r.stdout,
+          "list shows suites, parameters and defaults", r.stdout + r.stderr)
+
+    runs = {
+        "knn.json": ["knn", "-d", "cpu", "-p", "n=500", "-p", "d=16",
+                     "-p", "nq=1,4", "-p", "k=5", "-r", "3", "-w", "0"],
+        "quick.json": ["quick", "-d", "cpu", "-r", "1", "-w", "0"],
+        "latency.json": ["latency", "-d", "ref", "-p", "n=300", "-p", "d=8",
+                         "-r", "20"],
+        "pooling.json": ["pooling", "-d", "cpu", "-p", "batch=2,3",
+                         "-p", "seq=5", "-p", "d=8"],
+    }
+    for name, args in runs.items():
+        r = cli("run", *args, "-o", path(name))
+        check(r.returncode == 0 and os.path.exists(path(name)),
+              "run %s writes a report" % args[0], r.stdout + r.stderr)
+        if os.path.exists(path(name)):
+            validate(path(name), "the %s report" % args[0])
+        if name == "knn.json":
+            check("Count" in r.stdout and "Time (ms)" in r.stdout
+                  and "Throughput (queries/s)" in r.stdout,
+                  "run prints a scaling table", r.stdout)
+            check("\r" not in r.stderr, "no progress bar when stderr is not "
+                  "a terminal", repr(r.stderr))
+    latency = json.load(open(path("latency.json")))
+    check(latency["benchmarks"][0]["stats"]["p99"] is not None
+          and latency["benchmarks"][0]["name"].startswith("knn/n:300/d:8/nq:1/"),
+          "latency reports p99 at nq 1", latency["benchmarks"][0]["name"])
+
+    r = cli("compare", path("knn.json"), path("knn.json"))
+    check(r.returncode == 0 and "Ratio" in r.stdout
+          and r.stdout.count("1.000") >= 2 and "2 of 2" in r.stdout,
+          "compare of a report with itself prints ratio lines", r.stdout)
+
+    slower = json.load(open(path("knn.json")))
+    for row in slower["benchmarks"]:
+        row["real_time"] *= 2
+        row["stats"]["median"] *= 2
+    json.dump(slower, open(path("slower.json"), "w"))
+    r = cli("compare", path("knn.json"), path("slower.json"))
+    check(r.returncode == 0 and "REGRESSION" in r.stdout and "2.000" in r.stdout,
+          "compare marks regressions", r.stdout)
+    r = cli("compare", path("knn.json"), path("slower.json"),
+            "--fail-on-regression")
+    check(r.returncode == 1, "--fail-on-regression exits 1 on a regression")
+    r = cli("compare", path("knn.json"), path("slower.json"),
+            "--threshold", "150", "--fail-on-regression")
+    check(r.returncode == 0, "--threshold lets a smaller slowdown pass")
+
+    text = open(path("knn.json")).read()
+    hostile = {
+        "garbage.json": ("\x00\x01binary", "not a JSON report"),
+        "cut.json": (text[: len(text) // 2], "truncated"),
+        "foreign.json": ('{"benchmarks": []}', "not a vectorlab report"),
+        "newer.json": (text.replace('"schema_version" : 1',
+                                    '"schema_version" : 7'), "newer"),
+    }
+    for name, (content, says) in hostile.items():
+        open(path(name), "w").write(content)
+        r = cli("compare", path("knn.json"), path(name))
+        check(r.returncode == 1 and says in r.stderr and name in r.stderr,
+              "compare refuses %s" % name, r.stderr)
+
+    bad = [
+        (["run", "nope"], "unknown suite 'nope'", "quick, knn"),
+        (["run", "knn", "-p", "n=abc"], "'abc' for parameter 'n'", ""),
+        (["run", "knn", "-p", "n=0"], "'0' for parameter 'n'", ""),
+        (["run", "knn", "-p", "colour=1"], "no parameter 'colour'",
+         "n, d, nq, k, metric"),
+        (["run", "knn", "-d", "warp:9"], "unknown device 'warp:9'", "cpu"),
+        (["run", "knn", "-r", "0"], "repetitions", ""),
+    ]
+    for args, says, lists in bad:
+        r = cli(*args)
+        check(r.returncode == 2 and says in r.stderr and lists in r.stderr,
+              "%s is refused clearly" % " ".join(args), r.stderr)
+
+    # Ctrl+C: many repetitions on the scalar reference, interrupted.
+    report = path("interrupted.json")
+    proc = subprocess.Popen([CLI, "run", "knn", "-d", "ref", "-p", "n=20000",
+                             "-p", "d=64", "-p", "nq=4", "-r", "100000",
+                             "-o", report], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    start = time.monotonic()
+    out, err = proc.communicate(timeout=30)
+    check(proc.returncode == 130 and "interrupted" in err
+          and time.monotonic() - start < 2.0,
+          "Ctrl+C cancels the run promptly", err)
+    check(not os.path.exists(report)
+          and not any(f.startswith("interrupted") for f in os.listdir(tmp)),
+          "an interrupted run leaves no report file", os.listdir(tmp))
+
+    try:
+        import faiss  # noqa: F401
+        have_faiss = True
+    except ImportError:
+        have_faiss = False
+    if have_faiss:
+        peer = path("faiss.json")
+        r = subprocess.run([sys.executable, os.path.join(PEERS, "knn_faiss.py"),
+                            "-p", "n=500", "-p", "d=16", "-p", "nq=1,4",
+                            "-p", "k=5", "-r", "3", "-o", peer],
+                           capture_output=True, text=True, timeout=300)
+        check(r.returncode == 0, "the FAISS peer runs", r.stderr)
+        if r.returncode == 0:
+            validate(peer, "the FAISS peer's report")
+            r = cli("compare", peer, path("knn.json"))
+            check(r.returncode == 0 and "2 of 2 benchmarks matched" in r.stdout,
+                  "compare lines up the FAISS peer with vectorlab", r.stdout)
+            peer_rows = json.load(open(peer))["benchmarks"]
+            check(all(row["quality"]["recall"] == 1.0 for row in peer_rows),
+                  "the FAISS peer's recall is 1")
+    else:
+        print("# faiss is not installed: the FAISS peer is not checked")
+
+    r = subprocess.run([sys.executable, "-c",
+                        "import sys; sys.path.insert(0, %r); import knn_torch, "
+                        "vl_peer" % PEERS], capture_output=True, text=True)
+    check(r.returncode == 0, "the PyTorch peer imports without torch", r.stderr)
+
+    print("1..%d" % n_tests)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

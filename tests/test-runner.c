@@ -1,0 +1,265 @@
+/* test-runner.c: the runner runs plans to the end on ref and cpu, reports
+ * progress on the main context, and stops promptly when cancelled.  No
+ * timing is asserted except the promptness of cancellation. */
+#include <math.h>
+#include <string.h>
+
+#include "vectorlab-bench.h"
+#include "vl-bench-engine.h"
+
+typedef struct
+{
+  GMainLoop     *loop;
+  VlBenchReport *report;
+  GError        *error;
+  guint          n_progress;
+  double         last_fraction;
+  GThread       *main_thread;
+  gint64         done_us;
+} Run;
+
+static void
+on_progress (VlBenchRunner *runner, double fraction, const char *case_name,
+             double eta, Run *run)
+{
+  /* Progress arrives on the caller's thread, in order, within 0..1. */
+  g_assert_true (g_thread_self () == run->main_thread);
+  g_assert_cmpfloat (fraction, >=, run->last_fraction);
+  g_assert_cmpfloat (fraction, <=, 1.0);
+  g_assert_nonnull (case_name);
+  run->last_fraction = fraction;
+  run->n_progress++;
+}
+
+static void
+on_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Run *run = data;
+
+  run->done_us = g_get_monotonic_time ();
+  run->report = vl_bench_runner_run_finish (VL_BENCH_RUNNER (source), result,
+                                            &run->error);
+  g_main_loop_quit (run->loop);
+}
+
+static VlBenchPlan *
+make_plan (const char *suite_name, const char *device,
+           const char *const *params, guint repetitions)
+{
+  g_autoptr(VlBenchSuite) suite = vl_bench_registry_lookup (suite_name, NULL);
+  VlBenchPlan *plan = vl_bench_plan_new (suite);
+
+  for (guint i = 0; params != NULL && params[i] != NULL; i++)
+    g_assert_true (vl_bench_plan_set_param_string (plan, params[i], NULL));
+  vl_bench_plan_set_device (plan, device);
+  vl_bench_plan_set_repetitions (plan, repetitions);
+  vl_bench_plan_set_warmups (plan, 1);
+  return plan;
+}
+
+/* Runs @plan to the end, cancelling @cancellable after @cancel_after_ms
+ * when that is not negative. */
+static void
+run_plan (Run *run, VlBenchPlan *plan, GCancellable *cancellable,
+          int cancel_after_ms, gint64 *cancelled_us)
+{
+  g_autoptr(VlBenchRunner) runner = vl_bench_runner_new ();
+
+  memset (run, 0, sizeof *run);
+  run->loop = g_main_loop_new (NULL, FALSE);
+  run->main_thread = g_thread_self ();
+  g_signal_connect (runner, "progress", G_CALLBACK (on_progress), run);
+  vl_bench_runner_run_async (runner, plan, cancellable, on_done, run);
+  g_assert_true (vl_bench_runner_get_running (runner));
+
+  if (cancel_after_ms >= 0)
+    {
+      g_usleep ((gulong) cancel_after_ms * 1000);
+      *cancelled_us = g_get_monotonic_time ();
+      g_cancellable_cancel (cancellable);
+    }
+  g_main_loop_run (run->loop);
+  g_assert_false (vl_bench_runner_get_running (runner));
+  g_main_loop_unref (run->loop);
+  /* Progress still queued behind the callback is delivered, not lost. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+check_report (VlBenchReport *report, guint n_expected)
+{
+  GListModel *model = G_LIST_MODEL (report);
+
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n_expected);
+  g_assert_true (g_list_model_get_item_type (model) == VL_TYPE_BENCH_RESULT);
+  for (guint i = 0; i < n_expected; i++)
+    {
+      g_autoptr(VlBenchResult) r = g_list_model_get_item (model, i);
+      const VlBenchStats *s = vl_bench_result_get_stats (r);
+      const VlBenchQuality *q = vl_bench_result_get_quality (r);
+      const VlBenchMemory *m = vl_bench_result_get_memory (r);
+
+      g_assert_true (isfinite (s->median) && s->median >= 0.0);
+      g_assert_cmpfloat (s->min, <=, s->median);
+      g_assert_cmpfloat (s->median, <=, s->max);
+      g_assert_cmpfloat (s->median, <=, s->p95);
+      g_assert_true (isfinite (vl_bench_result_get_cpu_time (r)));
+      g_assert_true (isfinite (vl_bench_result_get_items (r)));
+      g_assert_true (isfinite (vl_bench_result_get_breakdown (r)->kernel_ms));
+      g_assert_true (isfinite (m->host_peak_rss_bytes));
+      g_assert_cmpfloat (m->host_peak_rss_bytes, >, 0.0);
+      g_assert_true (isfinite (m->device_bytes_peak));
+      /* Quality beside speed: recall for k-NN, an error bound otherwise. */
+      if (g_str_has_prefix (vl_bench_result_get_name (r), "knn/"))
+        g_assert_cmpfloat (q->recall, ==, 1.0);
+      else
+        g_assert_cmpfloat (q->max_abs_err, <, 1e-3);
+      g_assert_cmpuint (q->sampled, >=, 1);
+      g_assert_cmpuint (strlen (q->reference), >, 0);
+    }
+}
+
+static void
+test_runner_knn_ref (void)
+{
+  const char *const params[] = { "n=500", "d=8", "nq=1,4", "k=5", NULL };
+  g_autoptr(VlBenchPlan) plan = make_plan ("knn", "ref", params, 3);
+  g_autoptr(VlBenchResult) first = NULL;
+  Run run;
+
+  run_plan (&run, plan, NULL, -1, NULL);
+  g_assert_no_error (run.error);
+  check_report (run.report, 2);
+  g_assert_cmpuint (run.n_progress, >=, 2);
+  g_assert_cmpfloat (run.last_fraction, ==, 1.0);
+
+  first = g_list_model_get_item (G_LIST_MODEL (run.report), 0);
+  g_assert_cmpstr (vl_bench_result_get_name (first), ==,
+                   "knn/n:500/d:8/nq:1/k:5/metric:ip");
+  g_assert_cmpuint (vl_bench_result_get_repetitions (first), ==, 3);
+  g_assert_cmpstr (vl_bench_report_get_context_string (run.report, "suite"),
+                   ==, "knn");
+  g_assert_cmpstr (vl_bench_report_get_context_string (run.report, "library"),
+                   ==, "vectorlab");
+  g_object_unref (run.report);
+}
+
+static void
+test_runner_small_suites_cpu (void)
+{
+  static const struct { const char *suite; const char *params[4]; guint n; }
+  runs[] = {
+    { "distance", { "n=300", "d=16", "nq=2,5", NULL }, 2 },
+    { "similarity", { "n=40,70", "d=16", NULL }, 2 },
+    { "normalize", { "n=1000", "d=16", NULL }, 1 },
+    { "pooling", { "batch=3", "seq=7", "d=16", NULL }, 2 },
+    { "latency", { "n=300", "d=16", NULL }, 1 },
+    { "throughput", { "n=300", "d=16", NULL }, 1 },
+    { "memory", { "n=300", "d=16", NULL }, 1 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
+    {
+      g_autoptr(VlBenchPlan) plan = make_plan (runs[i].suite, "cpu",
+                                               runs[i].params, 2);
+      Run run;
+
+      g_test_message ("suite %s", runs[i].suite);
+      run_plan (&run, plan, NULL, -1, NULL);
+      g_assert_no_error (run.error);
+      check_report (run.report, runs[i].n);
+      g_object_unref (run.report);
+    }
+}
+
+static void
+test_runner_quick_cpu (void)
+{
+  g_autoptr(VlBenchPlan) plan = make_plan ("quick", "cpu", NULL, 1);
+  Run run;
+
+  run_plan (&run, plan, NULL, -1, NULL);
+  g_assert_no_error (run.error);
+  check_report (run.report,
+                g_list_model_get_n_items (G_LIST_MODEL (run.report)));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (run.report)), >=,
+                    5);
+  g_object_unref (run.report);
+}
+
+/* A plan long enough that it is surely mid-run when cancelled: many short
+ * repetitions on the scalar reference. */
+static void
+test_runner_cancel (void)
+{
+  const char *const params[] = { "n=20000", "d=64", "nq=4", NULL };
+  g_autoptr(VlBenchPlan) plan = make_plan ("knn", "ref", params, 100000);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  gint64 cancelled_us = 0;
+  Run run;
+
+  run_plan (&run, plan, cancellable, 300, &cancelled_us);
+  g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (run.report);
+  g_assert_cmpint (run.done_us - cancelled_us, <, G_USEC_PER_SEC);
+  g_clear_error (&run.error);
+}
+
+static void
+test_runner_cancelled_before_start (void)
+{
+  const char *const params[] = { "n=500", "d=8", "nq=1", NULL };
+  g_autoptr(VlBenchPlan) plan = make_plan ("knn", "ref", params, 2);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Run run;
+
+  g_cancellable_cancel (cancellable);
+  run_plan (&run, plan, cancellable, -1, NULL);
+  g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&run.error);
+}
+
+static void
+test_runner_unknown_device (void)
+{
+  g_autoptr(VlBenchPlan) plan = make_plan ("knn", "warp-drive:7", NULL, 1);
+  Run run;
+
+  run_plan (&run, plan, NULL, -1, NULL);
+  g_assert_error (run.error, VL_BENCH_ERROR, VL_BENCH_ERROR_DEVICE_NOT_FOUND);
+  g_assert_nonnull (strstr (run.error->message, "cpu"));
+  g_clear_error (&run.error);
+}
+
+static void
+test_runner_k_above_n (void)
+{
+  const char *const params[] = { "n=5", "d=4", "nq=1", "k=6", NULL };
+  g_autoptr(VlBenchPlan) plan = make_plan ("knn", "ref", params, 1);
+  Run run;
+
+  run_plan (&run, plan, NULL, -1, NULL);
+  g_assert_error (run.error, VL_BENCH_ERROR, VL_BENCH_ERROR_FAILED);
+  g_assert_nonnull (strstr (run.error->message, "k = 6"));
+  g_clear_error (&run.error);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/vectorlab/engine/runner/knn/ref", test_runner_knn_ref);
+  g_test_add_func ("/vectorlab/engine/runner/suites/cpu",
+                   test_runner_small_suites_cpu);
+  g_test_add_func ("/vectorlab/engine/runner/quick/cpu",
+                   test_runner_quick_cpu);
+  g_test_add_func ("/vectorlab/engine/runner/cancel", test_runner_cancel);
+  g_test_add_func ("/vectorlab/engine/runner/cancel-before-start",
+                   test_runner_cancelled_before_start);
+  g_test_add_func ("/vectorlab/engine/runner/unknown-device",
+                   test_runner_unknown_device);
+  g_test_add_func ("/vectorlab/engine/runner/k-above-n",
+                   test_runner_k_above_n);
+  return g_test_run ();
+}

@@ -1,0 +1,88 @@
+/* vl-screenshot.c: renders every page of the workbench to PNG, for the
+ * README and the AppStream metainfo:
+ *
+ *   xvfb-run -a -s '-screen 0 1280x800x24' vl-screenshot OUTDIR [--dark]
+ *
+ * The similarity matrix is computed on each host and OpenCL device found,
+ * so the breakdown and the counters show real runs. */
+#include <gtk/gtk.h>
+#include <locale.h>
+
+#include "vl-export.h"
+#include "vl-similarity-page.h"
+#include "vl-ui-util.h"
+
+static gboolean
+has_matrix (gpointer data)
+{
+  return vl_similarity_page_has_matrix (data) && !vl_similarity_page_get_busy (data);
+}
+
+static void
+save_page (VlWindow   *window,
+           const char *page,
+           const char *outdir,
+           const char *suffix)
+{
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *name = g_strdup_printf ("%s%s.png", page, suffix);
+  g_autofree char *path = g_build_filename (outdir, name, NULL);
+
+  vl_window_show_page (window, page);
+  vl_ui_wait_mapped (vl_window_get_page (window, page));
+  vl_ui_spin (500);
+  texture = vl_widget_render_texture (GTK_WIDGET (window));
+  if (!gdk_texture_save_to_png (texture, path))
+    g_error ("could not write %s", path);
+  g_print ("%s\n", path);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  static const char *pages[] = {
+    "devices", "run", "scaling", "compression", "breakdown", "compare", "similarity",
+  };
+  static const char *devices[] = { "opencl:0", "ref", "cpu" };
+  g_autoptr(VlApplication) app = NULL;
+  VlSimilarityPage *similarity;
+  GSettings *settings;
+  VlWindow *window;
+  gboolean dark;
+
+  setlocale (LC_ALL, "");
+  if (argc < 2)
+    {
+      g_printerr ("usage: %s OUTDIR [--dark]\n", argv[0]);
+      return 2;
+    }
+  dark = argc > 2 && g_str_equal (argv[2], "--dark");
+
+  app = vl_ui_application_new ();
+  if (dark)
+    g_object_set (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", TRUE, NULL);
+  settings = vl_application_get_settings (app);
+  g_settings_set_int (settings, "window-width", 1200);
+  g_settings_set_int (settings, "window-height", 760);
+  window = vl_window_new (app);
+  gtk_window_present (GTK_WINDOW (window));
+  vl_ui_wait_mapped (GTK_WIDGET (window));
+
+  similarity = VL_SIMILARITY_PAGE (vl_window_get_page (window, "similarity"));
+  vl_window_show_page (window, "similarity");
+  vl_ui_wait (has_matrix, similarity, 60000);
+  for (guint i = 0; i < G_N_ELEMENTS (devices); i++)
+    {
+      g_settings_set_string (settings, "device", devices[i]);
+      vl_ui_spin (300);
+      vl_similarity_page_compute (similarity);
+      vl_ui_wait (has_matrix, similarity, 60000);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    save_page (window, pages[i], argv[1], dark ? "-dark" : "");
+  gtk_window_destroy (GTK_WINDOW (window));
+  vl_ui_spin (100);
+  return 0;
+}

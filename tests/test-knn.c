@@ -45,7 +45,7 @@ static const KnnCase cases[] = {
   { "d769-n200-nq300-k10",     200, 769, 300,   10,  0, DATA_UNIFORM },
   { "d769-n2048-k2048",       2048, 769,   2, 2048,  0, DATA_UNIFORM },
   { "d769-n1000-strided-k16", 1000, 769,   9,   16, 31, DATA_ZERO_ROWS },
-  { "d769-n20000-nq2-k10",   20000, 769,   2,   10,  0, DATA_UNIFORM },
+  { "d769-n10000-nq2-k10",   10000, 769,   2,   10,  0, DATA_UNIFORM },
   { "d769-n300-int-k40",       300, 769,   5,   40,  0, DATA_INTEGER },
   { "d769-n500-dup-k64",       500, 769,   6,   64,  0, DATA_DUPLICATES },
 };

@@ -67,12 +67,6 @@ typedef struct
   size_t           cap_events;
 } VlOpenclContext;
 
-static inline VlOpenclContext *
-vl_opencl_priv (VlContext *ctx)
-{
-  return ctx->priv;
-}
-
 /* ---- errors (vl-opencl-error.c) ---------------------------------------- */
 
 const char *vl_opencl_error_name (cl_int err);
@@ -88,12 +82,9 @@ VlStatus vl_opencl_find_device (const char *id, cl_platform_id *platform,
 
 /* ---- programs (vl-opencl-program.c) ------------------------------------ */
 
-/* The program of @family, built on first use (from the disk cache when
- * possible).  vl_opencl_kernel returns a kernel owned by the context and
- * the work-group size its program was built for. */
-VlStatus vl_opencl_program (VlContext *ctx, VlOpenclFamily family,
-                            const VlOpenclProgram **program,
-                            VlError **error);
+/* A kernel of @family, owned by the context, and the work-group size its
+ * program was built for.  The family's program is built on first use (from
+ * the disk cache when possible). */
 VlStatus vl_opencl_kernel (VlContext *ctx, VlOpenclFamily family,
                            const char *name, cl_kernel *kernel, size_t *wg,
                            VlError **error);

@@ -316,9 +316,9 @@ kernel_wg_limit (VlOpenclContext *priv, cl_program program, size_t *limit,
   return VL_STATUS_OK;
 }
 
-VlStatus
-vl_opencl_program (VlContext *ctx, VlOpenclFamily family,
-                   const VlOpenclProgram **program, VlError **error)
+static VlStatus
+family_program (VlContext *ctx, VlOpenclFamily family,
+                const VlOpenclProgram **program, VlError **error)
 {
   VlOpenclContext *priv = ctx->priv;
   VlOpenclProgram *p = &priv->programs[family];
@@ -371,7 +371,7 @@ vl_opencl_kernel (VlContext *ctx, VlOpenclFamily family, const char *name,
         *wg = priv->kernels[i].wg;
         return VL_STATUS_OK;
       }
-  if ((status = vl_opencl_program (ctx, family, &p, error)) != VL_STATUS_OK)
+  if ((status = family_program (ctx, family, &p, error)) != VL_STATUS_OK)
     return status;
   if (priv->n_kernels == sizeof priv->kernels / sizeof priv->kernels[0])
     return vl_set_error (error, VL_STATUS_BACKEND_FAILURE,

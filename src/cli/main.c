@@ -113,10 +113,13 @@ main (int argc, char **argv)
     {
       g_autofree char *names = command_names ();
 
+      if (argv[1][0] == '-')
+        return vl_cli_fail (VL_CLI_EXIT_USAGE,
+                            _("unknown option '%s' (commands: %s)"), argv[1],
+                            names);
       return vl_cli_fail (VL_CLI_EXIT_USAGE,
-                          argv[1][0] == '-' ? _("unknown option '%s' (commands: %s)")
-                                            : _("unknown command '%s' (commands: %s)"),
-                          argv[1], names);
+                          _("unknown command '%s' (commands: %s)"), argv[1],
+                          names);
     }
   return command->run (argc - 1, argv + 1);
 }

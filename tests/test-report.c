@@ -251,8 +251,8 @@ test_save_and_load_file (void)
   g_clear_error (&error);
 
   /* A load error names the file. */
-  g_assert_true (g_file_set_contents (truncated, json, (gssize) strlen (json) / 2,
-                                      NULL));
+  g_assert_true (g_file_set_contents (truncated, json,
+                                      (gssize) strlen (json) / 2, NULL));
   g_assert_null (vl_bench_report_load (truncated, &error));
   g_assert_error (error, VL_ENGINE_ERROR, VL_ENGINE_ERROR_REPORT_TRUNCATED);
   g_assert_nonnull (strstr (error->message, "cut.json"));

@@ -35,9 +35,9 @@ test_registry_lists_suites (void)
       for (guint p = 0; p < n_params; p++)
         {
           g_autoptr(GError) error = NULL;
-          g_auto(GStrv) values = vl_bench_param_spec_parse (&params[p],
-                                                            params[p].default_value,
-                                                            &error);
+          g_auto(GStrv) values =
+            vl_bench_param_spec_parse (&params[p], params[p].default_value,
+                                       &error);
 
           g_assert_no_error (error);
           g_assert_nonnull (params[p].description);
@@ -241,7 +241,8 @@ main (int argc, char **argv)
                    test_registry_knn_defaults);
   g_test_add_func ("/vectorlab/engine/registry/unknown-suite",
                    test_registry_unknown_suite);
-  g_test_add_func ("/vectorlab/engine/plan/sweep", test_plan_sweep_is_cartesian);
+  g_test_add_func ("/vectorlab/engine/plan/sweep",
+                   test_plan_sweep_is_cartesian);
   g_test_add_func ("/vectorlab/engine/plan/scenarios",
                    test_plan_scenarios_fix_batch);
   g_test_add_func ("/vectorlab/engine/plan/bad-values", test_plan_bad_values);

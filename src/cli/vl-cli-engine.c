@@ -70,7 +70,8 @@ vl_cli_list (int argc, char **argv)
                vl_bench_suite_get_default_warmups (suite));
       for (guint p = 0; p < n; p++)
         {
-          g_autofree char *type = vl_bench_param_spec_describe_type (&params[p]);
+          g_autofree char *type =
+            vl_bench_param_spec_describe_type (&params[p]);
 
           g_print ("  -p %-7s %-22s %s (%s)\n", params[p].name,
                    params[p].default_value, params[p].description, type);

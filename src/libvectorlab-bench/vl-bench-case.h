@@ -22,7 +22,7 @@ typedef struct _VlBenchWorkload VlBenchWorkload;
 typedef struct
 {
   const VlBenchWorkload *workload;
-  char                  *name;         /* "knn/n:1000/d:64/nq:1/k:10/metric:ip" */
+  char                  *name;         /* "knn/n:1000/d:64/nq:1/k:10/..." */
   GStrv                  keys;         /* in the workload's key order */
   GStrv                  values;
   guint                  repetitions;

@@ -146,20 +146,20 @@ vl_bench_report_to_json (VlBenchReport *self)
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self));
+  GListModel *model = G_LIST_MODEL (self);
+  guint n = g_list_model_get_n_items (model);
+  JsonObject *context = vl_bench_report_get_context (self);
 
   json_builder_begin_object (builder);
   add_int (builder, "schema_version", VL_BENCH_REPORT_SCHEMA_VERSION);
   json_builder_set_member_name (builder, "context");
   json_builder_add_value (builder,
-                          json_node_init_object (json_node_alloc (),
-                                                 vl_bench_report_get_context (self)));
+                          json_node_init_object (json_node_alloc (), context));
   json_builder_set_member_name (builder, "benchmarks");
   json_builder_begin_array (builder);
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(VlBenchResult) result = g_list_model_get_item (G_LIST_MODEL (self),
-                                                               i);
+      g_autoptr(VlBenchResult) result = g_list_model_get_item (model, i);
       add_result (builder, result);
     }
   json_builder_end_array (builder);
@@ -388,9 +388,10 @@ check_benchmarks (JsonArray *benchmarks, GError **error)
         goto bad;
       object = json_node_get_object (node);
       time = json_object_get_member (object, "real_time");
-      if (get_string (object, "name") == NULL || time == NULL
-          || !(JSON_NODE_HOLDS_NULL (time) || isfinite (get_double (object,
-                                                                  "real_time"))))
+      if (get_string (object, "name") == NULL || time == NULL)
+        goto bad;
+      if (!JSON_NODE_HOLDS_NULL (time)
+          && !isfinite (get_double (object, "real_time")))
         goto bad;
       continue;
 bad:
@@ -400,6 +401,17 @@ bad:
       return FALSE;
     }
   return TRUE;
+}
+
+static void
+copy_members (JsonObject *to, JsonObject *from)
+{
+  g_autoptr(GList) members = json_object_get_members (from);
+
+  for (GList *l = members; l != NULL; l = l->next)
+    json_object_set_member (to, l->data,
+                            json_node_copy (json_object_get_member (from,
+                                                                    l->data)));
 }
 
 VlBenchReport *
@@ -480,15 +492,7 @@ vl_bench_report_load_from_data (const char *data, gssize length,
     return NULL;
 
   report = vl_bench_report_new ();
-  {
-    g_autoptr(GList) members = json_object_get_members (context);
-    JsonObject *own = vl_bench_report_get_context (report);
-
-    for (GList *l = members; l != NULL; l = l->next)
-      json_object_set_member (own, l->data,
-                              json_node_copy (json_object_get_member (context,
-                                                                      l->data)));
-  }
+  copy_members (vl_bench_report_get_context (report), context);
   for (guint i = 0; i < json_array_get_length (benchmarks); i++)
     {
       g_autoptr(VlBenchResult) result =

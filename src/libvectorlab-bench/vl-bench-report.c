@@ -12,8 +12,9 @@ static void vl_bench_report_list_model_init (GListModelInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (VlBenchReport, vl_bench_report,
                                G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
-                                                      vl_bench_report_list_model_init))
+                               G_IMPLEMENT_INTERFACE (
+                                 G_TYPE_LIST_MODEL,
+                                 vl_bench_report_list_model_init))
 
 static GType
 vl_bench_report_get_item_type (GListModel *model)

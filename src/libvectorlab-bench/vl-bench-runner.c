@@ -45,8 +45,9 @@ typedef struct
   char          *device;
   char          *suite;
   GPtrArray     *cases;
-  guint          total_units;
-  guint          done_units;
+  double         total_work;   /* sum of the cases' weights */
+  double         done_work;
+  double         unit_work;    /* the current case's weight per step */
   gint64         started_us;
   gint64         last_progress_us;
 } RunData;
@@ -95,8 +96,9 @@ static void
 report_progress (RunData *data, const VlBenchCase *bench_case, gboolean force)
 {
   gint64 now = g_get_monotonic_time ();
-  double fraction = data->total_units
-                      ? (double) data->done_units / data->total_units : 1.0;
+  /* Rounding must not leave a finished run at 99.99 %. */
+  double fraction = data->done_work >= data->total_work * (1.0 - 1e-9)
+                      ? 1.0 : data->done_work / data->total_work;
   double elapsed = (now - data->started_us) * 1e-6;
   Progress *progress;
   GSource *source;
@@ -170,7 +172,7 @@ measure (RunData *data, VlContext *ctx, const VlBenchCase *c, gpointer state,
       if (g_cancellable_set_error_if_cancelled (cancellable, error)
           || !w->run (state, error))
         return FALSE;
-      data->done_units++;
+      data->done_work += data->unit_work;
       report_progress (data, c, FALSE);
     }
 
@@ -194,7 +196,7 @@ measure (RunData *data, VlContext *ctx, const VlBenchCase *c, gpointer state,
       phases[2 * n + i] = breakdown.kernel_ms;
       phases[3 * n + i] = breakdown.download_ms;
       phases[4 * n + i] = breakdown.host_extract_ms;
-      data->done_units++;
+      data->done_work += data->unit_work;
       report_progress (data, c, FALSE);
     }
 
@@ -215,6 +217,21 @@ measure (RunData *data, VlContext *ctx, const VlBenchCase *c, gpointer state,
   return TRUE;
 }
 
+/* Steps of a case: setup, warm-ups, repetitions, quality. */
+static guint
+case_steps (const VlBenchCase *c)
+{
+  return c->warmups + c->repetitions + 2;
+}
+
+/* Progress and ETA weigh each case by the bytes it moves per step, so that
+ * a sweep from nq = 1 to 1024 does not read as evenly spread. */
+static double
+case_weight (const VlBenchCase *c)
+{
+  return MAX (c->workload->bytes (c), 1.0) * case_steps (c);
+}
+
 static gboolean
 run_case (RunData *data, VlContext *ctx, const VlBenchCase *c,
           VlBenchReport *report, GCancellable *cancellable, GError **error)
@@ -225,13 +242,14 @@ run_case (RunData *data, VlContext *ctx, const VlBenchCase *c,
   gpointer state;
   gboolean ok;
 
+  data->unit_work = case_weight (c) / case_steps (c);
   report_progress (data, c, TRUE);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
   state = w->setup (ctx, c, cancellable, error);
   if (state == NULL)
     return FALSE;
-  data->done_units++;
+  data->done_work += data->unit_work;
 
   vl_bench_result_set_params (result, (const char *const *) c->keys,
                               (const char *const *) c->values);
@@ -246,7 +264,7 @@ run_case (RunData *data, VlContext *ctx, const VlBenchCase *c,
   if (!ok)
     return FALSE;
   vl_bench_result_set_quality (result, &quality);
-  data->done_units++;
+  data->done_work += data->unit_work;
   report_progress (data, c, TRUE);
 
   vl_bench_report_append (report, result);
@@ -426,14 +444,14 @@ vl_bench_runner_run_async (VlBenchRunner *self, VlBenchPlan *plan,
   data->runner = g_object_ref (self);
   data->main_context = g_main_context_ref_thread_default ();
   data->device = g_strdup (vl_bench_plan_get_device (plan));
-  data->suite = g_strdup (vl_bench_suite_get_name (vl_bench_plan_get_suite (plan)));
+  data->suite = g_strdup (vl_bench_suite_get_name (
+    vl_bench_plan_get_suite (plan)));
   data->cases = vl_bench_plan_expand (plan);
   for (guint i = 0; i < data->cases->len; i++)
     {
       const VlBenchCase *c = g_ptr_array_index (data->cases, i);
 
-      /* setup and quality count as one unit each */
-      data->total_units += c->warmups + c->repetitions + 2;
+      data->total_work += case_weight (c);
     }
   g_task_set_task_data (task, data, (GDestroyNotify) run_data_free);
 

@@ -1,4 +1,5 @@
-/* vl-bench-suite-throughput.c: the throughput scenario, k-NN with nq fixed at 128. */
+/* vl-bench-suite-throughput.c: the throughput scenario, k-NN with nq fixed
+ * at 128. */
 #include "vl-bench-suite-private.h"
 
 static const char *const fixed[] = { "nq=128", NULL };

@@ -157,9 +157,12 @@ append_table (GString *out, Group *group)
   n_cols = g_strv_length (g_ptr_array_index (rows, 0));
   widths = g_new0 (guint, n_cols);
   for (guint r = 0; r < rows->len; r++)
-    for (guint c = 0; c < n_cols; c++)
-      widths[c] = MAX (widths[c],
-                       (guint) g_utf8_strlen (((GStrv) g_ptr_array_index (rows, r))[c], -1));
+    {
+      GStrv row = g_ptr_array_index (rows, r);
+
+      for (guint c = 0; c < n_cols; c++)
+        widths[c] = MAX (widths[c], (guint) g_utf8_strlen (row[c], -1));
+    }
 
   g_string_append_printf (out, "%s\n", group->title);
   for (guint r = 0; r < rows->len; r++)
@@ -207,7 +210,8 @@ vl_bench_report_format_tables (VlBenchReport *report)
         {
           group = g_new0 (Group, 1);
           group->title = g_steal_pointer (&title);
-          group->items_label = g_strdup (vl_bench_result_get_items_label (result));
+          group->items_label =
+            g_strdup (vl_bench_result_get_items_label (result));
           group->results = g_ptr_array_new_with_free_func (g_object_unref);
           g_ptr_array_add (groups, group);
           g_hash_table_insert (by_title, group->title, group);

@@ -83,6 +83,8 @@ static const DistanceCase cases[] = {
   { "d769-nq1",           1, 2000, 769,  0,  0, FALSE },
   { "d769-strided",      33,  300, 769, 31, 11, TRUE },
   { "d769-nq300",       300,   40, 769,  0,  0, FALSE },
+  { "d769-n1-nq300",    300,    1, 769,  0,  0, FALSE },
+  { "d33-n1031-nq129",  129, 1031,  33,  0,  0, FALSE },
 };
 
 typedef struct

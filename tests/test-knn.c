@@ -12,6 +12,7 @@
  * must equal ref's one for one. */
 #include "vl-test-util.h"
 
+#include <math.h>
 #include <string.h>
 
 typedef enum
@@ -20,6 +21,7 @@ typedef enum
   DATA_DUPLICATES,  /* the database repeats a few rows many times */
   DATA_INTEGER,     /* small integers with duplicates: exact scores */
   DATA_ZERO_ROWS,   /* query 0 and every 7th database row are zero */
+  DATA_SCALED,      /* row norms spread over six orders of magnitude */
 } DataKind;
 
 typedef struct
@@ -31,6 +33,7 @@ typedef struct
 } KnnCase;
 
 static const KnnCase cases[] = {
+  { "d1-n1-k1",                  1,   1,   1,    1,  0, DATA_UNIFORM },
   { "d1-n100-nq7-k5",          100,   1,   7,    5,  0, DATA_UNIFORM },
   { "d1-n64-dup-k10",           64,   1,   5,   10,  0, DATA_DUPLICATES },
   { "d17-n20-k20",              20,  17,   5,   20,  0, DATA_UNIFORM },
@@ -40,6 +43,8 @@ static const KnnCase cases[] = {
   { "d17-n300-int-k30",        300,  17,  10,   30,  0, DATA_INTEGER },
   { "d17-n200-zero-k15",       200,  17,   6,   15,  0, DATA_ZERO_ROWS },
   { "d17-n2500-k2048",        2500,  17,   3, 2048,  0, DATA_UNIFORM },
+  { "d17-n5000-int-k1000",    5000,  17,   4, 1000,  0, DATA_INTEGER },
+  { "d17-n3000-scaled-k50",   3000,  17,   8,   50,  0, DATA_SCALED },
   { "d769-n3000-nq1-k1",      3000, 769,   1,    1,  0, DATA_UNIFORM },
   { "d769-n50-k2",              50, 769,   4,    2,  0, DATA_UNIFORM },
   { "d769-n200-nq300-k10",     200, 769, 300,   10,  0, DATA_UNIFORM },
@@ -122,6 +127,10 @@ fill_data (const KnnCase *c, VlMatrix *q, VlMatrix *x)
       /* A query equal to a duplicated row: many exact L2 zeros. */
       memcpy (vl_test_row (q, 0), vl_test_row (x, 0), c->d * sizeof (float));
     }
+  if (c->kind == DATA_SCALED)
+    for (size_t r = 0; r < c->n; r++)
+      for (size_t k = 0; k < c->d; k++)
+        vl_test_row (x, r)[k] *= powf (10.0f, (float) (r % 7) - 3.0f);
   if (c->kind == DATA_ZERO_ROWS)
     {
       vl_test_matrix_zero_row (q, 0);
@@ -285,6 +294,23 @@ test_knn (const VlTestRun *run)
     for (size_t qi = 0; qi < c->nq; qi++)
       if (!check_query (kr, qi, ids + qi * c->k, scores + qi * c->k))
         break;
+
+  /* The same index searched again with k = 1 gives ref's best score. */
+  if (vl_test_check_ok (vl_index_search (index, &oracle.q, 1, ids, scores,
+                                         &error), error))
+    for (size_t qi = 0; qi < c->nq; qi++)
+      if (ids[qi] < 0 || (size_t) ids[qi] >= c->n
+          || !vl_test_check_close (scores[qi], oracle.scores[qi * c->k],
+                                   oracle.mag[qi], "k = 1, query %zu", qi)
+          || !vl_test_check_close (vl_test_row (&oracle.full, qi)[ids[qi]],
+                                   oracle.scores[qi * c->k], oracle.mag[qi],
+                                   "k = 1, query %zu: oracle score of id %"
+                                   G_GINT64_FORMAT, qi, ids[qi]))
+        {
+          g_test_fail_printf ("k = 1, query %zu: wrong id %" G_GINT64_FORMAT,
+                              qi, ids[qi]);
+          break;
+        }
   vl_index_free (index);
 
   /* The one-shot path with a single query, which batched backends treat

@@ -37,6 +37,7 @@ static const NormalizeCase cases[] = {
   { "d1",                1,   1,  0, FALSE },
   { "d1-n50",           50,   1,  0, FALSE },
   { "d17",             100,  17,  0, FALSE },
+  { "d3-n4099",       4099,   3,  0, FALSE },
   { "d17-strided",      77,  17,  9, FALSE },
   { "d17-in-place",     40,  17,  0, TRUE },
   { "d769",            300, 769,  0, FALSE },

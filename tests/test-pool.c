@@ -75,6 +75,7 @@ static const PoolCase cases[] = {
   { "b3-s5-d17",           3,   5,  17,  0,  1 },
   { "b40-s7-d17-strided", 40,   7,  17,  6,  2 },
   { "b2-s300-d17",         2, 300,  17,  0,  1 },
+  { "b1000-s4-d17",     1000,   4,  17,  0,  1 },
   { "b64-s33-d769",       64,  33, 769,  0,  1 },
   { "b9-s20-d769-strided", 9,  20, 769, 25,  1 },
   /* Logits far beyond exp's fp32 range unless the softmax subtracts the

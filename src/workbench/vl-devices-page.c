@@ -138,7 +138,7 @@ build_counters (VlDevicesPage *self)
       GtkWidget *value = gtk_label_new ("—");
       GtkWidget *caption = gtk_label_new (captions[i]);
 
-      gtk_widget_add_css_class (tile, "card");
+      gtk_widget_add_css_class (tile, "vl-card");
       gtk_widget_add_css_class (tile, "counter-tile");
       gtk_widget_add_css_class (value, "title-2");
       gtk_widget_add_css_class (value, "numeric");

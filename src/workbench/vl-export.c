@@ -30,7 +30,7 @@ vl_widget_render_texture (GtkWidget *widget)
    * would be transparent with text meant for a light or dark window. */
   style = gtk_widget_get_style_context (GTK_WIDGET (gtk_widget_get_root (widget)));
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  if (gtk_style_context_lookup_color (style, "window_bg_color", &background))
+  if (gtk_style_context_lookup_color (style, "theme_bg_color", &background))
     gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
   G_GNUC_END_IGNORE_DEPRECATIONS
   paintable = gtk_widget_paintable_new (widget);

@@ -67,6 +67,7 @@ static void
 update_info (VlSimilarityPage *self)
 {
   g_autofree char *text = NULL;
+  g_autofree char *tooltip = NULL;
   const VlSimilarityResult *r = self->result;
   g_autoptr(GString) renderer = NULL;
 
@@ -78,13 +79,11 @@ update_info (VlSimilarityPage *self)
   g_object_get (self->heatmap, "renderer", &text, NULL);
   renderer = g_string_new (text);
   g_free (text);
-  /* Translators: the line under the heatmap: matrix size, where the data
-   * came from, its dimension, the device, the time of the op and what
-   * draws the heatmap, e.g. "512 × 512 · generated clusters, seed 1 ·
-   * d = 64 · cpu · 3.1 ms · OpenGL 4.5". */
-  text = g_strdup_printf (_("%u × %u · %s · d = %u · %s · %.1f ms · %s"),
-                          r->n, r->n, r->source, r->d, r->device_id, r->op_ms,
-                          renderer->str);
+  /* Translators: the line under the heatmap: matrix size, dimension,
+   * device, time of the op and what draws the heatmap, e.g.
+   * "512 × 512 · d = 64 · cpu · 3.1 ms · OpenGL 4.5". */
+  text = g_strdup_printf (_("%u × %u · d = %u · %s · %.1f ms · %s"),
+                          r->n, r->n, r->d, r->device_id, r->op_ms, renderer->str);
   if (r->total_rows > r->n)
     {
       g_autofree char *first = g_strdup_printf (_(" (first %u of %zu rows)"), r->n, r->total_rows);
@@ -94,7 +93,8 @@ update_info (VlSimilarityPage *self)
       text = joined;
     }
   gtk_label_set_label (self->info_label, text);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->info_label), text);
+  tooltip = g_strdup_printf ("%s\n%s", r->source, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->info_label), tooltip);
 }
 
 static void
@@ -539,6 +539,47 @@ vl_similarity_page_bind_settings (VlSimilarityPage *self,
 }
 
 static void
+device_label_setup (GtkSignalListItemFactory *factory,
+                    GtkListItem              *item,
+                    gpointer                  ellipsize)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  /* Device names run long ("pthread-skylake-avx512-Intel(R) Xeon(R)
+   * ..."): the button ellipsizes so the controls keep their width, the
+   * popup shows them whole. */
+  if (GPOINTER_TO_INT (ellipsize))
+    {
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      gtk_label_set_width_chars (GTK_LABEL (label), 20);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 20);
+    }
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+device_label_bind (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   gpointer                  user_data)
+{
+  GtkStringObject *string = gtk_list_item_get_item (item);
+
+  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)),
+                       gtk_string_object_get_string (string));
+}
+
+static GtkListItemFactory *
+device_label_factory (gboolean ellipsize)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (device_label_setup), GINT_TO_POINTER (ellipsize));
+  g_signal_connect (factory, "bind", G_CALLBACK (device_label_bind), NULL);
+  return factory;
+}
+
+static void
 vl_similarity_page_map (GtkWidget *widget)
 {
   VlSimilarityPage *self = VL_SIMILARITY_PAGE (widget);
@@ -660,7 +701,12 @@ vl_similarity_page_class_init (VlSimilarityPageClass *klass)
 static void
 vl_similarity_page_init (VlSimilarityPage *self)
 {
+  g_autoptr(GtkListItemFactory) button_factory = device_label_factory (TRUE);
+  g_autoptr(GtkListItemFactory) list_factory = device_label_factory (FALSE);
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_drop_down_set_factory (self->device_dropdown, button_factory);
+  gtk_drop_down_set_list_factory (self->device_dropdown, list_factory);
   gtk_drawing_area_set_draw_func (self->colorbar, draw_colorbar, self, NULL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->colorbar),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Colour scale"), -1);

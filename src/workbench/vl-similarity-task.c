@@ -111,8 +111,8 @@ load_rows (GTask                     *task,
   if (result->n < 2)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               _("%s holds %zu vector; a similarity matrix needs at least 2"),
-                               result->source, result->total_rows);
+                               _("%s holds fewer than 2 vectors; a similarity matrix needs at least 2"),
+                               result->source);
       return NULL;
     }
 

@@ -5,7 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "vl-colormap.h"
-#include "vl-device-query.h"
+#include "vl-device-picker.h"
 #include "vl-empty-state.h"
 #include "vl-export.h"
 #include "vl-heatmap.h"
@@ -25,7 +25,7 @@ struct _VlSimilarityPage
   GtkSpinButton   *dimension_spin;
   GtkSpinButton   *clusters_spin;
   GtkSpinButton   *seed_spin;
-  GtkDropDown     *device_dropdown;
+  VlDevicePicker  *device_picker;
   GtkWidget       *compute_button;
   GtkDropDown     *colormap_dropdown;
   GtkSpinButton   *min_spin;
@@ -40,9 +40,7 @@ struct _VlSimilarityPage
 
   GSettings       *settings;
   GFile           *file;
-  GPtrArray       *device_ids;     /* parallel to the dropdown's items */
   GCancellable    *cancellable;    /* the running computation, or NULL */
-  GCancellable    *query_cancellable;
   VlSimilarityResult *result;
   gboolean        computed_once;
 };
@@ -217,23 +215,6 @@ source_toggled (VlSimilarityPage *self)
   gtk_widget_set_visible (self->file_box, !generated);
 }
 
-static const char *
-selected_device (VlSimilarityPage *self)
-{
-  guint selected = gtk_drop_down_get_selected (self->device_dropdown);
-
-  if (self->device_ids == NULL || selected >= self->device_ids->len)
-    return "auto";
-  return g_ptr_array_index (self->device_ids, selected);
-}
-
-static void
-device_selected (VlSimilarityPage *self)
-{
-  if (self->settings != NULL && self->device_ids != NULL)
-    g_settings_set_string (self->settings, "device", selected_device (self));
-}
-
 static void
 set_busy (VlSimilarityPage *self,
           gboolean          busy)
@@ -293,7 +274,7 @@ start (VlSimilarityPage *self,
   g_auto(VlSimilarityRequest) request = { 0 };
 
   vl_similarity_page_cancel (self);
-  request.device_id = g_strdup (selected_device (self));
+  request.device_id = g_strdup (vl_device_picker_get_device (self->device_picker));
   request.path = file != NULL ? g_file_get_path (file) : NULL;
   request.n = gtk_spin_button_get_value_as_int (self->vectors_spin);
   request.d = gtk_spin_button_get_value_as_int (self->dimension_spin);
@@ -462,56 +443,6 @@ vl_similarity_page_export (VlSimilarityPage *self)
                          _("PNG images"), "image/png", export_to, G_OBJECT (self));
 }
 
-static void
-select_device_from_settings (VlSimilarityPage *self)
-{
-  g_autofree char *wanted = NULL;
-
-  if (self->settings == NULL || self->device_ids == NULL)
-    return;
-  wanted = g_settings_get_string (self->settings, "device");
-  for (guint i = 0; i < self->device_ids->len; i++)
-    if (g_strcmp0 (g_ptr_array_index (self->device_ids, i), wanted) == 0)
-      {
-        gtk_drop_down_set_selected (self->device_dropdown, i);
-        return;
-      }
-}
-
-static void
-devices_ready (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  VlSimilarityPage *self;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) devices = vl_device_query_finish (result, &error);
-  g_autoptr(GtkStringList) names = NULL;
-  g_autoptr(GPtrArray) ids = NULL;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  self = VL_SIMILARITY_PAGE (user_data);
-  names = gtk_string_list_new (NULL);
-  ids = g_ptr_array_new_with_free_func (g_free);
-  gtk_string_list_append (names, _("Automatic"));
-  g_ptr_array_add (ids, g_strdup ("auto"));
-  for (guint i = 0; devices != NULL && i < devices->len; i++)
-    {
-      const VlDeviceInfo *info = &g_array_index (devices, VlDeviceInfo, i);
-      g_autofree char *label = g_strdup_printf ("%s — %s", info->id, info->name);
-
-      gtk_string_list_append (names, label);
-      g_ptr_array_add (ids, g_strdup (info->id));
-    }
-  /* device_ids must be set before the model, which selects item 0. */
-  g_clear_pointer (&self->device_ids, g_ptr_array_unref);
-  self->device_ids = g_steal_pointer (&ids);
-  gtk_drop_down_set_model (self->device_dropdown, G_LIST_MODEL (names));
-  select_device_from_settings (self);
-}
-
 void
 vl_similarity_page_bind_settings (VlSimilarityPage *self,
                                   GSettings        *settings)
@@ -533,50 +464,7 @@ vl_similarity_page_bind_settings (VlSimilarityPage *self,
                    gtk_spin_button_get_adjustment (self->seed_spin), "value",
                    G_SETTINGS_BIND_DEFAULT);
   gtk_drop_down_set_selected (self->colormap_dropdown, g_settings_get_enum (settings, "colormap"));
-  g_signal_connect_object (settings, "changed::device",
-                           G_CALLBACK (select_device_from_settings), self, G_CONNECT_SWAPPED);
-  select_device_from_settings (self);
-}
-
-static void
-device_label_setup (GtkSignalListItemFactory *factory,
-                    GtkListItem              *item,
-                    gpointer                  ellipsize)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  /* Device names run long ("pthread-skylake-avx512-Intel(R) Xeon(R)
-   * ..."): the button ellipsizes so the controls keep their width, the
-   * popup shows them whole. */
-  if (GPOINTER_TO_INT (ellipsize))
-    {
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-      gtk_label_set_width_chars (GTK_LABEL (label), 20);
-      gtk_label_set_max_width_chars (GTK_LABEL (label), 20);
-    }
-  gtk_list_item_set_child (item, label);
-}
-
-static void
-device_label_bind (GtkSignalListItemFactory *factory,
-                   GtkListItem              *item,
-                   gpointer                  user_data)
-{
-  GtkStringObject *string = gtk_list_item_get_item (item);
-
-  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)),
-                       gtk_string_object_get_string (string));
-}
-
-static GtkListItemFactory *
-device_label_factory (gboolean ellipsize)
-{
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-
-  g_signal_connect (factory, "setup", G_CALLBACK (device_label_setup), GINT_TO_POINTER (ellipsize));
-  g_signal_connect (factory, "bind", G_CALLBACK (device_label_bind), NULL);
-  return factory;
+  g_settings_bind (settings, "device", self->device_picker, "device", G_SETTINGS_BIND_DEFAULT);
 }
 
 static void
@@ -617,8 +505,6 @@ vl_similarity_page_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  g_cancellable_cancel (self->query_cancellable);
-  g_clear_object (&self->query_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), VL_TYPE_SIMILARITY_PAGE);
 
   G_OBJECT_CLASS (vl_similarity_page_parent_class)->dispose (object);
@@ -631,7 +517,6 @@ vl_similarity_page_finalize (GObject *object)
 
   g_clear_object (&self->settings);
   g_clear_object (&self->file);
-  g_clear_pointer (&self->device_ids, g_ptr_array_unref);
   g_clear_pointer (&self->result, vl_similarity_result_free);
 
   G_OBJECT_CLASS (vl_similarity_page_parent_class)->finalize (object);
@@ -658,6 +543,7 @@ vl_similarity_page_class_init (VlSimilarityPageClass *klass)
     g_signal_new ("computed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
 
+  g_type_ensure (VL_TYPE_DEVICE_PICKER);
   g_type_ensure (VL_TYPE_EMPTY_STATE);
   g_type_ensure (VL_TYPE_HEATMAP);
 
@@ -673,7 +559,7 @@ vl_similarity_page_class_init (VlSimilarityPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VlSimilarityPage, dimension_spin);
   gtk_widget_class_bind_template_child (widget_class, VlSimilarityPage, clusters_spin);
   gtk_widget_class_bind_template_child (widget_class, VlSimilarityPage, seed_spin);
-  gtk_widget_class_bind_template_child (widget_class, VlSimilarityPage, device_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, VlSimilarityPage, device_picker);
   gtk_widget_class_bind_template_child (widget_class, VlSimilarityPage, compute_button);
   gtk_widget_class_bind_template_child (widget_class, VlSimilarityPage, colormap_dropdown);
   gtk_widget_class_bind_template_child (widget_class, VlSimilarityPage, min_spin);
@@ -686,7 +572,6 @@ vl_similarity_page_class_init (VlSimilarityPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VlSimilarityPage, colorbar);
   gtk_widget_class_bind_template_child (widget_class, VlSimilarityPage, info_label);
   gtk_widget_class_bind_template_callback (widget_class, source_toggled);
-  gtk_widget_class_bind_template_callback (widget_class, device_selected);
   gtk_widget_class_bind_template_callback (widget_class, colormap_selected);
   gtk_widget_class_bind_template_callback (widget_class, range_changed);
   gtk_widget_class_bind_template_callback (widget_class, fit_range_clicked);
@@ -701,17 +586,9 @@ vl_similarity_page_class_init (VlSimilarityPageClass *klass)
 static void
 vl_similarity_page_init (VlSimilarityPage *self)
 {
-  g_autoptr(GtkListItemFactory) button_factory = device_label_factory (TRUE);
-  g_autoptr(GtkListItemFactory) list_factory = device_label_factory (FALSE);
-
   gtk_widget_init_template (GTK_WIDGET (self));
-  gtk_drop_down_set_factory (self->device_dropdown, button_factory);
-  gtk_drop_down_set_list_factory (self->device_dropdown, list_factory);
   gtk_drawing_area_set_draw_func (self->colorbar, draw_colorbar, self, NULL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->colorbar),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Colour scale"), -1);
   range_changed (self);
-
-  self->query_cancellable = g_cancellable_new ();
-  vl_device_query_async (self->query_cancellable, devices_ready, self);
 }

@@ -133,6 +133,7 @@ def main():
          "n, d, nq, k, metric"),
         (["run", "knn", "-d", "warp:9"], "unknown device 'warp:9'", "cpu"),
         (["run", "knn", "-r", "0"], "repetitions", ""),
+        (["run", "knn", "-o", "/nonexistent/dir/r.json"], "no folder", ""),
     ]
     for args, says, lists in bad:
         r = cli(*args)

@@ -165,6 +165,25 @@ check_device (const char *device, GError **error)
   return found;
 }
 
+/* The --help summary, naming the suites there are. */
+static char *
+run_summary (void)
+{
+  GListModel *suites = vl_bench_registry_get_suites ();
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (suites); i++)
+    {
+      g_autoptr(VlBenchSuite) suite = g_list_model_get_item (suites, i);
+
+      g_string_append_printf (names, "%s%s", i ? ", " : "",
+                              vl_bench_suite_get_name (suite));
+    }
+  return g_strdup_printf (_("Run a benchmark suite (default: quick) and "
+                            "print its scaling tables.\nSuites: %s; 'list' "
+                            "shows their parameters."), names->str);
+}
+
 int
 vl_cli_run (int argc, char **argv)
 {
@@ -194,11 +213,9 @@ vl_cli_run (int argc, char **argv)
   g_autofree char *tables = NULL;
   RunState state = { 0 };
   guint sigint_id, sigterm_id;
+  g_autofree char *summary = run_summary ();
 
-  if (!parse_with_args ("run", "[SUITE]", _("Run a benchmark suite (default: "
-                                            "quick) and print its scaling "
-                                            "tables."),
-                        entries, &argc, &argv))
+  if (!parse_with_args ("run", "[SUITE]", summary, entries, &argc, &argv))
     return VL_CLI_EXIT_USAGE;
   if (argc > 2)
     return vl_cli_fail (VL_CLI_EXIT_USAGE, _("run: unexpected argument '%s'"),

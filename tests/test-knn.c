@@ -22,6 +22,7 @@ typedef enum
   DATA_INTEGER,     /* small integers with duplicates: exact scores */
   DATA_ZERO_ROWS,   /* query 0 and every 7th database row are zero */
   DATA_SCALED,      /* row norms spread over six orders of magnitude */
+  DATA_OFFSET,      /* a tight cluster far from the origin (L2 only) */
 } DataKind;
 
 typedef struct
@@ -59,6 +60,14 @@ static const KnnCase cases[] = {
 static const KnnCase max_k_case =
   { "d17-n4096-k4096",        4096,  17,   2, 4096,  0, DATA_UNIFORM };
 
+/* Points 100 +- 0.01 apart by about 0.05: |q|^2 + |x|^2 - 2 q.x cancels
+ * catastrophically in fp32 (|x|^2 is 7.7e6, its rounding error ~0.5), while
+ * summing the squared differences keeps the error relative to the distance.
+ * Ranking must follow the true distances, so this case is compared with a
+ * tolerance relative to the scores alone (magnitude 0). */
+static const KnnCase offset_case =
+  { "d769-n500-offset-k5",     500, 769,   4,    5,  0, DATA_OFFSET };
+
 static const VlMetric metrics[] = { VL_METRIC_L2, VL_METRIC_IP,
                                     VL_METRIC_COSINE };
 
@@ -68,7 +77,7 @@ typedef struct
   VlMetric       metric;
 } KnnRun;
 
-static KnnRun runs[G_N_ELEMENTS (cases) * G_N_ELEMENTS (metrics) + 1];
+static KnnRun runs[G_N_ELEMENTS (cases) * G_N_ELEMENTS (metrics) + 2];
 
 /* The data and ref's answers of one run, computed once and shared by the
  * runs of every backend, which are registered one after the other. */
@@ -127,6 +136,11 @@ fill_data (const KnnCase *c, VlMatrix *q, VlMatrix *x)
       /* A query equal to a duplicated row: many exact L2 zeros. */
       memcpy (vl_test_row (q, 0), vl_test_row (x, 0), c->d * sizeof (float));
     }
+  if (c->kind == DATA_OFFSET)
+    {
+      vl_test_matrix_fill (q, rand, 99.99f, 100.01f);
+      vl_test_matrix_fill (x, rand, 99.99f, 100.01f);
+    }
   if (c->kind == DATA_SCALED)
     for (size_t r = 0; r < c->n; r++)
       for (size_t k = 0; k < c->d; k++)
@@ -167,11 +181,13 @@ oracle_prepare (const KnnRun *kr)
       xmax = MAX (xmax, oracle.xnorm[j]);
     }
   /* Any score of a query is bounded by its norm against the largest
-   * database norm. */
+   * database norm; the offset case is judged on the scores alone. */
   for (size_t i = 0; i < c->nq; i++)
-    oracle.mag[i] = vl_test_score_magnitude (kr->metric,
-                                             vl_test_row_norm (&oracle.q, i),
-                                             xmax);
+    oracle.mag[i] = c->kind == DATA_OFFSET
+                    ? 0.0
+                    : vl_test_score_magnitude (kr->metric,
+                                               vl_test_row_norm (&oracle.q, i),
+                                               xmax);
 
   if (!vl_test_check_ok (vl_distance_matrix (ref, kr->metric, &oracle.q,
                                              &oracle.x, &oracle.full, &error),
@@ -440,6 +456,7 @@ main (int argc, char **argv)
     for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
       add_run (r++, &cases[i], metrics[m]);
   add_run (r++, &max_k_case, VL_METRIC_L2);
+  add_run (r++, &offset_case, VL_METRIC_L2);
 
   result = vl_test_run ();
   oracle_clear ();

@@ -17,11 +17,16 @@ typedef struct
   guint  sampled;            /* queries or rows in the sample */
 } VlBenchQuality;
 
+/* Read after the last repetition, while the case's data (a k-NN index,
+ * say) is still alive.  The peaks are high-water marks of the whole run so
+ * far (the core's pool and getrusage() cannot be reset), so in a sweep a
+ * case shows the larger of its own peak and its predecessors'; the memory
+ * suite runs one case to read its peak alone. */
 typedef struct
 {
-  double device_bytes_live;  /* pool bytes still handed out after the case */
-  double device_bytes_peak;  /* pool high-water mark */
-  double host_peak_rss_bytes;
+  double device_bytes_live;    /* pool bytes handed out */
+  double device_bytes_peak;    /* pool high-water mark */
+  double host_peak_rss_bytes;  /* ru_maxrss */
 } VlBenchMemory;
 
 /* All fields NAN, no reference. */

@@ -139,6 +139,11 @@ test_case (const VlTestRun *run)
                                                                  qn[i], xn[j]),
                                   "score [%zu][%zu]", i, j))
           goto out;
+        if (dr->metric == VL_METRIC_L2 && !(g >= 0.0))
+          {
+            g_test_fail_printf ("squared distance [%zu][%zu] is %g", i, j, g);
+            goto out;
+          }
         if (dr->metric == VL_METRIC_COSINE && (qn[i] == 0 || xn[j] == 0)
             && g != 0.0)
           {

@@ -271,6 +271,12 @@ check_query (const KnnRun *kr, size_t qi, const int64_t *ids,
                               full[id], kth);
           ok = FALSE;
         }
+      else if (kr->metric == VL_METRIC_L2 && !(scores[i] >= 0.0f))
+        {
+          g_test_fail_printf ("query %zu rank %zu: squared distance %.9g",
+                              qi, i, scores[i]);
+          ok = FALSE;
+        }
       else if (kr->metric == VL_METRIC_COSINE && oracle.xnorm[id] == 0.0
                && scores[i] != 0.0f)
         {
@@ -431,6 +437,73 @@ test_all_ties (const VlTestRun *run)
   vl_test_matrix_free (&q);
 }
 
+/* The index owns a copy of its database: scribbling NaN over the caller's
+ * memory after the build changes nothing.  Two indexes of one context,
+ * searched in turns, do not disturb each other's buffers. */
+static void
+test_index_lifetime (const VlTestRun *run)
+{
+  VlContext *ctx = vl_test_context (run->device);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (99);
+  VlMatrix x = vl_test_matrix_new (700, 33, 33);
+  VlMatrix y = vl_test_matrix_new (500, 33, 40);
+  VlMatrix q = vl_test_matrix_new (20, 33, 33);
+  int64_t want_x[20 * 8], want_y[20 * 8], got[20 * 8];
+  float scores[20 * 8];
+  VlIndex *ix = NULL, *iy = NULL;
+  VlError *error = NULL;
+
+  vl_test_matrix_fill (&x, rand, -1.0f, 1.0f);
+  vl_test_matrix_fill (&y, rand, -1.0f, 1.0f);
+  vl_test_matrix_fill (&q, rand, -1.0f, 1.0f);
+  if (!vl_test_check_ok (vl_knn (vl_test_context ("ref"), VL_METRIC_IP, &q, &x,
+                                 8, want_x, scores, &error), error)
+      || !vl_test_check_ok (vl_knn (vl_test_context ("ref"), VL_METRIC_L2, &q,
+                                    &y, 8, want_y, scores, &error), error))
+    goto out;
+
+  ix = vl_index_new (ctx, VL_METRIC_IP, &x, &error);
+  if (!vl_test_check_ok (ix != NULL ? VL_STATUS_OK : error->status, error))
+    goto out;
+  iy = vl_index_new (ctx, VL_METRIC_L2, &y, &error);
+  if (!vl_test_check_ok (iy != NULL ? VL_STATUS_OK : error->status, error))
+    goto out;
+  for (size_t i = 0; i < x.rows * x.stride; i++)
+    ((float *) x.data)[i] = NAN;
+  for (size_t i = 0; i < y.rows * y.stride; i++)
+    ((float *) y.data)[i] = NAN;
+
+  for (int round = 0; round < 2; round++)
+    {
+      /* Random data: no ties, so the ids must equal ref's. */
+      if (!vl_test_check_ok (vl_index_search (ix, &q, 8, got, scores, &error),
+                             error))
+        goto out;
+      if (memcmp (got, want_x, sizeof got) != 0)
+        {
+          g_test_fail_printf ("round %d: IP index results differ from ref",
+                              round);
+          goto out;
+        }
+      if (!vl_test_check_ok (vl_index_search (iy, &q, 8, got, scores, &error),
+                             error))
+        goto out;
+      if (memcmp (got, want_y, sizeof got) != 0)
+        {
+          g_test_fail_printf ("round %d: L2 index results differ from ref",
+                              round);
+          goto out;
+        }
+    }
+
+out:
+  vl_index_free (ix);
+  vl_index_free (iy);
+  vl_test_matrix_free (&x);
+  vl_test_matrix_free (&y);
+  vl_test_matrix_free (&q);
+}
+
 static void
 add_run (guint r, const KnnCase *c, VlMetric metric)
 {
@@ -452,6 +525,7 @@ main (int argc, char **argv)
   vl_test_init (&argc, &argv);
   vl_test_add ("/vectorlab/knn/hand", NULL, test_hand);
   vl_test_add ("/vectorlab/knn/all-ties", NULL, test_all_ties);
+  vl_test_add ("/vectorlab/knn/index-lifetime", NULL, test_index_lifetime);
   for (guint m = 0; m < G_N_ELEMENTS (metrics); m++)
     for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
       add_run (r++, &cases[i], metrics[m]);

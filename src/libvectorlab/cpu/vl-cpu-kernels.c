@@ -6,6 +6,8 @@
  * explicit because -O3 without -ffast-math never vectorises a float sum. */
 #include "vl-cpu-kernels.h"
 
+#include <stdbool.h>
+
 /* The helpers below pass vectors by value but are always inlined, so the
  * ABI GCC warns about is never used. */
 #pragma GCC diagnostic ignored "-Wpsabi"
@@ -20,6 +22,9 @@
 typedef float vf16 __attribute__ ((vector_size (64)));
 typedef float vf8 __attribute__ ((vector_size (32)));
 typedef float vf4 __attribute__ ((vector_size (16)));
+typedef int vi16 __attribute__ ((vector_size (64)));
+typedef int vi8 __attribute__ ((vector_size (32)));
+typedef int vi4 __attribute__ ((vector_size (16)));
 
 INLINE vf16
 load16 (const float *p)
@@ -132,4 +137,68 @@ vl_cpu_l2sq (const float *a, const float *b, size_t d)
   for (; c < d; c++)
     s += (a[c] - b[c]) * (a[c] - b[c]);
   return s;
+}
+
+INLINE vf16
+key16 (VlCpuKeyMode mode, const float *s, const float *norms, size_t j)
+{
+  switch (mode)
+    {
+    case VL_CPU_KEY_ADD: return load16 (s + j) + load16 (norms + j);
+    case VL_CPU_KEY_MUL: return load16 (s + j) * load16 (norms + j);
+    case VL_CPU_KEY_PLAIN:
+    default: return load16 (s + j);
+    }
+}
+
+/* Whether some key of @k0 .. @k3 is <= @t.  t - k is negative exactly
+ * when k > t (a difference of finite floats is never rounded to zero), so
+ * ANDing the sign bits asks "all greater"; arithmetic rather than vector
+ * compares, which GCC 12 splits into scalars. */
+INLINE bool
+any_le64 (vf16 k0, vf16 k1, vf16 k2, vf16 k3, vf16 t)
+{
+  vi16 m = (vi16) (t - k0) & (vi16) (t - k1) & (vi16) (t - k2)
+           & (vi16) (t - k3);
+  vi8 a = __builtin_shufflevector (m, m, 0, 1, 2, 3, 4, 5, 6, 7)
+          & __builtin_shufflevector (m, m, 8, 9, 10, 11, 12, 13, 14, 15);
+  vi4 b = __builtin_shufflevector (a, a, 0, 1, 2, 3)
+          & __builtin_shufflevector (a, a, 4, 5, 6, 7);
+
+  return (b[0] & b[1] & b[2] & b[3]) >= 0;
+}
+
+/* @mode is a constant after inlining, so each caller's loop is tight. */
+INLINE size_t
+find_key_le (VlCpuKeyMode mode, const float *s, const float *norms,
+             size_t n, float threshold)
+{
+  vf16 t = (vf16) { 0 } + threshold;
+  size_t j = 0;
+
+  for (; j + 64 <= n; j += 64)
+    if (any_le64 (key16 (mode, s, norms, j), key16 (mode, s, norms, j + 16),
+                  key16 (mode, s, norms, j + 32),
+                  key16 (mode, s, norms, j + 48), t))
+      break;
+  for (; j < n; j++)
+    if (vl_cpu_key (mode, s[j], norms, j) <= threshold)
+      return j;
+  return n;
+}
+
+HOT size_t
+vl_cpu_find_key_le (VlCpuKeyMode mode, const float *s, const float *norms,
+                    size_t n, float threshold)
+{
+  switch (mode)
+    {
+    case VL_CPU_KEY_ADD:
+      return find_key_le (VL_CPU_KEY_ADD, s, norms, n, threshold);
+    case VL_CPU_KEY_MUL:
+      return find_key_le (VL_CPU_KEY_MUL, s, norms, n, threshold);
+    case VL_CPU_KEY_PLAIN:
+    default:
+      return find_key_le (VL_CPU_KEY_PLAIN, s, norms, n, threshold);
+    }
 }

@@ -57,7 +57,7 @@ vl_cpu_index_build (VlIndex *index, const VlMatrix *database, VlError **error)
 
   /* Cosine keeps the rows as given and their inverse norms: a tile's
    * scores are then scaled once, and the copy is the caller's data. */
-  vl_cpu_copy_rows (database, ci->data, false, ci->norms);
+  vl_cpu_copy_rows (database, ci->data, false, 1.0f, ci->norms);
   if (index->metric == VL_METRIC_COSINE)
     for (size_t j = 0; j < index->n; j++)
       ci->norms[j] = ci->norms[j] > 0.0f ? 1.0f / sqrtf (ci->norms[j]) : 0.0f;
@@ -83,8 +83,9 @@ typedef struct
   const VlIndex *index;
   const CpuIndex *ci;
   size_t         ld;        /* row length of data and queries */
-  const float   *q;         /* nq prepared queries */
-  const float   *qnorms;    /* L2: squared query norms */
+  const VlMatrix *queries;  /* as given, for rescoring */
+  const float   *q;         /* nq prepared queries, see query_scale () */
+  VlCpuKeyMode   mode;
   size_t         nq;
   size_t         k;
   VlCpuTopk     *heaps;     /* workers x nq; worker 0's write the output */
@@ -95,63 +96,32 @@ typedef struct
   size_t         tile_n;    /* rows of the sgemm tile */
 } Search;
 
-/* Offers database rows j0 .. j0 + n of one query.  @s holds scale * q.x:
- * the sgemm path folds the scale into alpha, the kernels do not. */
-static void
-push_scores (const Search *s, VlCpuTopk *heap, size_t qi, const float *sc,
-             float scale, size_t j0, size_t n)
-{
-  float thr = vl_cpu_topk_threshold (heap);
-  const float *norms = s->ci->norms != NULL ? s->ci->norms + j0 : NULL;
-
-  switch (s->index->metric)
-    {
-    case VL_METRIC_L2:
-      {
-        float qn = s->qnorms[qi];
-
-        /* |x|^2 - 2 q.x + |q|^2 can dip below zero by rounding. */
-        for (size_t j = 0; j < n; j++)
-          {
-            float key = fmaxf (norms[j] + scale * sc[j] + qn, 0.0f);
-
-            if (key <= thr)
-              {
-                vl_cpu_topk_push (heap, key, (int64_t) (j0 + j));
-                thr = vl_cpu_topk_threshold (heap);
-              }
-          }
-      }
-      break;
-    case VL_METRIC_IP:
-      for (size_t j = 0; j < n; j++)
-        if (scale * sc[j] <= thr)
-          {
-            vl_cpu_topk_push (heap, scale * sc[j], (int64_t) (j0 + j));
-            thr = vl_cpu_topk_threshold (heap);
-          }
-      break;
-    case VL_METRIC_COSINE:
-    default:
-      for (size_t j = 0; j < n; j++)
-        {
-          float key = scale * sc[j] * norms[j];
-
-          if (key <= thr)
-            {
-              vl_cpu_topk_push (heap, key, (int64_t) (j0 + j));
-              thr = vl_cpu_topk_threshold (heap);
-            }
-        }
-      break;
-    }
-}
-
-/* The kernels give q.x; keys want -2 q.x for L2 and -q.x otherwise. */
+/* Queries are scaled so that q.x is a key that ranks like the metric,
+ * smaller first: -2 q.x + |x|^2 for L2 (|q|^2 is the same for every row),
+ * -q.x for IP, -q.x / |q| |x| for cosine. */
 static float
-kernel_scale (VlMetric metric)
+query_scale (VlMetric metric)
 {
   return metric == VL_METRIC_L2 ? -2.0f : -1.0f;
+}
+
+/* Offers database rows j0 .. j0 + n of one query, scored in @sc. */
+static void
+push_scores (const Search *s, VlCpuTopk *heap, const float *sc, size_t j0,
+             size_t n)
+{
+  const float *norms = s->ci->norms != NULL ? s->ci->norms + j0 : NULL;
+  float thr = vl_cpu_topk_threshold (heap);
+
+  for (size_t j = 0;
+       (j += vl_cpu_find_key_le (s->mode, sc + j, norms != NULL ? norms + j : NULL,
+                                 n - j, thr)) < n;
+       j++)
+    {
+      vl_cpu_topk_push (heap, vl_cpu_key (s->mode, sc[j], norms, j),
+                        (int64_t) (j0 + j));
+      thr = vl_cpu_topk_threshold (heap);
+    }
 }
 
 /* Fused scan of database rows [begin, end) against every query. */
@@ -161,7 +131,6 @@ scan_rows (size_t begin, size_t end, unsigned worker, void *data)
   const Search *s = data;
   VlCpuTopk *heaps = s->heaps + (size_t) worker * s->nq;
   float *tile = s->scores + (size_t) worker * s->nq * SCAN_TILE;
-  float scale = kernel_scale (s->index->metric);
 
   for (size_t j0 = begin; j0 < end; j0 += SCAN_TILE)
     {
@@ -170,7 +139,7 @@ scan_rows (size_t begin, size_t end, unsigned worker, void *data)
       vl_cpu_dot_tile (s->ci->data + j0 * s->ld, s->ld, n, s->q, s->ld,
                        s->nq, s->index->d, tile, SCAN_TILE);
       for (size_t i = 0; i < s->nq; i++)
-        push_scores (s, &heaps[i], i, tile + i * SCAN_TILE, scale, j0, n);
+        push_scores (s, &heaps[i], tile + i * SCAN_TILE, j0, n);
     }
 }
 
@@ -182,7 +151,6 @@ scan_queries (size_t begin, size_t end, unsigned worker, void *data)
 {
   const Search *s = data;
   float *tile = s->scores + (size_t) worker * QUERY_GROUP * SCAN_TILE;
-  float scale = kernel_scale (s->index->metric);
 
   for (size_t i0 = begin; i0 < end; i0 += QUERY_GROUP)
     {
@@ -196,8 +164,7 @@ scan_queries (size_t begin, size_t end, unsigned worker, void *data)
                            s->q + i0 * s->ld, s->ld, nq, s->index->d, tile,
                            SCAN_TILE);
           for (size_t i = 0; i < nq; i++)
-            push_scores (s, &s->heaps[i0 + i], i0 + i, tile + i * SCAN_TILE,
-                         scale, j0, n);
+            push_scores (s, &s->heaps[i0 + i], tile + i * SCAN_TILE, j0, n);
         }
     }
 }
@@ -212,8 +179,8 @@ push_gemm_tile (size_t begin, size_t end, unsigned worker, void *data)
   const Search *s = data;
 
   for (size_t i = begin; i < end; i++)
-    push_scores (s, &s->heaps[s->block_i0 + i], s->block_i0 + i,
-                 s->scores + i * s->tile_ld, 1.0f, s->tile_j0, s->tile_n);
+    push_scores (s, &s->heaps[s->block_i0 + i], s->scores + i * s->tile_ld,
+                 s->tile_j0, s->tile_n);
 }
 
 static void
@@ -238,7 +205,7 @@ scan_gemm (Search *s, double *kernel_ms, double *extract_ms)
           s->tile_n = n - j0 < tile ? n - j0 : tile;
           cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) nqb,
                        (int) s->tile_n, (int) s->index->d,
-                       kernel_scale (s->index->metric), s->q + i0 * s->ld,
+                       1.0f, s->q + i0 * s->ld,
                        (int) s->ld, s->ci->data + j0 * s->ld, (int) s->ld,
                        0.0f, s->scores, (int) s->tile_ld);
           t1 = vl_now_ms ();
@@ -289,14 +256,15 @@ finish_queries (size_t begin, size_t end, unsigned worker, void *data)
       vl_cpu_topk_sort (heap);
       if (s->index->metric != VL_METRIC_L2)
         {
+          /* 0 - key, not -key: a zero score stays +0. */
           for (size_t i = 0; i < heap->len; i++)
-            heap->keys[i] = -heap->keys[i];
+            heap->keys[i] = 0.0f - heap->keys[i];
           continue;
         }
       for (size_t i = 0; i < heap->len; i++)
         {
           pairs[i].id = heap->ids[i];
-          pairs[i].score = vl_cpu_l2sq (s->q + qi * s->ld,
+          pairs[i].score = vl_cpu_l2sq (vl_row_f32 (s->queries, qi),
                                         s->ci->data + (size_t) pairs[i].id * s->ld,
                                         s->index->d);
         }
@@ -313,14 +281,14 @@ VlStatus
 vl_cpu_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
                      int64_t *ids, float *scores, VlError **error)
 {
-  Search s = { index, index->priv, vl_cpu_padded (index->d), NULL, NULL,
-               queries->rows, k, NULL, NULL, 0, 0, 0, 0 };
+  Search s = { index, index->priv, vl_cpu_padded (index->d), queries, NULL,
+               VL_CPU_KEY_PLAIN, queries->rows, k, NULL, NULL, 0, 0, 0, 0 };
   VlBreakdown *bd = &index->ctx->breakdown;
   bool fused = s.nq < GEMM_MIN_QUERIES;
   unsigned workers = fused ? vl_cpu_workers_for (index->n, SCAN_GRAIN) : 1;
   unsigned query_workers = vl_cpu_workers_for (s.nq, 1);
   size_t n_scores;
-  float *q, *qnorms = NULL, *extra_keys = NULL;
+  float *q, *extra_keys = NULL;
   int64_t *extra_ids = NULL;
   Finish finish = { &s, NULL };
   VlStatus status = VL_STATUS_OK;
@@ -333,8 +301,6 @@ vl_cpu_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
                    : (size_t) query_workers * QUERY_GROUP * SCAN_TILE;
 #endif
   s.q = q = vl_cpu_alloc_floats (s.nq * s.ld);
-  if (index->metric == VL_METRIC_L2)
-    s.qnorms = qnorms = vl_cpu_alloc_floats (s.nq);
   s.heaps = calloc ((size_t) workers * s.nq, sizeof *s.heaps);
   s.scores = vl_cpu_alloc_floats (n_scores);
   finish.pairs = malloc ((size_t) query_workers * k * sizeof *finish.pairs);
@@ -343,8 +309,7 @@ vl_cpu_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
       extra_keys = malloc ((workers - 1) * s.nq * k * sizeof *extra_keys);
       extra_ids = malloc ((workers - 1) * s.nq * k * sizeof *extra_ids);
     }
-  if (q == NULL || (index->metric == VL_METRIC_L2 && qnorms == NULL)
-      || s.heaps == NULL || s.scores == NULL || finish.pairs == NULL
+  if (q == NULL || s.heaps == NULL || s.scores == NULL || finish.pairs == NULL
       || (workers > 1 && (extra_keys == NULL || extra_ids == NULL)))
     {
       status = vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
@@ -355,7 +320,11 @@ vl_cpu_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
 
   /* Cosine searches with unit queries, so a zero query scores 0
    * everywhere, as the oracle says. */
-  vl_cpu_copy_rows (queries, q, index->metric == VL_METRIC_COSINE, qnorms);
+  vl_cpu_copy_rows (queries, q, index->metric == VL_METRIC_COSINE,
+                    query_scale (index->metric), NULL);
+  s.mode = index->metric == VL_METRIC_L2 ? VL_CPU_KEY_ADD
+           : index->metric == VL_METRIC_COSINE ? VL_CPU_KEY_MUL
+           : VL_CPU_KEY_PLAIN;
   for (size_t i = 0; i < s.nq; i++)
     vl_cpu_topk_init (&s.heaps[i], scores + i * k, ids + i * k, k);
   for (unsigned w = 1; w < workers; w++)
@@ -393,7 +362,6 @@ vl_cpu_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
 
 out:
   free (q);
-  free (qnorms);
   free (s.heaps);
   free (s.scores);
   free (finish.pairs);

@@ -21,7 +21,9 @@ typedef struct
   const VlMatrix *m;
   float          *dst;
   size_t          ld;
+  bool            pad;        /* zero dst between cols and ld */
   bool            normalize;
+  float           scale;
   float          *norms;
 } CopyRows;
 
@@ -36,34 +38,39 @@ copy_rows_range (size_t begin, size_t end, unsigned worker, void *data)
       const float *src = vl_row_f32 (c->m, r);
       float *dst = c->dst + r * c->ld;
       float sq = vl_cpu_dot (src, src, d);
-      float scale = 1.0f;
+      float inv = 1.0f, scale;
 
       if (c->normalize)
-        scale = sq > 0.0f ? 1.0f / sqrtf (sq) : 0.0f;
+        inv = sq > 0.0f ? 1.0f / sqrtf (sq) : 0.0f;
+      scale = inv * c->scale;
       /* memmove, since normalisation may run in place. */
       if (scale == 1.0f)
         memmove (dst, src, d * sizeof *dst);
       else
         for (size_t i = 0; i < d; i++)
           dst[i] = src[i] * scale;
+      if (c->pad)
+        memset (dst + d, 0, (c->ld - d) * sizeof *dst);
       if (c->norms != NULL)
-        c->norms[r] = c->normalize ? scale : sq;
+        c->norms[r] = c->normalize ? inv : sq;
     }
 }
 
 static void
-copy_rows_to (const VlMatrix *m, float *dst, size_t ld, bool normalize,
-              float *norms)
+copy_rows_to (const VlMatrix *m, float *dst, size_t ld, bool pad,
+              bool normalize, float scale, float *norms)
 {
-  CopyRows c = { m, dst, ld, normalize, norms };
+  CopyRows c = { m, dst, ld, pad, normalize, scale, norms };
 
   vl_cpu_parallel_for (m->rows, ROW_GRAIN, copy_rows_range, &c);
 }
 
 void
-vl_cpu_copy_rows (const VlMatrix *m, float *dst, bool normalize, float *norms)
+vl_cpu_copy_rows (const VlMatrix *m, float *dst, bool normalize, float scale,
+                  float *norms)
 {
-  copy_rows_to (m, dst, vl_cpu_padded (m->cols), normalize, norms);
+  copy_rows_to (m, dst, vl_cpu_padded (m->cols), true, normalize, scale,
+                norms);
 }
 
 VlStatus
@@ -72,7 +79,7 @@ vl_cpu_normalize_rows (VlContext *ctx, const VlMatrix *in, VlMatrix *out,
 {
   double t0 = vl_now_ms ();
 
-  copy_rows_to (in, out->data, out->stride, true, NULL);
+  copy_rows_to (in, out->data, out->stride, false, true, 1.0f, NULL);
   ctx->breakdown.kernel_ms = vl_now_ms () - t0;
   return VL_STATUS_OK;
 }
@@ -168,8 +175,8 @@ vl_cpu_distance_matrix (VlContext *ctx, VlMetric metric,
       xcopy = vl_cpu_alloc_floats (n * ld);
       if (qcopy == NULL || xcopy == NULL)
         goto oom;
-      vl_cpu_copy_rows (queries, qcopy, true, NULL);
-      vl_cpu_copy_rows (database, xcopy, true, NULL);
+      vl_cpu_copy_rows (queries, qcopy, true, 1.0f, NULL);
+      vl_cpu_copy_rows (database, xcopy, true, 1.0f, NULL);
       s.q = qcopy;
       s.x = xcopy;
       s.ldq = s.ldx = ld;

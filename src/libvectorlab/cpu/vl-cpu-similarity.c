@@ -63,7 +63,7 @@ vl_cpu_similarity_matrix (VlContext *ctx, const VlMatrix *x, VlMatrix *out,
     return vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
                          "out of memory normalising a %zu x %zu input",
                          x->rows, x->cols);
-  vl_cpu_copy_rows (x, y, true, NULL);
+  vl_cpu_copy_rows (x, y, true, 1.0f, NULL);
   g.y = y;
   t1 = vl_now_ms ();
   ctx->breakdown.host_prep_ms = t1 - t0;

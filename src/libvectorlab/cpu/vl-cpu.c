@@ -12,14 +12,9 @@ float *
 vl_cpu_alloc_floats (size_t n)
 {
   size_t bytes = ((n ? n : 1) * sizeof (float) + 63) & ~(size_t) 63;
-  float *p;
-
   if (n > SIZE_MAX / sizeof (float) - 64)
     return NULL;
-  p = aligned_alloc (64, bytes);
-  if (p != NULL)
-    memset (p, 0, bytes);
-  return p;
+  return aligned_alloc (64, bytes);
 }
 
 /* Copies the value of the first "@key : value" line of /proc/cpuinfo. */

@@ -15,7 +15,7 @@ vl_cpu_padded (size_t d)
   return (d + 15) & ~(size_t) 15;
 }
 
-/* A 64-byte-aligned, zeroed block of @n floats, or NULL. */
+/* An uninitialised, 64-byte-aligned block of @n floats, or NULL. */
 float *vl_cpu_alloc_floats (size_t n);
 
 VlStatus vl_cpu_distance_matrix   (VlContext *ctx, VlMetric metric,
@@ -38,9 +38,10 @@ VlStatus vl_cpu_index_search (VlIndex *index, const VlMatrix *queries,
                               size_t k, int64_t *ids, float *scores,
                               VlError **error);
 
-/* Copies the rows of @m into @dst (rows vl_cpu_padded (cols) apart),
- * scaling each to unit length when @normalize; zero rows stay zero.
- * @norms, when not NULL, receives each row's squared norm (or inverse norm
- * when @normalize).  Threaded over rows. */
+/* Copies the rows of @m into @dst, rows vl_cpu_padded (cols) apart with
+ * the padding zeroed, times @scale, and first scaled to unit length when
+ * @normalize (zero rows stay zero).  @norms, when not NULL, receives each
+ * source row's squared norm, or its inverse norm when @normalize.
+ * Threaded over rows. */
 void vl_cpu_copy_rows (const VlMatrix *m, float *dst, bool normalize,
-                       float *norms);
+                       float scale, float *norms);

@@ -1,6 +1,7 @@
 /* vl-device.c: device discovery and the resolution of device ids. */
 #include "vl-private.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +25,18 @@ vl_devices_list (VlDeviceInfo **devices, size_t *n_devices, VlError **error)
   *n_devices = 2;
 
 #ifdef VL_HAVE_OPENCL
-  /* A broken OpenCL installation must not hide the host backends, so
-   * enumeration failures leave the list as it is. */
-  vl_opencl_enumerate (devices, n_devices, NULL);
+  {
+    /* PoCL 3.1 crashes when two threads enumerate at once (each worker
+     * opens its own context), so enumeration is serialised here, once for
+     * every caller. */
+    static pthread_mutex_t enumerate_lock = PTHREAD_MUTEX_INITIALIZER;
+
+    /* A broken OpenCL installation must not hide the host backends, so
+     * enumeration failures leave the list as it is. */
+    pthread_mutex_lock (&enumerate_lock);
+    vl_opencl_enumerate (devices, n_devices, NULL);
+    pthread_mutex_unlock (&enumerate_lock);
+  }
 #endif
   return VL_STATUS_OK;
 }

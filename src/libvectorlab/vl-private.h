@@ -10,6 +10,13 @@
 
 typedef struct _VlBackend VlBackend;
 
+/* Op families added after the core each keep their entry points in a table
+ * of their own, declared in that family's private header, so that a family
+ * can grow without touching the others.  NULL where a backend lacks it. */
+typedef struct _VlSqOps     VlSqOps;      /* vl-sq-private.h */
+typedef struct _VlNeuralOps VlNeuralOps;  /* vl-neural-private.h */
+typedef struct _VlProjOps   VlProjOps;    /* vl-proj-private.h */
+
 struct _VlContext
 {
   const VlBackend *backend;
@@ -69,6 +76,13 @@ struct _VlBackend
   VlStatus (*index_search) (VlIndex *index, const VlMatrix *queries,
                             size_t k, int64_t *ids, float *scores,
                             VlError **error);
+
+  /* Scalar quantisation (SQ8/SQ4): train, encode, decode, search codes. */
+  const VlSqOps     *sq;
+  /* Neural quantisation: encoder to uint8 codes, decoder back. */
+  const VlNeuralOps *neural;
+  /* Learned projections: projected distance and attention similarity. */
+  const VlProjOps   *proj;
 };
 
 extern const VlBackend vl_ref_backend;

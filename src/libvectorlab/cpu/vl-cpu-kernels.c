@@ -22,6 +22,7 @@
 typedef float vf16 __attribute__ ((vector_size (64)));
 typedef float vf8 __attribute__ ((vector_size (32)));
 typedef float vf4 __attribute__ ((vector_size (16)));
+typedef double vd8 __attribute__ ((vector_size (64)));
 typedef int vi16 __attribute__ ((vector_size (64)));
 typedef int vi8 __attribute__ ((vector_size (32)));
 typedef int vi4 __attribute__ ((vector_size (16)));
@@ -145,7 +146,6 @@ key16 (VlCpuKeyMode mode, const float *s, const float *norms, size_t j)
   switch (mode)
     {
     case VL_CPU_KEY_ADD: return load16 (s + j) + load16 (norms + j);
-    case VL_CPU_KEY_MUL: return load16 (s + j) * load16 (norms + j);
     case VL_CPU_KEY_PLAIN:
     default: return load16 (s + j);
     }
@@ -195,10 +195,34 @@ vl_cpu_find_key_le (VlCpuKeyMode mode, const float *s, const float *norms,
     {
     case VL_CPU_KEY_ADD:
       return find_key_le (VL_CPU_KEY_ADD, s, norms, n, threshold);
-    case VL_CPU_KEY_MUL:
-      return find_key_le (VL_CPU_KEY_MUL, s, norms, n, threshold);
     case VL_CPU_KEY_PLAIN:
     default:
       return find_key_le (VL_CPU_KEY_PLAIN, s, norms, n, threshold);
     }
+}
+
+HOT double
+vl_cpu_sum_squares (const float *a, size_t d)
+{
+  vd8 acc0 = { 0 }, acc1 = { 0 };
+  double s;
+  size_t c = 0;
+
+  for (; c + 16 <= d; c += 16)
+    {
+      vf16 v = load16 (a + c);
+      vd8 lo = __builtin_convertvector (
+        __builtin_shufflevector (v, v, 0, 1, 2, 3, 4, 5, 6, 7), vd8);
+      vd8 hi = __builtin_convertvector (
+        __builtin_shufflevector (v, v, 8, 9, 10, 11, 12, 13, 14, 15), vd8);
+
+      acc0 += lo * lo;
+      acc1 += hi * hi;
+    }
+  acc0 += acc1;
+  s = ((acc0[0] + acc0[4]) + (acc0[1] + acc0[5]))
+      + ((acc0[2] + acc0[6]) + (acc0[3] + acc0[7]));
+  for (; c < d; c++)
+    s += (double) a[c] * a[c];
+  return s;
 }

@@ -13,14 +13,15 @@ void  vl_cpu_dot_tile (const float *x, size_t ldx, size_t n,
 
 float vl_cpu_dot  (const float *a, const float *b, size_t d);
 float vl_cpu_l2sq (const float *a, const float *b, size_t d);
+/* The squared norm of @a, accumulated in double. */
+double vl_cpu_sum_squares (const float *a, size_t d);
 
 /* How the k-NN heaps' keys (smaller is better) follow from a score s and
- * a database row's norm term: s itself, s + norm or s * norm. */
+ * a database row's norm term: s itself or s + norm. */
 typedef enum
 {
   VL_CPU_KEY_PLAIN,
   VL_CPU_KEY_ADD,
-  VL_CPU_KEY_MUL,
 } VlCpuKeyMode;
 
 static inline float
@@ -29,7 +30,6 @@ vl_cpu_key (VlCpuKeyMode mode, float s, const float *norms, size_t j)
   switch (mode)
     {
     case VL_CPU_KEY_ADD: return s + norms[j];
-    case VL_CPU_KEY_MUL: return s * norms[j];
     case VL_CPU_KEY_PLAIN:
     default: return s;
     }

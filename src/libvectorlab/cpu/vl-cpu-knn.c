@@ -35,32 +35,97 @@
 
 typedef struct
 {
-  float *data;   /* n rows, vl_cpu_padded (d) apart */
-  float *norms;  /* L2: squared norms, cosine: inverse norms, IP: NULL */
+  float *data;    /* n rows, vl_cpu_padded (d) apart: L2 centred, cosine
+                   * unit length, IP as given */
+  float *center;  /* L2: the database mean, d floats; else NULL */
+  float *norms;   /* L2: squared norms of the centred rows; else NULL */
 } CpuIndex;
+
+typedef struct
+{
+  const VlMatrix *database;
+  double         *sums;     /* d + 1 per worker: columns, then squares */
+} ColumnSums;
+
+static void
+column_sums_range (size_t begin, size_t end, unsigned worker, void *data)
+{
+  const ColumnSums *c = data;
+  size_t d = c->database->cols;
+  double *sums = c->sums + (size_t) worker * (d + 1);
+
+  for (size_t r = begin; r < end; r++)
+    {
+      const float *row = vl_row_f32 (c->database, r);
+
+      for (size_t i = 0; i < d; i++)
+        sums[i] += row[i];
+      sums[d] += vl_cpu_sum_squares (row, d);
+    }
+}
+
+/* The point L2 measures from, into @center.  L2 ranks by the expansion
+ * |x|^2 - 2 q.x, which loses small distances to cancellation when the
+ * data sit far from the origin; distances do not change when both sides
+ * move, so the index moves the data by about their mean.  The mean is
+ * rounded to a power of two near the data's spread so that moving is
+ * exact for data on a grid (integers stay integers): exact data keep
+ * exact ties. */
+static bool
+database_center (const VlMatrix *database, float *center)
+{
+  size_t n = database->rows, d = database->cols;
+  unsigned workers = vl_cpu_workers_for (n, SCAN_GRAIN);
+  ColumnSums c = { database, calloc ((size_t) workers * (d + 1),
+                                     sizeof (double)) };
+  double mean_sq = 0.0, squares = 0.0, spread, step;
+
+  if (c.sums == NULL)
+    return false;
+  vl_cpu_parallel_for (n, SCAN_GRAIN, column_sums_range, &c);
+  for (unsigned w = 1; w < workers; w++)
+    for (size_t i = 0; i <= d; i++)
+      c.sums[i] += c.sums[(size_t) w * (d + 1) + i];
+  for (size_t i = 0; i < d; i++)
+    {
+      c.sums[i] /= (double) n;
+      mean_sq += c.sums[i] * c.sums[i];
+    }
+  squares = c.sums[d] / (double) n;
+  spread = sqrt (fmax (squares - mean_sq, 0.0) / (double) d);
+  step = spread > 0.0 ? exp2 (floor (log2 (spread))) : 1.0;
+  for (size_t i = 0; i < d; i++)
+    center[i] = (float) (step * rint (c.sums[i] / step));
+  free (c.sums);
+  return true;
+}
 
 VlStatus
 vl_cpu_index_build (VlIndex *index, const VlMatrix *database, VlError **error)
 {
   CpuIndex *ci = calloc (1, sizeof *ci);
+  bool l2 = index->metric == VL_METRIC_L2;
+  VlCpuCopyOptions copy = { NULL, index->metric == VL_METRIC_COSINE, 1.0f,
+                            NULL };
 
   if (ci == NULL)
     return vl_set_error (error, VL_STATUS_OUT_OF_MEMORY, "out of memory");
   index->priv = ci;
   ci->data = vl_cpu_alloc_floats (index->n * vl_cpu_padded (index->d));
-  if (index->metric != VL_METRIC_IP)
-    ci->norms = vl_cpu_alloc_floats (index->n);
-  if (ci->data == NULL || (index->metric != VL_METRIC_IP && ci->norms == NULL))
+  if (l2)
+    {
+      ci->center = vl_cpu_alloc_floats (index->d);
+      ci->norms = vl_cpu_alloc_floats (index->n);
+    }
+  if (ci->data == NULL || (l2 && (ci->center == NULL || ci->norms == NULL
+                                  || !database_center (database, ci->center))))
     return vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
                          "out of memory copying a %zu x %zu database",
                          index->n, index->d);
 
-  /* Cosine keeps the rows as given and their inverse norms: a tile's
-   * scores are then scaled once, and the copy is the caller's data. */
-  vl_cpu_copy_rows (database, ci->data, false, 1.0f, ci->norms);
-  if (index->metric == VL_METRIC_COSINE)
-    for (size_t j = 0; j < index->n; j++)
-      ci->norms[j] = ci->norms[j] > 0.0f ? 1.0f / sqrtf (ci->norms[j]) : 0.0f;
+  copy.shift = ci->center;
+  copy.norms = ci->norms;
+  vl_cpu_copy_rows (database, ci->data, &copy);
   return VL_STATUS_OK;
 }
 
@@ -72,6 +137,7 @@ vl_cpu_index_free (VlIndex *index)
   if (ci == NULL)
     return;
   free (ci->data);
+  free (ci->center);
   free (ci->norms);
   free (ci);
   index->priv = NULL;
@@ -83,7 +149,6 @@ typedef struct
   const VlIndex *index;
   const CpuIndex *ci;
   size_t         ld;        /* row length of data and queries */
-  const VlMatrix *queries;  /* as given, for rescoring */
   const float   *q;         /* nq prepared queries, see query_scale () */
   VlCpuKeyMode   mode;
   size_t         nq;
@@ -96,9 +161,9 @@ typedef struct
   size_t         tile_n;    /* rows of the sgemm tile */
 } Search;
 
-/* Queries are scaled so that q.x is a key that ranks like the metric,
- * smaller first: -2 q.x + |x|^2 for L2 (|q|^2 is the same for every row),
- * -q.x for IP, -q.x / |q| |x| for cosine. */
+/* Queries are prepared so that q.x is a key that ranks like the metric,
+ * smaller first: -2 q.x + |x|^2 for L2 (both centred; |q|^2 is the same
+ * for every row), -q.x for IP and cosine (unit rows). */
 static float
 query_scale (VlMetric metric)
 {
@@ -111,9 +176,16 @@ push_scores (const Search *s, VlCpuTopk *heap, const float *sc, size_t j0,
              size_t n)
 {
   const float *norms = s->ci->norms != NULL ? s->ci->norms + j0 : NULL;
-  float thr = vl_cpu_topk_threshold (heap);
+  size_t j = 0;
+  float thr;
 
-  for (size_t j = 0;
+  /* Filling first keeps the fast path to a finite threshold, or to
+   * infinite keys it need not see (inf - inf is NaN). */
+  for (; j < n && heap->len < heap->k; j++)
+    vl_cpu_topk_push (heap, vl_cpu_key (s->mode, sc[j], norms, j),
+                      (int64_t) (j0 + j));
+  thr = vl_cpu_topk_threshold (heap);
+  for (;
        (j += vl_cpu_find_key_le (s->mode, sc + j, norms != NULL ? norms + j : NULL,
                                  n - j, thr)) < n;
        j++)
@@ -237,6 +309,7 @@ typedef struct
 {
   const Search *s;
   Pair         *pairs;   /* k per worker */
+  float        *query;   /* ld per worker */
 } Finish;
 
 /* Orders each query's results best first and writes the final scores.  L2
@@ -248,6 +321,7 @@ finish_queries (size_t begin, size_t end, unsigned worker, void *data)
   const Finish *f = data;
   const Search *s = f->s;
   Pair *pairs = f->pairs + (size_t) worker * s->k;
+  float *query = f->query + (size_t) worker * s->ld;
 
   for (size_t qi = begin; qi < end; qi++)
     {
@@ -261,10 +335,13 @@ finish_queries (size_t begin, size_t end, unsigned worker, void *data)
             heap->keys[i] = 0.0f - heap->keys[i];
           continue;
         }
+      /* The centred query, exactly: the prepared one is -2 times it. */
+      for (size_t c = 0; c < s->ld; c++)
+        query[c] = -0.5f * s->q[qi * s->ld + c];
       for (size_t i = 0; i < heap->len; i++)
         {
           pairs[i].id = heap->ids[i];
-          pairs[i].score = vl_cpu_l2sq (vl_row_f32 (s->queries, qi),
+          pairs[i].score = vl_cpu_l2sq (query,
                                         s->ci->data + (size_t) pairs[i].id * s->ld,
                                         s->index->d);
         }
@@ -281,7 +358,7 @@ VlStatus
 vl_cpu_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
                      int64_t *ids, float *scores, VlError **error)
 {
-  Search s = { index, index->priv, vl_cpu_padded (index->d), queries, NULL,
+  Search s = { index, index->priv, vl_cpu_padded (index->d), NULL,
                VL_CPU_KEY_PLAIN, queries->rows, k, NULL, NULL, 0, 0, 0, 0 };
   VlBreakdown *bd = &index->ctx->breakdown;
   bool fused = s.nq < GEMM_MIN_QUERIES;
@@ -290,7 +367,8 @@ vl_cpu_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
   size_t n_scores;
   float *q, *extra_keys = NULL;
   int64_t *extra_ids = NULL;
-  Finish finish = { &s, NULL };
+  Finish finish = { &s, NULL, NULL };
+  VlCpuCopyOptions prepare = { NULL, false, 1.0f, NULL };
   VlStatus status = VL_STATUS_OK;
   double t0 = vl_now_ms (), t1;
 
@@ -304,12 +382,14 @@ vl_cpu_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
   s.heaps = calloc ((size_t) workers * s.nq, sizeof *s.heaps);
   s.scores = vl_cpu_alloc_floats (n_scores);
   finish.pairs = malloc ((size_t) query_workers * k * sizeof *finish.pairs);
+  finish.query = vl_cpu_alloc_floats ((size_t) query_workers * s.ld);
   if (workers > 1)
     {
       extra_keys = malloc ((workers - 1) * s.nq * k * sizeof *extra_keys);
       extra_ids = malloc ((workers - 1) * s.nq * k * sizeof *extra_ids);
     }
   if (q == NULL || s.heaps == NULL || s.scores == NULL || finish.pairs == NULL
+      || finish.query == NULL
       || (workers > 1 && (extra_keys == NULL || extra_ids == NULL)))
     {
       status = vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
@@ -320,11 +400,11 @@ vl_cpu_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
 
   /* Cosine searches with unit queries, so a zero query scores 0
    * everywhere, as the oracle says. */
-  vl_cpu_copy_rows (queries, q, index->metric == VL_METRIC_COSINE,
-                    query_scale (index->metric), NULL);
-  s.mode = index->metric == VL_METRIC_L2 ? VL_CPU_KEY_ADD
-           : index->metric == VL_METRIC_COSINE ? VL_CPU_KEY_MUL
-           : VL_CPU_KEY_PLAIN;
+  prepare.shift = s.ci->center;
+  prepare.normalize = index->metric == VL_METRIC_COSINE;
+  prepare.scale = query_scale (index->metric);
+  vl_cpu_copy_rows (queries, q, &prepare);
+  s.mode = index->metric == VL_METRIC_L2 ? VL_CPU_KEY_ADD : VL_CPU_KEY_PLAIN;
   for (size_t i = 0; i < s.nq; i++)
     vl_cpu_topk_init (&s.heaps[i], scores + i * k, ids + i * k, k);
   for (unsigned w = 1; w < workers; w++)
@@ -365,6 +445,7 @@ out:
   free (s.heaps);
   free (s.scores);
   free (finish.pairs);
+  free (finish.query);
   free (extra_keys);
   free (extra_ids);
   return status;

@@ -18,31 +18,39 @@
 
 typedef struct
 {
-  const VlMatrix *m;
-  float          *dst;
-  size_t          ld;
-  bool            pad;        /* zero dst between cols and ld */
-  bool            normalize;
-  float           scale;
-  float          *norms;
+  const VlMatrix         *m;
+  float                  *dst;
+  size_t                  ld;
+  bool                    pad;   /* zero dst between cols and ld */
+  const VlCpuCopyOptions *opts;
 } CopyRows;
 
 static void
 copy_rows_range (size_t begin, size_t end, unsigned worker, void *data)
 {
   const CopyRows *c = data;
+  const VlCpuCopyOptions *o = c->opts;
   size_t d = c->m->cols;
 
   for (size_t r = begin; r < end; r++)
     {
       const float *src = vl_row_f32 (c->m, r);
       float *dst = c->dst + r * c->ld;
-      float sq = vl_cpu_dot (src, src, d);
+      double sq;
       float inv = 1.0f, scale;
 
-      if (c->normalize)
-        inv = sq > 0.0f ? 1.0f / sqrtf (sq) : 0.0f;
-      scale = inv * c->scale;
+      if (o->shift != NULL)
+        {
+          for (size_t i = 0; i < d; i++)
+            dst[i] = src[i] - o->shift[i];
+          src = dst;
+        }
+      /* In double: squares of rows near fp32's limits leave its range,
+       * their norms do not. */
+      sq = vl_cpu_sum_squares (src, d);
+      if (o->normalize)
+        inv = sq > 0.0 ? (float) (1.0 / sqrt (sq)) : 0.0f;
+      scale = inv * o->scale;
       /* memmove, since normalisation may run in place. */
       if (scale == 1.0f)
         memmove (dst, src, d * sizeof *dst);
@@ -51,35 +59,35 @@ copy_rows_range (size_t begin, size_t end, unsigned worker, void *data)
           dst[i] = src[i] * scale;
       if (c->pad)
         memset (dst + d, 0, (c->ld - d) * sizeof *dst);
-      if (c->norms != NULL)
-        c->norms[r] = c->normalize ? inv : sq;
+      if (o->norms != NULL)
+        o->norms[r] = o->normalize ? inv : (float) sq;
     }
 }
 
 static void
 copy_rows_to (const VlMatrix *m, float *dst, size_t ld, bool pad,
-              bool normalize, float scale, float *norms)
+              const VlCpuCopyOptions *opts)
 {
-  CopyRows c = { m, dst, ld, pad, normalize, scale, norms };
+  CopyRows c = { m, dst, ld, pad, opts };
 
   vl_cpu_parallel_for (m->rows, ROW_GRAIN, copy_rows_range, &c);
 }
 
 void
-vl_cpu_copy_rows (const VlMatrix *m, float *dst, bool normalize, float scale,
-                  float *norms)
+vl_cpu_copy_rows (const VlMatrix *m, float *dst, const VlCpuCopyOptions *opts)
 {
-  copy_rows_to (m, dst, vl_cpu_padded (m->cols), true, normalize, scale,
-                norms);
+  copy_rows_to (m, dst, vl_cpu_padded (m->cols), true, opts);
 }
 
 VlStatus
 vl_cpu_normalize_rows (VlContext *ctx, const VlMatrix *in, VlMatrix *out,
                        VlError **error)
 {
+  VlCpuCopyOptions unit = { NULL, true, 1.0f, NULL };
+
   double t0 = vl_now_ms ();
 
-  copy_rows_to (in, out->data, out->stride, false, true, 1.0f, NULL);
+  copy_rows_to (in, out->data, out->stride, false, &unit);
   ctx->breakdown.kernel_ms = vl_now_ms () - t0;
   return VL_STATUS_OK;
 }
@@ -175,8 +183,10 @@ vl_cpu_distance_matrix (VlContext *ctx, VlMetric metric,
       xcopy = vl_cpu_alloc_floats (n * ld);
       if (qcopy == NULL || xcopy == NULL)
         goto oom;
-      vl_cpu_copy_rows (queries, qcopy, true, 1.0f, NULL);
-      vl_cpu_copy_rows (database, xcopy, true, 1.0f, NULL);
+      VlCpuCopyOptions unit = { NULL, true, 1.0f, NULL };
+
+      vl_cpu_copy_rows (queries, qcopy, &unit);
+      vl_cpu_copy_rows (database, xcopy, &unit);
       s.q = qcopy;
       s.x = xcopy;
       s.ldq = s.ldx = ld;

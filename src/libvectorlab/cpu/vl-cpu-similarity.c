@@ -57,13 +57,14 @@ vl_cpu_similarity_matrix (VlContext *ctx, const VlMatrix *x, VlMatrix *out,
   size_t ld = vl_cpu_padded (x->cols);
   Gram g = { NULL, ld, x->rows, x->cols, out->data, out->stride };
   float *y = vl_cpu_alloc_floats (x->rows * ld);
+  VlCpuCopyOptions unit = { NULL, true, 1.0f, NULL };
   double t0 = vl_now_ms (), t1;
 
   if (y == NULL)
     return vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
                          "out of memory normalising a %zu x %zu input",
                          x->rows, x->cols);
-  vl_cpu_copy_rows (x, y, true, 1.0f, NULL);
+  vl_cpu_copy_rows (x, y, &unit);
   g.y = y;
   t1 = vl_now_ms ();
   ctx->breakdown.host_prep_ms = t1 - t0;

@@ -38,10 +38,17 @@ VlStatus vl_cpu_index_search (VlIndex *index, const VlMatrix *queries,
                               size_t k, int64_t *ids, float *scores,
                               VlError **error);
 
+/* How vl_cpu_copy_rows() transforms each row, in this order. */
+typedef struct
+{
+  const float *shift;      /* subtracted from every row, or NULL */
+  bool         normalize;  /* scale to unit length; zero rows stay zero */
+  float        scale;      /* multiply by this */
+  float       *norms;      /* NULL, or receives each shifted row's squared
+                            * norm, or its inverse norm when normalize */
+} VlCpuCopyOptions;
+
 /* Copies the rows of @m into @dst, rows vl_cpu_padded (cols) apart with
- * the padding zeroed, times @scale, and first scaled to unit length when
- * @normalize (zero rows stay zero).  @norms, when not NULL, receives each
- * source row's squared norm, or its inverse norm when @normalize.
- * Threaded over rows. */
-void vl_cpu_copy_rows (const VlMatrix *m, float *dst, bool normalize,
-                       float scale, float *norms);
+ * the padding zeroed, as @opts says.  Threaded over rows. */
+void vl_cpu_copy_rows (const VlMatrix *m, float *dst,
+                       const VlCpuCopyOptions *opts);

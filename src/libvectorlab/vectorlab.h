@@ -247,3 +247,5 @@ const char *vl_version (void);
 #ifdef __cplusplus
 }
 #endif
+
+#include "vl-sq.h"

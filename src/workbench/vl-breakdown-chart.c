@@ -284,6 +284,10 @@ vl_breakdown_chart_add (VlBreakdownChart  *self,
   row.ms[2] = breakdown->kernel_ms;
   row.ms[3] = breakdown->download_ms;
   row.ms[4] = breakdown->host_extract_ms;
+  /* A report read back writes a phase it did not measure as null. */
+  for (guint p = 0; p < N_PHASES; p++)
+    if (!isfinite (row.ms[p]) || row.ms[p] < 0)
+      row.ms[p] = 0;
   g_array_append_val (self->rows, row);
   update_accessible (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));

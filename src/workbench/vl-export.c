@@ -104,9 +104,12 @@ vl_export_choose_file (GtkWidget    *parent,
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), suggested_name);
-  gtk_file_filter_set_name (filter, filter_name);
-  gtk_file_filter_add_mime_type (filter, mime_type);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  if (mime_type != NULL)
+    {
+      gtk_file_filter_set_name (filter, filter_name);
+      gtk_file_filter_add_mime_type (filter, mime_type);
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+    }
   g_signal_connect (chooser, "response", G_CALLBACK (chooser_response), data);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }

@@ -16,7 +16,8 @@ gboolean    vl_texture_save_png      (GdkTexture   *texture,
                                       GFile        *file,
                                       GError      **error);
 /* Asks for a file to save to, then calls @func with it and @object,
- * which the dialog keeps alive until then. */
+ * which the dialog keeps alive until then; a NULL @mime_type offers no
+ * filter. */
 void        vl_export_choose_file    (GtkWidget    *parent,
                                       const char   *title,
                                       const char   *suggested_name,

@@ -5,8 +5,12 @@
 #include <glib/gi18n.h>
 
 #include "vl-breakdown-page.h"
+#include "vl-compare-page.h"
 #include "vl-devices-page.h"
 #include "vl-empty-state.h"
+#include "vl-export.h"
+#include "vl-run-page.h"
+#include "vl-scaling-page.h"
 #include "vl-similarity-page.h"
 #include "vl-window.h"
 
@@ -20,8 +24,11 @@ struct _VlWindow
 
   GtkStack             *stack;
   VlDevicesPage        *devices_page;
+  VlRunPage            *run_page;
+  VlScalingPage        *scaling_page;
   VlSimilarityPage     *similarity_page;
   VlBreakdownPage      *breakdown_page;
+  VlComparePage        *compare_page;
 };
 
 G_DEFINE_FINAL_TYPE (VlWindow, vl_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -38,14 +45,165 @@ update_actions (VlWindow *self)
   const char *page = visible_page (self);
   gboolean on_similarity = g_strcmp0 (page, "similarity") == 0;
   gboolean on_breakdown = g_strcmp0 (page, "breakdown") == 0;
-  gboolean busy = vl_similarity_page_get_busy (self->similarity_page);
+  gboolean computing = vl_similarity_page_get_busy (self->similarity_page);
+  gboolean running = vl_run_page_get_running (self->run_page);
+  gboolean can_export;
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", on_similarity && !busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open", on_similarity);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export",
-                                 (on_similarity && vl_similarity_page_has_matrix (self->similarity_page))
-                                 || (on_breakdown && !vl_breakdown_page_is_empty (self->breakdown_page)));
+  if (on_similarity)
+    can_export = vl_similarity_page_has_matrix (self->similarity_page);
+  else if (on_breakdown)
+    can_export = !vl_breakdown_page_is_empty (self->breakdown_page);
+  else
+    can_export = vl_scaling_page_get_report (self->scaling_page) != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run",
+                                 on_similarity ? !computing : !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", computing || running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", can_export);
+}
+
+static char *
+report_title (VlBenchReport *report,
+              const char    *source)
+{
+  const char *suite = vl_bench_report_get_context_string (report, "suite");
+  const char *date = vl_bench_report_get_context_string (report, "date");
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (report));
+
+  /* Translators: above the scaling table: where the report came from,
+   * its suite, its result count and its date. */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · suite %s · %u result · %s",
+                                       "%s · suite %s · %u results · %s", n),
+                          source, suite != NULL ? suite : "?", n, date != NULL ? date : "");
+}
+
+static void
+add_report (VlWindow      *self,
+            VlBenchReport *report,
+            const char    *source)
+{
+  GListModel *results = G_LIST_MODEL (report);
+  g_autofree char *title = report_title (report, source);
+
+  vl_scaling_page_set_report (self->scaling_page, report, title);
+  vl_compare_page_add_report (self->compare_page, report, title);
+  for (guint i = 0; i < g_list_model_get_n_items (results); i++)
+    {
+      g_autoptr(VlBenchResult) result = g_list_model_get_item (results, i);
+
+      vl_breakdown_page_add (self->breakdown_page, vl_bench_result_get_name (result),
+                             vl_bench_result_get_breakdown (result));
+    }
+  update_actions (self);
+}
+
+static void
+run_finished (VlWindow      *self,
+              VlBenchReport *report)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *time = g_date_time_format (now, "%H:%M");
+  /* Translators: names a report of a run made in the app, by its time. */
+  g_autofree char *source = g_strdup_printf (_("run at %s"), time);
+
+  add_report (self, report, source);
+  vl_window_show_page (self, "scaling");
+}
+
+static void
+report_loaded (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(VlWindow) self = VL_WINDOW (user_data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VlBenchReport) report = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autofree char *name = NULL;
+
+  if (self->stack == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  name = g_file_get_basename (g_task_get_task_data (G_TASK (result)));
+  if (report == NULL)
+    {
+      g_autofree char *title = g_strdup_printf (_("Could not open %s"), name);
+
+      vl_show_error (GTK_WIDGET (self), title, error->message);
+      return;
+    }
+  add_report (self, report, name);
+  vl_window_show_page (self, "scaling");
+}
+
+static void
+load_report_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  g_autofree char *path = g_file_get_path (task_data);
+  GError *error = NULL;
+  VlBenchReport *report;
+
+  if (path == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("Only local files can be read."));
+      return;
+    }
+  report = vl_bench_report_load (path, &error);
+  if (report == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, report, g_object_unref);
+}
+
+static void
+open_report (VlWindow *self,
+             GFile    *file)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, self->cancellable, report_loaded, g_object_ref (self));
+
+  g_task_set_source_tag (task, open_report);
+  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
+  g_task_run_in_thread (task, load_report_thread);
+}
+
+static void
+open_reports_response (GtkNativeDialog *dialog,
+                       int              response,
+                       VlWindow        *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
+
+      for (guint i = 0; i < g_list_model_get_n_items (files); i++)
+        {
+          g_autoptr(GFile) file = g_list_model_get_item (files, i);
+
+          open_report (self, file);
+        }
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+  g_object_unref (self);
+}
+
+static void
+choose_reports (VlWindow *self)
+{
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  chooser = gtk_file_chooser_native_new (_("Open Reports"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
+  gtk_file_filter_set_name (filter, _("Reports (.json)"));
+  gtk_file_filter_add_pattern (filter, "*.json");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  g_signal_connect (chooser, "response", G_CALLBACK (open_reports_response), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 static void
@@ -77,7 +235,13 @@ run_activated (GtkWidget  *widget,
   VlWindow *self = VL_WINDOW (widget);
 
   if (g_strcmp0 (visible_page (self), "similarity") == 0)
-    vl_similarity_page_compute (self->similarity_page);
+    {
+      vl_similarity_page_compute (self->similarity_page);
+      return;
+    }
+  /* Elsewhere Ctrl+R runs the suite, in view of its progress. */
+  vl_window_show_page (self, "run");
+  vl_run_page_run (self->run_page);
 }
 
 static void
@@ -85,7 +249,10 @@ cancel_activated (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
-  vl_similarity_page_cancel (VL_WINDOW (widget)->similarity_page);
+  VlWindow *self = VL_WINDOW (widget);
+
+  vl_similarity_page_cancel (self->similarity_page);
+  vl_run_page_cancel (self->run_page);
 }
 
 static void
@@ -97,6 +264,8 @@ open_activated (GtkWidget  *widget,
 
   if (g_strcmp0 (visible_page (self), "similarity") == 0)
     vl_similarity_page_choose_file (self->similarity_page);
+  else
+    choose_reports (self);
 }
 
 static void
@@ -111,6 +280,8 @@ export_activated (GtkWidget  *widget,
     vl_similarity_page_export (self->similarity_page);
   else if (g_strcmp0 (page, "breakdown") == 0)
     vl_breakdown_page_export (self->breakdown_page);
+  else
+    vl_scaling_page_export (self->scaling_page);
 }
 
 void
@@ -120,11 +291,23 @@ vl_window_open_files (VlWindow  *self,
 {
   g_return_if_fail (VL_IS_WINDOW (self));
 
-  /* The similarity heatmap shows one data set at a time: the last wins. */
-  if (n_files < 1)
-    return;
-  vl_window_show_page (self, "similarity");
-  vl_similarity_page_load_file (self->similarity_page, files[n_files - 1]);
+  GFile *vectors = NULL;
+
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autofree char *name = g_file_get_basename (files[i]);
+
+      if (name != NULL && g_str_has_suffix (name, ".json"))
+        open_report (self, files[i]);
+      else
+        vectors = files[i];
+    }
+  /* The heatmap shows one data set at a time: the last file wins. */
+  if (vectors != NULL)
+    {
+      vl_window_show_page (self, "similarity");
+      vl_similarity_page_load_file (self->similarity_page, vectors);
+    }
 }
 
 void
@@ -155,6 +338,7 @@ bind_settings (VlWindow  *self,
   g_settings_bind (settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
   vl_similarity_page_bind_settings (self->similarity_page, settings);
+  vl_run_page_bind_settings (self->run_page, settings);
 }
 
 static void
@@ -188,18 +372,25 @@ vl_window_class_init (VlWindowClass *klass)
   object_class->finalize = vl_window_finalize;
 
   g_type_ensure (VL_TYPE_BREAKDOWN_PAGE);
+  g_type_ensure (VL_TYPE_COMPARE_PAGE);
   g_type_ensure (VL_TYPE_DEVICES_PAGE);
   g_type_ensure (VL_TYPE_EMPTY_STATE);
+  g_type_ensure (VL_TYPE_RUN_PAGE);
+  g_type_ensure (VL_TYPE_SCALING_PAGE);
   g_type_ensure (VL_TYPE_SIMILARITY_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/vectorlab/Workbench/vl-window.ui");
   gtk_widget_class_bind_template_child (widget_class, VlWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, VlWindow, devices_page);
+  gtk_widget_class_bind_template_child (widget_class, VlWindow, run_page);
+  gtk_widget_class_bind_template_child (widget_class, VlWindow, scaling_page);
   gtk_widget_class_bind_template_child (widget_class, VlWindow, similarity_page);
   gtk_widget_class_bind_template_child (widget_class, VlWindow, breakdown_page);
+  gtk_widget_class_bind_template_child (widget_class, VlWindow, compare_page);
   gtk_widget_class_bind_template_callback (widget_class, visible_page_changed);
   gtk_widget_class_bind_template_callback (widget_class, similarity_computed);
+  gtk_widget_class_bind_template_callback (widget_class, run_finished);
   gtk_widget_class_bind_template_callback (widget_class, update_actions);
 
   gtk_widget_class_install_action (widget_class, "win.run", NULL, run_activated);
@@ -217,6 +408,9 @@ vl_window_init (VlWindow *self)
   g_signal_connect_object (self->cancellable, "cancelled",
                            G_CALLBACK (vl_similarity_page_cancel),
                            self->similarity_page, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->cancellable, "cancelled",
+                           G_CALLBACK (vl_run_page_cancel),
+                           self->run_page, G_CONNECT_SWAPPED);
 
   update_actions (self);
 }

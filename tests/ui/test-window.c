@@ -3,8 +3,12 @@
  * and closing mid-run is clean. */
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
+#include <string.h>
 
 #include "vl-breakdown-page.h"
+#include "vl-compare-page.h"
+#include "vl-run-page.h"
+#include "vl-scaling-page.h"
 #include "vl-devices-page.h"
 #include "vl-similarity-page.h"
 #include "vl-ui-util.h"
@@ -156,6 +160,100 @@ test_close_while_running (Fixture       *fixture,
   g_settings_reset (settings, "similarity-dimension");
 }
 
+static gboolean
+run_idle (gpointer data)
+{
+  return !vl_run_page_get_running (data);
+}
+
+static void
+run_small_suite (Fixture *fixture)
+{
+  VlRunPage *run = VL_RUN_PAGE (vl_window_get_page (fixture->window, "run"));
+
+  vl_run_page_set_suite (run, "normalize");
+  vl_run_page_set_param (run, "n", "1000,4000");
+  vl_run_page_set_param (run, "d", "32");
+  vl_run_page_set_repetitions (run, 2, 0);
+  vl_window_show_page (fixture->window, "run");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.run", NULL));
+  g_assert_true (vl_run_page_get_running (run));
+  g_assert_true (vl_ui_wait (run_idle, run, 120000));
+}
+
+static void
+test_run_suite (Fixture       *fixture,
+                gconstpointer  data)
+{
+  VlScalingPage *scaling = VL_SCALING_PAGE (vl_window_get_page (fixture->window, "scaling"));
+  VlComparePage *compare = VL_COMPARE_PAGE (vl_window_get_page (fixture->window, "compare"));
+  VlBreakdownPage *breakdown = VL_BREAKDOWN_PAGE (vl_window_get_page (fixture->window, "breakdown"));
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "vl-test-ui-report.json", NULL);
+  g_autofree char *csv_path = g_build_filename (g_get_tmp_dir (), "vl-test-ui-table.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) csv_file = g_file_new_for_path (csv_path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VlBenchReport) reread = NULL;
+  g_autofree char *csv = NULL;
+
+  /* A suite runs to the end through the UI and the Scaling table fills. */
+  run_small_suite (fixture);
+  g_assert_nonnull (vl_scaling_page_get_report (scaling));
+  g_assert_cmpuint (g_list_model_get_n_items (vl_scaling_page_get_rows (scaling)), ==, 2);
+  g_assert_false (vl_breakdown_page_is_empty (breakdown));
+  g_assert_cmpuint (vl_compare_page_get_n_reports (compare), ==, 1);
+  vl_window_show_page (fixture->window, "scaling");
+  g_assert_true (vl_ui_wait_mapped (GTK_WIDGET (scaling)));
+
+  /* Export: the report reads back; the table is CSV. */
+  g_assert_true (vl_scaling_page_save (scaling, file, &error));
+  g_assert_no_error (error);
+  reread = vl_bench_report_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (reread)), ==, 2);
+  g_assert_true (vl_scaling_page_save (scaling, csv_file, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
+  g_assert_true (g_str_has_prefix (csv, "name,"));
+  g_assert_nonnull (strstr (csv, "normalize/"));
+
+  /* A second run, and the report opened from the file: both compare. */
+  run_small_suite (fixture);
+  g_assert_cmpuint (vl_compare_page_get_n_reports (compare), ==, 2);
+  g_assert_nonnull (vl_compare_page_get_comparison (compare));
+  g_assert_cmpuint (vl_bench_comparison_get_n_matched (vl_compare_page_get_comparison (compare)), ==, 2);
+  vl_window_open_files (fixture->window, &file, 1);
+  vl_ui_spin (500);
+  g_assert_cmpuint (vl_compare_page_get_n_reports (compare), ==, 3);
+  vl_window_show_page (fixture->window, "compare");
+  g_assert_true (vl_ui_wait_mapped (GTK_WIDGET (compare)));
+  g_unlink (path);
+  g_unlink (csv_path);
+}
+
+static void
+test_run_cancel (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  VlRunPage *run = VL_RUN_PAGE (vl_window_get_page (fixture->window, "run"));
+  VlScalingPage *scaling = VL_SCALING_PAGE (vl_window_get_page (fixture->window, "scaling"));
+  gint64 start;
+
+  vl_run_page_set_suite (run, "similarity");
+  vl_run_page_set_param (run, "n", "4096");
+  vl_run_page_set_param (run, "d", "768");
+  vl_run_page_set_repetitions (run, 20, 1);
+  vl_window_show_page (fixture->window, "run");
+  vl_run_page_run (run);
+  vl_ui_spin (300);
+  g_assert_true (vl_run_page_get_running (run));
+  start = g_get_monotonic_time ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.cancel", NULL));
+  g_assert_true (vl_ui_wait (run_idle, run, 30000));
+  g_test_message ("stopped %.2f s after Escape", (g_get_monotonic_time () - start) / 1e6);
+  g_assert_null (vl_scaling_page_get_report (scaling));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -173,6 +271,10 @@ main (int   argc,
               fixture_set_up, test_cancel, fixture_tear_down);
   g_test_add ("/workbench/window/close-while-running", Fixture, NULL,
               fixture_set_up, test_close_while_running, fixture_tear_down);
+  g_test_add ("/workbench/window/run-suite", Fixture, NULL,
+              fixture_set_up, test_run_suite, fixture_tear_down);
+  g_test_add ("/workbench/window/run-cancel", Fixture, NULL,
+              fixture_set_up, test_run_cancel, fixture_tear_down);
   status = g_test_run ();
   g_clear_object (&app);
   return status;

@@ -248,4 +248,6 @@ const char *vl_version (void);
 }
 #endif
 
+#include "vl-proj.h"
+
 #include "vl-sq.h"

@@ -14,6 +14,7 @@ typedef enum
   VL_OPENCL_SIMILARITY,
   VL_OPENCL_POOL,
   VL_OPENCL_TOPK,
+  VL_OPENCL_PROJ,
   VL_OPENCL_N_FAMILIES
 } VlOpenclFamily;
 
@@ -54,7 +55,7 @@ typedef struct
     const char *name;
     cl_kernel   kernel;
     size_t      wg;
-  }                kernels[16];
+  }                kernels[32];
   size_t           n_kernels;
 
   /* Buffer pool: free buffers by log2 of their size. */

@@ -1,6 +1,7 @@
 /* vl-ref.c: the scalar reference backend.  It is the test oracle: plain
  * loops, double accumulation, no tiling, never optimised. */
 #include "vl-ref.h"
+#include "vl-proj-private.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -186,4 +187,5 @@ const VlBackend vl_ref_backend = {
   .index_build = vl_ref_index_build,
   .index_free = vl_ref_index_free,
   .index_search = vl_ref_index_search,
+  .proj = &vl_ref_proj_ops,
 };

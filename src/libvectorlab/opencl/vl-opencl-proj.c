@@ -1,0 +1,111 @@
+/* vl-opencl-proj.c: weight tensors in pooled device buffers and the
+ * projection kernel of proj.cl, run over row blocks so that the staging
+ * buffers stay within the scratch budget whatever the input size. */
+#include "vl-opencl-private.h"
+#include "vl-proj-private.h"
+
+static VlStatus
+opencl_tensor_new (VlContext *ctx, const void *data, size_t bytes,
+                   void **storage, VlError **error)
+{
+  cl_mem buffer = NULL;
+  VlStatus status;
+
+  if ((status = vl_opencl_buffer_get (ctx, bytes, &buffer, "weight tensor",
+                                      error)) != VL_STATUS_OK)
+    return status;
+  status = vl_opencl_upload (ctx, buffer, bytes, data, error);
+  if ((status = vl_opencl_finish (ctx, status, error)) != VL_STATUS_OK)
+    {
+      vl_opencl_buffer_put (ctx, buffer);
+      return status;
+    }
+  *storage = buffer;
+  return VL_STATUS_OK;
+}
+
+static void
+opencl_tensor_free (VlContext *ctx, void *storage)
+{
+  vl_opencl_buffer_put (ctx, storage);
+}
+
+static VlStatus
+opencl_tensor_read (VlContext *ctx, void *storage, void *data, size_t bytes,
+                    VlError **error)
+{
+  VlStatus status = vl_opencl_download (ctx, storage, bytes, data, error);
+
+  return vl_opencl_finish (ctx, status, error);
+}
+
+static VlStatus
+project_block (VlContext *ctx, cl_mem x, size_t n, size_t d, cl_mem w,
+               size_t p, float scale, cl_mem out, VlError **error)
+{
+  cl_kernel kernel;
+  size_t wg, side = 1, ts, global[2], local[2];
+  cl_uint a_n = (cl_uint) n, a_d = (cl_uint) d, a_p = (cl_uint) p;
+  VlStatus status;
+
+  if ((status = vl_opencl_kernel (ctx, VL_OPENCL_PROJ, "proj_rows", &kernel,
+                                  &wg, error)) != VL_STATUS_OK
+      || (status = vl_opencl_set_args (kernel, error, sizeof x, &x,
+                                       sizeof a_n, &a_n, sizeof a_d, &a_d,
+                                       sizeof w, &w, sizeof a_p, &a_p,
+                                       sizeof scale, &scale,
+                                       sizeof out, &out, sizeof a_p, &a_p,
+                                       (size_t) 0)) != VL_STATUS_OK)
+    return status;
+  while (side * side < wg)
+    side *= 2;
+  ts = 4 * side;  /* TS = WPT * side, as for distance.cl */
+  global[0] = (p + ts - 1) / ts * side;
+  global[1] = (n + ts - 1) / ts * side;
+  local[0] = local[1] = side;
+  return vl_opencl_enqueue_kernel (ctx, kernel, 2, global, local, error);
+}
+
+static VlStatus
+opencl_project (VlContext *ctx, const VlWeightTensor *w, const VlMatrix *x,
+                float scale, VlMatrix *out, VlError **error)
+{
+  size_t n = x->rows, d = x->cols, p = w->shape.dims[0];
+  size_t block = VL_OPENCL_SCRATCH_FLOATS / (d + p);
+  cl_mem in = NULL, res = NULL;
+  double t0 = vl_now_ms ();
+  VlStatus status;
+
+  VL_OPENCL_TRY (vl_opencl_check_dims (n, d, "input", error));
+  VL_OPENCL_TRY (vl_opencl_check_dims (p, d, "projection", error));
+  block = block == 0 ? 1 : block < n ? block : n;
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, block * d * sizeof (float), &in,
+                                       "rows to project", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, block * p * sizeof (float), &res,
+                                       "projected rows", error));
+  for (size_t r0 = 0; r0 < n; r0 += block)
+    {
+      size_t rows = n - r0 < block ? n - r0 : block;
+
+      VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, in, x, r0, rows, error));
+      VL_OPENCL_TRY (project_block (ctx, in, rows, d, w->storage, p, scale,
+                                    res, error));
+      VL_OPENCL_TRY (vl_opencl_download_rect (ctx, res, p, rows, p,
+                                              vl_row_f32_mut (out, r0),
+                                              out->stride, error));
+    }
+
+out:
+  ctx->breakdown.host_prep_ms = vl_now_ms () - t0;
+  status = vl_opencl_finish (ctx, status, error);
+  vl_opencl_buffer_put (ctx, in);
+  vl_opencl_buffer_put (ctx, res);
+  return status;
+}
+
+const VlProjOps vl_opencl_proj_ops = {
+  .tensor_new = opencl_tensor_new,
+  .tensor_free = opencl_tensor_free,
+  .tensor_read = opencl_tensor_read,
+  .project = opencl_project,
+};

@@ -2,6 +2,7 @@
  * vectorised loops and OpenBLAS.  Its vtable, its device description and
  * helpers its files share. */
 #include "vl-cpu.h"
+#include "vl-sq-private.h"
 #include "vl-proj-private.h"
 
 #include <stdio.h>
@@ -106,5 +107,6 @@ const VlBackend vl_cpu_backend = {
   .index_build = vl_cpu_index_build,
   .index_free = vl_cpu_index_free,
   .index_search = vl_cpu_index_search,
+  .sq = &vl_cpu_sq_ops,
   .proj = &vl_cpu_proj_ops,
 };

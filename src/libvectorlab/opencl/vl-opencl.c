@@ -1,6 +1,7 @@
 /* vl-opencl.c: the OpenCL backend's context, its command helpers and the
  * profiling that fills the breakdown. */
 #include "vl-opencl-private.h"
+#include "vl-sq-private.h"
 #include "vl-proj-private.h"
 
 #include <stdarg.h>
@@ -279,5 +280,6 @@ const VlBackend vl_opencl_backend = {
   .index_build = vl_opencl_index_build,
   .index_free = vl_opencl_index_free,
   .index_search = vl_opencl_index_search,
+  .sq = &vl_opencl_sq_ops,
   .proj = &vl_opencl_proj_ops,
 };

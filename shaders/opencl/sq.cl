@@ -1,0 +1,136 @@
+/* sq.cl: scalar quantisation (SQ8, SQ4): encode, decode, and scores of
+ * float queries against codes decoded on the fly.
+ *
+ * Codes: rows of code_size bytes; SQ8 one byte a dimension, SQ4 two
+ *   dimensions a byte, the even one in the low nibble (sq4 != 0).
+ *   Encoding is t = (x - min) * inv rounded half up and clamped to
+ *   [0, levels]; decoding is min + code * step (see vl-sq-private.h, which
+ *   the host backends follow with the same fp32 constants).
+ * Layout: x and out are contiguous rows of d floats.
+ *   sq_encode: one item a byte of codes, global (code_size, n).
+ *   sq_decode: one item a float, global (d, n).
+ *   sq_scores: out[i * ldo + j] = score (q[q0 + i], decoded row x0 + j) for
+ *     i < nq, j < nx: metric 0 = squared L2 from differences, 1 = inner
+ *     product, 2 = cosine (inner product times qinv[q0 + i] * xinv[x0 + j]).
+ *     A work-group of SIDE x SIDE items computes one SIDE x SIDE block, one
+ *     output an item; the d axis is walked in chunks of TK columns, the
+ *     query chunk and the decoded code chunk staged in local memory (padded
+ *     rows: no bank conflicts), so each code is decoded once a work-group.
+ * Tunables: -DTS and -DWPT (SIDE = TS / WPT, the side of the square
+ *   work-group the program was built for), -DTK (d chunk, e.g. 16).
+ *   Local memory: 2 * TK * (SIDE + 1) floats (2.2 KiB for SIDE 16).
+ */
+#define SIDE (TS / WPT)
+
+uint
+sq_quantize (float x, float min, float inv, uint levels)
+{
+  float t = (x - min) * inv;
+
+  /* !(t > 0) also catches inf * 0 = NaN when max == min. */
+  if (!(t > 0.0f))
+    return 0;
+  if (t >= (float) levels)
+    return levels;
+  return (uint) (t + 0.5f);
+}
+
+uint
+sq_code_at (const __global uchar *row, uint i, int sq4)
+{
+  if (!sq4)
+    return row[i];
+  return (row[i / 2] >> (4 * (i & 1))) & 0xfu;
+}
+
+__kernel void
+sq_encode (const __global float *x, uint n, uint d,
+           const __global float *min, const __global float *inv, uint levels,
+           int sq4, uint code_size, __global uchar *codes)
+{
+  const uint b = get_global_id (0), r = get_global_id (1);
+  const __global float *row = x + (size_t) r * d;
+  uint c;
+
+  if (b >= code_size || r >= n)
+    return;
+  if (!sq4)
+    c = sq_quantize (row[b], min[b], inv[b], levels);
+  else
+    {
+      c = sq_quantize (row[2 * b], min[2 * b], inv[2 * b], levels);
+      if (2 * b + 1 < d)
+        c |= sq_quantize (row[2 * b + 1], min[2 * b + 1], inv[2 * b + 1],
+                          levels) << 4;
+    }
+  codes[(size_t) r * code_size + b] = (uchar) c;
+}
+
+__kernel void
+sq_decode (const __global uchar *codes, uint n, uint d, uint code_size,
+           int sq4, const __global float *min, const __global float *step,
+           __global float *out)
+{
+  const uint i = get_global_id (0), r = get_global_id (1);
+
+  if (i >= d || r >= n)
+    return;
+  out[(size_t) r * d + i] =
+    min[i] + (float) sq_code_at (codes + (size_t) r * code_size, i, sq4) * step[i];
+}
+
+__kernel __attribute__ ((reqd_work_group_size (SIDE, SIDE, 1))) void
+sq_scores (const __global float *q, uint q0, uint nq, uint d,
+           const __global uchar *codes, uint x0, uint nx, uint code_size,
+           int sq4, const __global float *min, const __global float *step,
+           int metric, const __global float *qinv,
+           const __global float *xinv, __global float *out, uint ldo)
+{
+  __local float qs[TK * (SIDE + 1)];
+  __local float xs[TK * (SIDE + 1)];
+  const uint lx = get_local_id (0), ly = get_local_id (1);
+  const uint lid = ly * SIDE + lx;
+  const uint xb = get_group_id (0) * SIDE, qb = get_group_id (1) * SIDE;
+  float acc = 0.0f;
+
+  for (uint k0 = 0; k0 < d; k0 += TK)
+    {
+      /* Consecutive items load consecutive columns of a row. */
+      for (uint e = lid; e < SIDE * TK; e += SIDE * SIDE)
+        {
+          uint r = e / TK, c = e % TK;
+          uint k = k0 + c;
+          float xv = 0.0f;
+
+          qs[c * (SIDE + 1) + r] = (qb + r < nq && k < d)
+                                   ? q[(size_t) (q0 + qb + r) * d + k] : 0.0f;
+          if (xb + r < nx && k < d)
+            xv = min[k] + (float) sq_code_at (codes + (size_t) (x0 + xb + r) * code_size,
+                                              k, sq4) * step[k];
+          xs[c * (SIDE + 1) + r] = xv;
+        }
+      barrier (CLK_LOCAL_MEM_FENCE);
+
+      for (uint kk = 0; kk < TK; kk++)
+        {
+          float a = qs[kk * (SIDE + 1) + ly], b = xs[kk * (SIDE + 1) + lx];
+
+          if (metric == 0)
+            {
+              float diff = a - b;
+
+              acc = fma (diff, diff, acc);
+            }
+          else
+            acc = fma (a, b, acc);
+        }
+      barrier (CLK_LOCAL_MEM_FENCE);
+    }
+
+  if (qb + ly < nq && xb + lx < nx)
+    {
+      if (metric == 2)
+        acc *= qinv[q0 + qb + ly] * xinv[x0 + xb + lx];
+      out[(size_t) (qb + ly) * ldo + xb + lx] = acc;
+    }
+}

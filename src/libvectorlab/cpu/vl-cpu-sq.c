@@ -1,0 +1,313 @@
+/* vl-cpu-sq.c: scalar quantisation on the cpu backend.
+ *
+ * Encode and decode are threaded loops over rows with the fp32 constants
+ * of VlSqParams.  A search splits the codes between threads; each decodes
+ * a tile of rows at a time into a small float block that stays in L1/L2
+ * and scores every query against it, so decoding is paid once a row
+ * whatever the number of queries and nothing of size n is ever decoded.
+ * Each thread keeps its own heaps, merged at the end. */
+#include "vl-cpu.h"
+#include "vl-sq-private.h"
+
+#include "vl-cpu-kernels.h"
+#include "vl-cpu-threads.h"
+#include "vl-cpu-topk.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Rows decoded at a time: the tile and its scores for a few queries stay
+ * in cache. */
+#define TILE 64
+/* Rows a thread gets at least, for encode/decode and for the scan. */
+#define ROW_GRAIN 1024
+
+static void
+decode_row (const VlSqParams *p, const uint8_t *codes, float *out)
+{
+  if (p->type == VL_SQ_8)
+    for (size_t i = 0; i < p->d; i++)
+      out[i] = p->min[i] + (float) codes[i] * p->step[i];
+  else
+    for (size_t i = 0; i < p->d; i++)
+      out[i] = p->min[i] + (float) vl_sq_code_at (p, codes, i) * p->step[i];
+}
+
+typedef struct
+{
+  const VlSqParams *p;
+  const VlMatrix   *m;
+  uint8_t          *codes;
+  const uint8_t    *in;
+} Rows;
+
+static void
+encode_range (size_t begin, size_t end, unsigned worker, void *data)
+{
+  const Rows *r = data;
+  const VlSqParams *p = r->p;
+
+  for (size_t row = begin; row < end; row++)
+    {
+      const float *x = vl_row_f32 (r->m, row);
+      uint8_t *dst = r->codes + row * p->code_size;
+
+      if (p->type == VL_SQ_8)
+        for (size_t i = 0; i < p->d; i++)
+          dst[i] = (uint8_t) vl_sq_quantize (p, i, x[i]);
+      else
+        for (size_t b = 0; b < p->code_size; b++)
+          {
+            unsigned lo = vl_sq_quantize (p, 2 * b, x[2 * b]);
+            unsigned hi = 2 * b + 1 < p->d
+                          ? vl_sq_quantize (p, 2 * b + 1, x[2 * b + 1]) : 0;
+
+            dst[b] = (uint8_t) (lo | hi << 4);
+          }
+    }
+}
+
+static void
+decode_range (size_t begin, size_t end, unsigned worker, void *data)
+{
+  const Rows *r = data;
+
+  for (size_t row = begin; row < end; row++)
+    decode_row (r->p, r->in + row * r->p->code_size,
+                vl_row_f32_mut ((VlMatrix *) r->m, row));
+}
+
+static VlStatus
+cpu_sq_encode (VlContext *ctx, const VlSqParams *p, const VlMatrix *x,
+               uint8_t *codes, VlError **error)
+{
+  Rows r = { p, x, codes, NULL };
+  double t0 = vl_now_ms ();
+
+  vl_cpu_parallel_for (x->rows, ROW_GRAIN, encode_range, &r);
+  ctx->breakdown.kernel_ms = vl_now_ms () - t0;
+  return VL_STATUS_OK;
+}
+
+static VlStatus
+cpu_sq_decode (VlContext *ctx, const VlSqParams *p, const uint8_t *codes,
+               VlMatrix *out, VlError **error)
+{
+  Rows r = { p, out, NULL, codes };
+  double t0 = vl_now_ms ();
+
+  vl_cpu_parallel_for (out->rows, ROW_GRAIN, decode_range, &r);
+  ctx->breakdown.kernel_ms = vl_now_ms () - t0;
+  return VL_STATUS_OK;
+}
+
+typedef struct
+{
+  uint8_t *codes;  /* n x code_size */
+  float   *inv;    /* cosine: inverse norms of the decoded rows, else NULL */
+} CpuSqIndex;
+
+static VlStatus
+cpu_sq_index_build (VlSqIndex *index, const uint8_t *codes, VlError **error)
+{
+  const VlSqParams *p = &index->params;
+  size_t bytes = index->n * p->code_size;
+  CpuSqIndex *ci = calloc (1, sizeof *ci);
+  float *row = NULL;
+  double t0 = vl_now_ms ();
+
+  if (ci == NULL)
+    return vl_set_error (error, VL_STATUS_OUT_OF_MEMORY, "out of memory");
+  index->priv = ci;
+  ci->codes = malloc (bytes);
+  if (index->metric == VL_METRIC_COSINE)
+    {
+      ci->inv = vl_cpu_alloc_floats (index->n);
+      row = vl_cpu_alloc_floats (p->d);
+    }
+  if (ci->codes == NULL
+      || (index->metric == VL_METRIC_COSINE && (ci->inv == NULL || row == NULL)))
+    {
+      free (row);
+      return vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
+                           "out of memory copying %zu bytes of codes", bytes);
+    }
+  memcpy (ci->codes, codes, bytes);
+  if (ci->inv != NULL)
+    for (size_t j = 0; j < index->n; j++)
+      {
+        double norm;
+
+        decode_row (p, codes + j * p->code_size, row);
+        norm = sqrt (vl_cpu_sum_squares (row, p->d));
+        ci->inv[j] = norm > 0.0 ? (float) (1.0 / norm) : 0.0f;
+      }
+  free (row);
+  index->ctx->breakdown.host_prep_ms = vl_now_ms () - t0;
+  return VL_STATUS_OK;
+}
+
+static void
+cpu_sq_index_free (VlSqIndex *index)
+{
+  CpuSqIndex *ci = index->priv;
+
+  if (ci == NULL)
+    return;
+  free (ci->codes);
+  free (ci->inv);
+  free (ci);
+  index->priv = NULL;
+}
+
+typedef struct
+{
+  const VlSqIndex  *index;
+  const CpuSqIndex *ci;
+  const float      *q;        /* nq queries, ld apart; unit under cosine */
+  size_t            ld;
+  size_t            nq;
+  VlCpuTopk        *heaps;    /* workers x nq */
+  float            *scratch;  /* per worker: TILE x ld rows + nq x TILE */
+} SqSearch;
+
+static void
+offer (VlCpuTopk *heap, float key, int64_t id)
+{
+  if (key <= vl_cpu_topk_threshold (heap))
+    vl_cpu_topk_push (heap, key, id);
+}
+
+/* Keys are smaller-is-better: the L2 distance, or the negated
+ * similarity. */
+static void
+scan_rows (size_t begin, size_t end, unsigned worker, void *data)
+{
+  const SqSearch *s = data;
+  const VlSqParams *p = &s->index->params;
+  VlMetric metric = s->index->metric;
+  VlCpuTopk *heaps = s->heaps + (size_t) worker * s->nq;
+  float *tile = s->scratch + (size_t) worker * (TILE * s->ld + s->nq * TILE);
+  float *sc = tile + TILE * s->ld;
+
+  for (size_t j0 = begin; j0 < end; j0 += TILE)
+    {
+      size_t n = end - j0 < TILE ? end - j0 : TILE;
+
+      for (size_t j = 0; j < n; j++)
+        decode_row (p, s->ci->codes + (j0 + j) * p->code_size,
+                    tile + j * s->ld);
+      if (metric == VL_METRIC_L2)
+        {
+          for (size_t i = 0; i < s->nq; i++)
+            for (size_t j = 0; j < n; j++)
+              offer (&heaps[i], vl_cpu_l2sq (s->q + i * s->ld,
+                                             tile + j * s->ld, p->d),
+                     (int64_t) (j0 + j));
+          continue;
+        }
+      vl_cpu_dot_tile (tile, s->ld, n, s->q, s->ld, s->nq, p->d, sc, TILE);
+      for (size_t i = 0; i < s->nq; i++)
+        for (size_t j = 0; j < n; j++)
+          {
+            float score = sc[i * TILE + j];
+
+            if (metric == VL_METRIC_COSINE)
+              score *= s->ci->inv[j0 + j];
+            offer (&heaps[i], -score, (int64_t) (j0 + j));
+          }
+    }
+}
+
+static VlStatus
+cpu_sq_index_search (VlSqIndex *index, const VlMatrix *queries, size_t k,
+                     int64_t *ids, float *scores, VlError **error)
+{
+  size_t d = index->params.d, nq = queries->rows;
+  unsigned workers = vl_cpu_workers_for (index->n, ROW_GRAIN);
+  SqSearch s = { index, index->priv, NULL, vl_cpu_padded (d), nq, NULL,
+                 NULL };
+  float *q = vl_cpu_alloc_floats (nq * s.ld);
+  float *extra_keys = NULL;
+  int64_t *extra_ids = NULL;
+  VlStatus status = VL_STATUS_OK;
+  double t0 = vl_now_ms (), t1;
+
+  s.q = q;
+  s.heaps = calloc ((size_t) workers * nq, sizeof *s.heaps);
+  s.scratch = vl_cpu_alloc_floats ((size_t) workers
+                                   * (TILE * s.ld + nq * TILE));
+  if (workers > 1)
+    {
+      extra_keys = malloc ((workers - 1) * nq * k * sizeof *extra_keys);
+      extra_ids = malloc ((workers - 1) * nq * k * sizeof *extra_ids);
+    }
+  if (q == NULL || s.heaps == NULL || s.scratch == NULL
+      || (workers > 1 && (extra_keys == NULL || extra_ids == NULL)))
+    {
+      status = vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
+                             "out of memory searching %zu queries for k = %zu",
+                             nq, k);
+      goto out;
+    }
+
+  /* Cosine scores unit queries against the rows' inverse norms, so a zero
+   * query scores 0 everywhere, as the oracle says. */
+  for (size_t i = 0; i < nq; i++)
+    {
+      const float *src = vl_row_f32 (queries, i);
+      float *dst = q + i * s.ld;
+      double norm = index->metric == VL_METRIC_COSINE
+                    ? sqrt (vl_cpu_sum_squares (src, d)) : 1.0;
+      float scale = norm > 0.0 ? (float) (1.0 / norm) : 0.0f;
+
+      for (size_t c = 0; c < d; c++)
+        dst[c] = index->metric == VL_METRIC_COSINE ? src[c] * scale : src[c];
+      memset (dst + d, 0, (s.ld - d) * sizeof *dst);
+    }
+  for (size_t i = 0; i < nq; i++)
+    vl_cpu_topk_init (&s.heaps[i], scores + i * k, ids + i * k, k);
+  for (unsigned w = 1; w < workers; w++)
+    for (size_t i = 0; i < nq; i++)
+      {
+        size_t at = ((w - 1) * nq + i) * k;
+
+        vl_cpu_topk_init (&s.heaps[w * nq + i], extra_keys + at,
+                          extra_ids + at, k);
+      }
+  t1 = vl_now_ms ();
+  index->ctx->breakdown.host_prep_ms = t1 - t0;
+
+  vl_cpu_parallel_for (index->n, ROW_GRAIN, scan_rows, &s);
+  index->ctx->breakdown.kernel_ms = vl_now_ms () - t1;
+
+  t1 = vl_now_ms ();
+  for (size_t i = 0; i < nq; i++)
+    {
+      for (unsigned w = 1; w < workers; w++)
+        vl_cpu_topk_merge (&s.heaps[i], &s.heaps[w * nq + i]);
+      vl_cpu_topk_sort (&s.heaps[i]);
+      /* 0 - key, not -key: a zero similarity stays +0. */
+      if (index->metric != VL_METRIC_L2)
+        for (size_t j = 0; j < k; j++)
+          scores[i * k + j] = 0.0f - scores[i * k + j];
+    }
+  index->ctx->breakdown.host_extract_ms = vl_now_ms () - t1;
+
+out:
+  free (q);
+  free (s.heaps);
+  free (s.scratch);
+  free (extra_keys);
+  free (extra_ids);
+  return status;
+}
+
+const VlSqOps vl_cpu_sq_ops = {
+  .encode = cpu_sq_encode,
+  .decode = cpu_sq_decode,
+  .index_build = cpu_sq_index_build,
+  .index_free = cpu_sq_index_free,
+  .index_search = cpu_sq_index_search,
+};

@@ -1,0 +1,412 @@
+/* vl-opencl-sq.c: scalar quantisation on the OpenCL backend (sq.cl).
+ *
+ * Encode and decode stream rows through the device in chunks bounded by
+ * VL_OPENCL_SCRATCH_FLOATS.  An index keeps its codes, the codec constants
+ * and (cosine) the decoded rows' inverse norms on the device; a search
+ * scores a query block against a tile of codes decoded on the fly
+ * (sq_scores) and folds the tile into each query's running top-k with
+ * topk.cl's topk_merge, as the flat index does. */
+#include "vl-opencl-private.h"
+#include "vl-sq-private.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Code rows per tile of scores: as in the flat index. */
+#define TILE_ROWS 8192
+/* Static local memory of topk_merge beside `best` (see topk.cl). */
+#define TOPK_LOCAL_FIXED(wg) (256 * 4 + 4 * (wg) + 64)
+
+/* The codec constants on the device: min, then step or inv. */
+static VlStatus
+upload_constants (VlContext *ctx, const VlSqParams *p, const float *second,
+                  cl_mem *min, cl_mem *other, VlError **error)
+{
+  size_t bytes = p->d * sizeof (float);
+  VlStatus status;
+
+  if ((status = vl_opencl_buffer_get (ctx, bytes, min, "codec minima", error)) != VL_STATUS_OK
+      || (status = vl_opencl_buffer_get (ctx, bytes, other, "codec steps", error)) != VL_STATUS_OK
+      || (status = vl_opencl_upload (ctx, *min, bytes, p->min, error)) != VL_STATUS_OK)
+    return status;
+  return vl_opencl_upload (ctx, *other, bytes, second, error);
+}
+
+/* Rows a chunk of encode or decode: its floats stay within the scratch
+ * bound. */
+static size_t
+chunk_rows (const VlSqParams *p, size_t rows)
+{
+  size_t chunk = VL_OPENCL_SCRATCH_FLOATS / p->d;
+
+  if (chunk == 0)
+    chunk = 1;
+  return chunk < rows ? chunk : rows;
+}
+
+static VlStatus
+opencl_sq_encode (VlContext *ctx, const VlSqParams *p, const VlMatrix *x,
+                  uint8_t *codes, VlError **error)
+{
+  size_t chunk = chunk_rows (p, x->rows), wg;
+  cl_mem min = NULL, inv = NULL, xs = NULL, cs = NULL;
+  cl_uint a_d = (cl_uint) p->d, a_levels = p->levels;
+  cl_uint a_size = (cl_uint) p->code_size;
+  cl_int sq4 = p->type == VL_SQ_4;
+  cl_kernel kernel;
+  VlStatus status;
+
+  VL_OPENCL_TRY (vl_opencl_check_dims (x->rows, p->d, "vectors to encode", error));
+  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_SQ, "sq_encode", &kernel, &wg, error));
+  VL_OPENCL_TRY (upload_constants (ctx, p, p->inv, &min, &inv, error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, chunk * p->d * sizeof (float), &xs, "vectors to encode", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, chunk * p->code_size, &cs, "codes", error));
+  for (size_t r0 = 0; r0 < x->rows; r0 += chunk)
+    {
+      size_t rows = x->rows - r0 < chunk ? x->rows - r0 : chunk;
+      cl_uint a_n = (cl_uint) rows;
+      size_t global[2] = { p->code_size, rows };
+
+      VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, xs, x, r0, rows, error));
+      VL_OPENCL_TRY (vl_opencl_set_args (kernel, error, sizeof xs, &xs,
+                                         sizeof a_n, &a_n, sizeof a_d, &a_d,
+                                         sizeof min, &min, sizeof inv, &inv,
+                                         sizeof a_levels, &a_levels,
+                                         sizeof sq4, &sq4,
+                                         sizeof a_size, &a_size,
+                                         sizeof cs, &cs, (size_t) 0));
+      VL_OPENCL_TRY (vl_opencl_enqueue_kernel (ctx, kernel, 2, global, NULL, error));
+      VL_OPENCL_TRY (vl_opencl_download (ctx, cs, rows * p->code_size,
+                                         codes + r0 * p->code_size, error));
+    }
+out:
+  status = vl_opencl_finish (ctx, status, error);
+  vl_opencl_buffer_put (ctx, min);
+  vl_opencl_buffer_put (ctx, inv);
+  vl_opencl_buffer_put (ctx, xs);
+  vl_opencl_buffer_put (ctx, cs);
+  return status;
+}
+
+static VlStatus
+opencl_sq_decode (VlContext *ctx, const VlSqParams *p, const uint8_t *codes,
+                  VlMatrix *out, VlError **error)
+{
+  size_t chunk = chunk_rows (p, out->rows), wg;
+  cl_mem min = NULL, step = NULL, cs = NULL, xs = NULL;
+  cl_uint a_d = (cl_uint) p->d, a_size = (cl_uint) p->code_size;
+  cl_int sq4 = p->type == VL_SQ_4;
+  cl_kernel kernel;
+  VlStatus status;
+
+  VL_OPENCL_TRY (vl_opencl_check_dims (out->rows, p->d, "decode output", error));
+  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_SQ, "sq_decode", &kernel, &wg, error));
+  VL_OPENCL_TRY (upload_constants (ctx, p, p->step, &min, &step, error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, chunk * p->code_size, &cs, "codes", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, chunk * p->d * sizeof (float), &xs, "decoded vectors", error));
+  for (size_t r0 = 0; r0 < out->rows; r0 += chunk)
+    {
+      size_t rows = out->rows - r0 < chunk ? out->rows - r0 : chunk;
+      cl_uint a_n = (cl_uint) rows;
+      size_t global[2] = { p->d, rows };
+
+      VL_OPENCL_TRY (vl_opencl_upload (ctx, cs, rows * p->code_size,
+                                       codes + r0 * p->code_size, error));
+      VL_OPENCL_TRY (vl_opencl_set_args (kernel, error, sizeof cs, &cs,
+                                         sizeof a_n, &a_n, sizeof a_d, &a_d,
+                                         sizeof a_size, &a_size,
+                                         sizeof sq4, &sq4,
+                                         sizeof min, &min, sizeof step, &step,
+                                         sizeof xs, &xs, (size_t) 0));
+      VL_OPENCL_TRY (vl_opencl_enqueue_kernel (ctx, kernel, 2, global, NULL, error));
+      VL_OPENCL_TRY (vl_opencl_download_rect (ctx, xs, p->d, rows, p->d,
+                                              vl_row_f32_mut (out, r0),
+                                              out->stride, error));
+    }
+out:
+  status = vl_opencl_finish (ctx, status, error);
+  vl_opencl_buffer_put (ctx, min);
+  vl_opencl_buffer_put (ctx, step);
+  vl_opencl_buffer_put (ctx, cs);
+  vl_opencl_buffer_put (ctx, xs);
+  return status;
+}
+
+typedef struct
+{
+  cl_mem codes;  /* n x code_size bytes */
+  cl_mem min;    /* d floats */
+  cl_mem step;   /* d floats */
+  cl_mem xinv;   /* cosine: n inverse norms of the decoded rows, else NULL */
+} SqIndexData;
+
+/* Inverse norms of the decoded rows, computed on the host where the codes
+ * already are: one pass, in double. */
+static float *
+decoded_inv_norms (const VlSqParams *p, const uint8_t *codes, size_t n)
+{
+  float *inv = malloc (n * sizeof *inv);
+
+  if (inv == NULL)
+    return NULL;
+  for (size_t j = 0; j < n; j++)
+    {
+      const uint8_t *row = codes + j * p->code_size;
+      double sum = 0.0;
+
+      for (size_t i = 0; i < p->d; i++)
+        {
+          float v = p->min[i] + (float) vl_sq_code_at (p, row, i) * p->step[i];
+
+          sum += (double) v * v;
+        }
+      inv[j] = sum > 0.0 ? (float) (1.0 / sqrt (sum)) : 0.0f;
+    }
+  return inv;
+}
+
+static VlStatus
+opencl_sq_index_build (VlSqIndex *index, const uint8_t *codes,
+                       VlError **error)
+{
+  VlContext *ctx = index->ctx;
+  const VlSqParams *p = &index->params;
+  SqIndexData *data;
+  float *inv = NULL;
+  double t0 = vl_now_ms ();
+  VlStatus status;
+
+  if ((status = vl_opencl_check_dims (index->n, p->d, "codes", error)) != VL_STATUS_OK)
+    return status;
+  data = calloc (1, sizeof *data);
+  if (data == NULL)
+    return vl_set_error (error, VL_STATUS_OUT_OF_MEMORY, "out of memory");
+  index->priv = data;
+
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, index->n * p->code_size, &data->codes, "the index codes", error));
+  VL_OPENCL_TRY (vl_opencl_upload (ctx, data->codes, index->n * p->code_size, codes, error));
+  VL_OPENCL_TRY (upload_constants (ctx, p, p->step, &data->min, &data->step, error));
+  if (index->metric == VL_METRIC_COSINE)
+    {
+      if ((inv = decoded_inv_norms (p, codes, index->n)) == NULL)
+        {
+          status = vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
+                                 "out of memory for %zu row norms", index->n);
+          goto out;
+        }
+      VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, index->n * sizeof (float), &data->xinv, "the index norms", error));
+      VL_OPENCL_TRY (vl_opencl_upload (ctx, data->xinv, index->n * sizeof (float), inv, error));
+    }
+out:
+  ctx->breakdown.host_prep_ms = vl_now_ms () - t0;
+  status = vl_opencl_finish (ctx, status, error);
+  free (inv);
+  return status;
+}
+
+static void
+opencl_sq_index_free (VlSqIndex *index)
+{
+  SqIndexData *data = index->priv;
+
+  if (data == NULL)
+    return;
+  vl_opencl_buffer_put (index->ctx, data->codes);
+  vl_opencl_buffer_put (index->ctx, data->min);
+  vl_opencl_buffer_put (index->ctx, data->step);
+  vl_opencl_buffer_put (index->ctx, data->xinv);
+  free (data);
+  index->priv = NULL;
+}
+
+static size_t
+ceil_pow2 (size_t x)
+{
+  size_t p = 1;
+
+  while (p < x)
+    p *= 2;
+  return p;
+}
+
+/* Inverse of score_key in topk.cl. */
+static float
+key_score (uint32_t key, bool similarity)
+{
+  uint32_t bits = (key & 0x80000000u) ? (key & 0x7fffffffu) : ~key;
+  float s;
+
+  memcpy (&s, &bits, sizeof s);
+  if (similarity)
+    s = -s;
+  return s == 0.0f ? 0.0f : s;
+}
+
+typedef struct
+{
+  cl_kernel scores;
+  size_t    side;      /* of sq_scores' square work-group */
+  cl_kernel merge;
+  size_t    merge_wg;
+  cl_mem    q;
+  cl_mem    qinv;
+  cl_mem    scratch;
+  cl_mem    running;
+  size_t    p2;
+} SqSearch;
+
+static VlStatus
+score_tile (VlSqIndex *index, SqSearch *s, size_t q0, size_t nq, size_t x0,
+            size_t nx, VlError **error)
+{
+  SqIndexData *data = index->priv;
+  const VlSqParams *p = &index->params;
+  cl_uint a_q0 = (cl_uint) q0, a_nq = (cl_uint) nq, a_d = (cl_uint) p->d;
+  cl_uint a_x0 = (cl_uint) x0, a_nx = (cl_uint) nx;
+  cl_uint a_size = (cl_uint) p->code_size, a_ldo = (cl_uint) nx;
+  cl_int sq4 = p->type == VL_SQ_4, metric = (cl_int) index->metric;
+  /* Unused under L2 and IP, but an argument must be a valid buffer. */
+  cl_mem qinv = s->qinv != NULL ? s->qinv : s->q;
+  cl_mem xinv = data->xinv != NULL ? data->xinv : data->min;
+  size_t local[2] = { s->side, s->side };
+  size_t global[2] = { vl_opencl_round_up (nx, s->side),
+                       vl_opencl_round_up (nq, s->side) };
+  VlStatus status;
+
+  status = vl_opencl_set_args (s->scores, error, sizeof s->q, &s->q,
+                               sizeof a_q0, &a_q0, sizeof a_nq, &a_nq,
+                               sizeof a_d, &a_d,
+                               sizeof data->codes, &data->codes,
+                               sizeof a_x0, &a_x0, sizeof a_nx, &a_nx,
+                               sizeof a_size, &a_size, sizeof sq4, &sq4,
+                               sizeof data->min, &data->min,
+                               sizeof data->step, &data->step,
+                               sizeof metric, &metric,
+                               sizeof qinv, &qinv, sizeof xinv, &xinv,
+                               sizeof s->scratch, &s->scratch,
+                               sizeof a_ldo, &a_ldo, (size_t) 0);
+  if (status != VL_STATUS_OK)
+    return status;
+  return vl_opencl_enqueue_kernel (index->ctx, s->scores, 2, global, local,
+                                   error);
+}
+
+static VlStatus
+merge_tile (VlContext *ctx, SqSearch *s, size_t k, size_t have, size_t rows,
+            size_t cols, size_t tile0, bool similarity, VlError **error)
+{
+  cl_uint a_k = (cl_uint) k, a_have = (cl_uint) have, a_cols = (cl_uint) cols;
+  cl_uint a_tile0 = (cl_uint) tile0, a_p2 = (cl_uint) s->p2;
+  cl_int negate = similarity;
+  size_t global = rows * s->merge_wg;
+  VlStatus status;
+
+  status = vl_opencl_set_args (s->merge, error, sizeof s->running, &s->running,
+                               sizeof a_k, &a_k, sizeof a_have, &a_have,
+                               sizeof s->scratch, &s->scratch,
+                               sizeof a_cols, &a_cols, sizeof a_cols, &a_cols,
+                               sizeof a_tile0, &a_tile0,
+                               sizeof negate, &negate,
+                               s->p2 * sizeof (cl_ulong), NULL,
+                               sizeof a_p2, &a_p2, (size_t) 0);
+  if (status != VL_STATUS_OK)
+    return status;
+  return vl_opencl_enqueue_kernel (ctx, s->merge, 1, &global, &s->merge_wg,
+                                   error);
+}
+
+static VlStatus
+opencl_sq_index_search (VlSqIndex *index, const VlMatrix *queries, size_t k,
+                        int64_t *ids, float *scores, VlError **error)
+{
+  VlContext *ctx = index->ctx;
+  size_t nq = queries->rows, n = index->n, d = index->params.d;
+  size_t tn = n < TILE_ROWS ? n : TILE_ROWS;
+  size_t qb = VL_OPENCL_SCRATCH_FLOATS / tn < nq ? VL_OPENCL_SCRATCH_FLOATS / tn : nq;
+  size_t wg;
+  bool similarity = vl_metric_is_similarity (index->metric);
+  SqSearch s = { NULL, 0, NULL, 0, NULL, NULL, NULL, NULL, ceil_pow2 (k) };
+  cl_ulong *found = NULL;
+  double t0 = vl_now_ms (), t1;
+  VlStatus status;
+
+  VL_OPENCL_TRY (vl_opencl_check_dims (nq, d, "queries", error));
+  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_SQ, "sq_scores", &s.scores, &wg, error));
+  for (s.side = 1; s.side * s.side < wg; s.side *= 2)
+    ;
+  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_TOPK, "topk_merge", &s.merge, &s.merge_wg, error));
+  if (s.p2 * sizeof (cl_ulong) + TOPK_LOCAL_FIXED (s.merge_wg) > ctx->device.local_mem_bytes)
+    {
+      status = vl_set_error (error, VL_STATUS_UNSUPPORTED,
+                             "k = %zu needs %zu bytes of local memory for the "
+                             "top-k merge; %s has %llu", k,
+                             s.p2 * sizeof (cl_ulong) + TOPK_LOCAL_FIXED (s.merge_wg),
+                             ctx->device.name,
+                             (unsigned long long) ctx->device.local_mem_bytes);
+      goto out;
+    }
+  found = malloc (nq * k * sizeof *found);
+  if (found == NULL)
+    {
+      status = vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
+                             "out of memory for %zu x %zu results", nq, k);
+      goto out;
+    }
+
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, nq * d * sizeof (float), &s.q, "queries", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, qb * tn * sizeof (float), &s.scratch, "score tile", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, qb * k * sizeof (cl_ulong), &s.running, "running top-k", error));
+  VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, s.q, queries, 0, nq, error));
+  if (index->metric == VL_METRIC_COSINE)
+    {
+      VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, nq * sizeof (float), &s.qinv, "query norms", error));
+      VL_OPENCL_TRY (vl_opencl_inv_norms (ctx, s.q, nq, d, s.qinv, error));
+    }
+
+  for (size_t q0 = 0; q0 < nq; q0 += qb)
+    {
+      size_t rows = nq - q0 < qb ? nq - q0 : qb;
+      size_t have = 0;
+
+      for (size_t x0 = 0; x0 < n; x0 += tn)
+        {
+          size_t cols = n - x0 < tn ? n - x0 : tn;
+
+          VL_OPENCL_TRY (score_tile (index, &s, q0, rows, x0, cols, error));
+          VL_OPENCL_TRY (merge_tile (ctx, &s, k, have, rows, cols, x0,
+                                     similarity, error));
+          have = have + cols < k ? have + cols : k;
+        }
+      VL_OPENCL_TRY (vl_opencl_download (ctx, s.running, rows * k * sizeof (cl_ulong),
+                                         found + q0 * k, error));
+    }
+
+out:
+  ctx->breakdown.host_prep_ms = vl_now_ms () - t0;
+  status = vl_opencl_finish (ctx, status, error);
+  if (status == VL_STATUS_OK)
+    {
+      t1 = vl_now_ms ();
+      for (size_t i = 0; i < nq * k; i++)
+        {
+          ids[i] = (int64_t) (found[i] & 0xffffffffu);
+          scores[i] = key_score ((uint32_t) (found[i] >> 32), similarity);
+        }
+      ctx->breakdown.host_extract_ms = vl_now_ms () - t1;
+    }
+  free (found);
+  vl_opencl_buffer_put (ctx, s.q);
+  vl_opencl_buffer_put (ctx, s.qinv);
+  vl_opencl_buffer_put (ctx, s.scratch);
+  vl_opencl_buffer_put (ctx, s.running);
+  return status;
+}
+
+const VlSqOps vl_opencl_sq_ops = {
+  .encode = opencl_sq_encode,
+  .decode = opencl_sq_decode,
+  .index_build = opencl_sq_index_build,
+  .index_free = opencl_sq_index_free,
+  .index_search = opencl_sq_index_search,
+};

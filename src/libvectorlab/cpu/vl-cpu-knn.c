@@ -37,68 +37,9 @@ typedef struct
 {
   float *data;    /* n rows, vl_cpu_padded (d) apart: L2 centred, cosine
                    * unit length, IP as given */
-  float *center;  /* L2: the database mean, d floats; else NULL */
+  float *center;  /* L2: vl_cpu_center () of the database; else NULL */
   float *norms;   /* L2: squared norms of the centred rows; else NULL */
 } CpuIndex;
-
-typedef struct
-{
-  const VlMatrix *database;
-  double         *sums;     /* d + 1 per worker: columns, then squares */
-} ColumnSums;
-
-static void
-column_sums_range (size_t begin, size_t end, unsigned worker, void *data)
-{
-  const ColumnSums *c = data;
-  size_t d = c->database->cols;
-  double *sums = c->sums + (size_t) worker * (d + 1);
-
-  for (size_t r = begin; r < end; r++)
-    {
-      const float *row = vl_row_f32 (c->database, r);
-
-      for (size_t i = 0; i < d; i++)
-        sums[i] += row[i];
-      sums[d] += vl_cpu_sum_squares (row, d);
-    }
-}
-
-/* The point L2 measures from, into @center.  L2 ranks by the expansion
- * |x|^2 - 2 q.x, which loses small distances to cancellation when the
- * data sit far from the origin; distances do not change when both sides
- * move, so the index moves the data by about their mean.  The mean is
- * rounded to a power of two near the data's spread so that moving is
- * exact for data on a grid (integers stay integers): exact data keep
- * exact ties. */
-static bool
-database_center (const VlMatrix *database, float *center)
-{
-  size_t n = database->rows, d = database->cols;
-  unsigned workers = vl_cpu_workers_for (n, SCAN_GRAIN);
-  ColumnSums c = { database, calloc ((size_t) workers * (d + 1),
-                                     sizeof (double)) };
-  double mean_sq = 0.0, squares = 0.0, spread, step;
-
-  if (c.sums == NULL)
-    return false;
-  vl_cpu_parallel_for (n, SCAN_GRAIN, column_sums_range, &c);
-  for (unsigned w = 1; w < workers; w++)
-    for (size_t i = 0; i <= d; i++)
-      c.sums[i] += c.sums[(size_t) w * (d + 1) + i];
-  for (size_t i = 0; i < d; i++)
-    {
-      c.sums[i] /= (double) n;
-      mean_sq += c.sums[i] * c.sums[i];
-    }
-  squares = c.sums[d] / (double) n;
-  spread = sqrt (fmax (squares - mean_sq, 0.0) / (double) d);
-  step = spread > 0.0 ? exp2 (floor (log2 (spread))) : 1.0;
-  for (size_t i = 0; i < d; i++)
-    center[i] = (float) (step * rint (c.sums[i] / step));
-  free (c.sums);
-  return true;
-}
 
 VlStatus
 vl_cpu_index_build (VlIndex *index, const VlMatrix *database, VlError **error)
@@ -118,7 +59,7 @@ vl_cpu_index_build (VlIndex *index, const VlMatrix *database, VlError **error)
       ci->norms = vl_cpu_alloc_floats (index->n);
     }
   if (ci->data == NULL || (l2 && (ci->center == NULL || ci->norms == NULL
-                                  || !database_center (database, ci->center))))
+                                  || !vl_cpu_center (database, ci->center))))
     return vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
                          "out of memory copying a %zu x %zu database",
                          index->n, index->d);

@@ -15,6 +15,7 @@
 #define GEMM_MIN_WORK ((size_t) 1 << 22)
 /* Rows a worker gets at least, so that small inputs stay on one thread. */
 #define ROW_GRAIN 64
+#define CENTER_GRAIN 4096
 
 typedef struct
 {
@@ -77,6 +78,61 @@ void
 vl_cpu_copy_rows (const VlMatrix *m, float *dst, const VlCpuCopyOptions *opts)
 {
   copy_rows_to (m, dst, vl_cpu_padded (m->cols), true, opts);
+}
+
+typedef struct
+{
+  const VlMatrix *database;
+  double         *sums;     /* d + 1 per worker: columns, then squares */
+} ColumnSums;
+
+static void
+column_sums_range (size_t begin, size_t end, unsigned worker, void *data)
+{
+  const ColumnSums *c = data;
+  size_t d = c->database->cols;
+  double *sums = c->sums + (size_t) worker * (d + 1);
+
+  for (size_t r = begin; r < end; r++)
+    {
+      const float *row = vl_row_f32 (c->database, r);
+
+      for (size_t i = 0; i < d; i++)
+        sums[i] += row[i];
+      sums[d] += vl_cpu_sum_squares (row, d);
+    }
+}
+
+/* The mean is rounded to a power of two near the data's spread so that
+ * moving is exact for data on a grid (integers stay integers): exact data
+ * keep exact ties. */
+bool
+vl_cpu_center (const VlMatrix *database, float *center)
+{
+  size_t n = database->rows, d = database->cols;
+  unsigned workers = vl_cpu_workers_for (n, CENTER_GRAIN);
+  ColumnSums c = { database, calloc ((size_t) workers * (d + 1),
+                                     sizeof (double)) };
+  double mean_sq = 0.0, squares = 0.0, spread, step;
+
+  if (c.sums == NULL)
+    return false;
+  vl_cpu_parallel_for (n, CENTER_GRAIN, column_sums_range, &c);
+  for (unsigned w = 1; w < workers; w++)
+    for (size_t i = 0; i <= d; i++)
+      c.sums[i] += c.sums[(size_t) w * (d + 1) + i];
+  for (size_t i = 0; i < d; i++)
+    {
+      c.sums[i] /= (double) n;
+      mean_sq += c.sums[i] * c.sums[i];
+    }
+  squares = c.sums[d] / (double) n;
+  spread = sqrt (fmax (squares - mean_sq, 0.0) / (double) d);
+  step = spread > 0.0 ? exp2 (floor (log2 (spread))) : 1.0;
+  for (size_t i = 0; i < d; i++)
+    center[i] = (float) (step * rint (c.sums[i] / step));
+  free (c.sums);
+  return true;
 }
 
 VlStatus
@@ -145,17 +201,6 @@ expand_l2_range (size_t begin, size_t end, unsigned worker, void *data)
         row[j] = fmaxf (s->qnorms[i] + s->xnorms[j] - 2.0f * row[j], 0.0f);
     }
 }
-
-static float *
-squared_norms (const VlMatrix *m)
-{
-  float *norms = malloc (m->rows * sizeof *norms);
-
-  if (norms != NULL)
-    for (size_t r = 0; r < m->rows; r++)
-      norms[r] = vl_cpu_dot (vl_row_f32 (m, r), vl_row_f32 (m, r), m->cols);
-  return norms;
-}
 #endif
 
 VlStatus
@@ -164,43 +209,50 @@ vl_cpu_distance_matrix (VlContext *ctx, VlMetric metric,
                         VlMatrix *out, VlError **error)
 {
   size_t nq = queries->rows, n = database->rows, d = queries->cols;
+  size_t ld = vl_cpu_padded (d);
   Scores s = { metric, queries->data, queries->stride, nq, n, database->data,
                database->stride, d, out->data, out->stride, NULL, NULL };
   float *qcopy = NULL, *xcopy = NULL, *qnorms = NULL, *xnorms = NULL;
+  float *center = NULL;
   VlStatus status = VL_STATUS_OK;
+  bool gemm = false;
   double t0 = vl_now_ms (), t1;
-#ifdef VL_HAVE_BLAS
-  bool gemm = nq * n * d >= GEMM_MIN_WORK && nq > 1;
-#endif
 
+#ifdef VL_HAVE_BLAS
+  gemm = nq * n * d >= GEMM_MIN_WORK && nq > 1;
+#endif
   /* Cosine is the inner product of unit rows: zero rows stay zero and so
-   * score 0, as the oracle says. */
-  if (metric == VL_METRIC_COSINE)
+   * score 0, as the oracle says.  L2 through sgemm expands about a centre,
+   * see vl_cpu_center (). */
+  if (metric == VL_METRIC_COSINE || (metric == VL_METRIC_L2 && gemm))
     {
-      size_t ld = vl_cpu_padded (d);
+      VlCpuCopyOptions copy = { NULL, metric == VL_METRIC_COSINE, 1.0f,
+                                NULL };
 
       qcopy = vl_cpu_alloc_floats (nq * ld);
       xcopy = vl_cpu_alloc_floats (n * ld);
       if (qcopy == NULL || xcopy == NULL)
         goto oom;
-      VlCpuCopyOptions unit = { NULL, true, 1.0f, NULL };
-
-      vl_cpu_copy_rows (queries, qcopy, &unit);
-      vl_cpu_copy_rows (database, xcopy, &unit);
+      if (metric == VL_METRIC_L2)
+        {
+          center = vl_cpu_alloc_floats (d);
+          s.qnorms = qnorms = vl_cpu_alloc_floats (nq);
+          s.xnorms = xnorms = vl_cpu_alloc_floats (n);
+          if (center == NULL || qnorms == NULL || xnorms == NULL
+              || !vl_cpu_center (database, center))
+            goto oom;
+          copy.shift = center;
+        }
+      copy.norms = qnorms;
+      vl_cpu_copy_rows (queries, qcopy, &copy);
+      copy.norms = xnorms;
+      vl_cpu_copy_rows (database, xcopy, &copy);
       s.q = qcopy;
       s.x = xcopy;
       s.ldq = s.ldx = ld;
-      s.metric = VL_METRIC_IP;
+      if (metric == VL_METRIC_COSINE)
+        s.metric = VL_METRIC_IP;
     }
-#ifdef VL_HAVE_BLAS
-  else if (metric == VL_METRIC_L2 && gemm)
-    {
-      s.qnorms = qnorms = squared_norms (queries);
-      s.xnorms = xnorms = squared_norms (database);
-      if (qnorms == NULL || xnorms == NULL)
-        goto oom;
-    }
-#endif
   t1 = vl_now_ms ();
   ctx->breakdown.host_prep_ms = t1 - t0;
 
@@ -226,12 +278,13 @@ vl_cpu_distance_matrix (VlContext *ctx, VlMetric metric,
 
 oom:
   status = vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
-                         "out of memory for the norms of %zu x %zu queries "
-                         "and a %zu x %zu database", nq, d, n, d);
+                         "out of memory for copies of %zu x %zu queries and "
+                         "a %zu x %zu database", nq, d, n, d);
 out:
   free (qcopy);
   free (xcopy);
   free (qnorms);
   free (xnorms);
+  free (center);
   return status;
 }

@@ -38,6 +38,13 @@ VlStatus vl_cpu_index_search (VlIndex *index, const VlMatrix *queries,
                               size_t k, int64_t *ids, float *scores,
                               VlError **error);
 
+/* The point from which L2 distances of @m's rows are computed, d floats
+ * into @center; false when out of memory.  L2 by the expansion
+ * |x|^2 - 2 q.x + |q|^2 loses small distances to cancellation when the
+ * data sit far from the origin; distances do not change when both sides
+ * move, so they move by about the mean of the rows. */
+bool vl_cpu_center (const VlMatrix *m, float *center);
+
 /* How vl_cpu_copy_rows() transforms each row, in this order. */
 typedef struct
 {

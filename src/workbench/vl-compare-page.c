@@ -112,6 +112,11 @@ cell_bind (GtkSignalListItemFactory *factory,
     gtk_widget_add_css_class (label, "error");
   else
     gtk_widget_remove_css_class (label, "error");
+  /* Faster by more than the threshold is worth seeing too. */
+  if (isfinite (row->ratio) && row->ratio < 1.0 / (1.0 + gtk_spin_button_get_value (self->threshold_spin) / 100.0))
+    gtk_widget_add_css_class (label, "success");
+  else
+    gtk_widget_remove_css_class (label, "success");
 }
 
 static int

@@ -95,6 +95,33 @@ show_text (cairo_t     *cr,
   pango_cairo_show_layout (cr, layout);
 }
 
+/* How many rows the legend needs when it wraps at @width. */
+static guint
+legend_rows (VlLogChart  *self,
+             PangoLayout *layout,
+             double       left,
+             int          width)
+{
+  double x = left;
+  guint rows = 1;
+
+  for (guint s = 0; s < self->series->len; s++)
+    {
+      Series *series = g_ptr_array_index (self->series, s);
+      int w, h;
+
+      pango_layout_set_text (layout, series->name, -1);
+      pango_layout_get_pixel_size (layout, &w, &h);
+      if (x > left && x + 16 + w > width - PAD)
+        {
+          x = left;
+          rows++;
+        }
+      x += 16 + w + 18;
+    }
+  return rows;
+}
+
 static void
 vl_log_chart_snapshot (GtkWidget   *widget,
                        GtkSnapshot *snapshot)
@@ -104,7 +131,8 @@ vl_log_chart_snapshot (GtkWidget   *widget,
   int height = gtk_widget_get_height (widget);
   g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, NULL);
   double x0 = G_MAXDOUBLE, x1 = 0, y0 = G_MAXDOUBLE, y1 = 0;
-  double px, py, pw, ph, legend_x;
+  double px, py, pw, ph, legend_x, legend_y;
+  guint n_rows;
   GdkRGBA fg, grid;
   cairo_t *cr;
 
@@ -139,7 +167,8 @@ vl_log_chart_snapshot (GtkWidget   *widget,
   px = PAD + AXIS_W;
   py = PAD;
   pw = MAX (40.0, width - px - PAD);
-  ph = MAX (40.0, height - py - AXIS_H - LEGEND_H - PAD);
+  n_rows = legend_rows (self, layout, px, width);
+  ph = MAX (40.0, height - py - AXIS_H - n_rows * LEGEND_H - PAD);
 
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
   cairo_set_line_width (cr, 1);
@@ -178,6 +207,7 @@ vl_log_chart_snapshot (GtkWidget   *widget,
     }
 
   legend_x = px;
+  legend_y = py + ph + AXIS_H;
   for (guint s = 0; s < self->series->len; s++)
     {
       Series *series = g_ptr_array_index (self->series, s);
@@ -209,12 +239,17 @@ vl_log_chart_snapshot (GtkWidget   *widget,
           cairo_fill (cr);
         }
 
-      cairo_rectangle (cr, legend_x, height - PAD - LEGEND_H / 2 - 5, 10, 10);
-      cairo_fill (cr);
       pango_layout_set_text (layout, series->name, -1);
       pango_layout_get_pixel_size (layout, &w, &h);
+      if (legend_x > px && legend_x + 16 + w > width - PAD)
+        {
+          legend_x = px;
+          legend_y += LEGEND_H;
+        }
+      cairo_rectangle (cr, legend_x, legend_y + LEGEND_H / 2 - 5, 10, 10);
+      cairo_fill (cr);
       gdk_cairo_set_source_rgba (cr, &fg);
-      cairo_move_to (cr, legend_x + 16, height - PAD - LEGEND_H / 2 - h / 2.0);
+      cairo_move_to (cr, legend_x + 16, legend_y + LEGEND_H / 2 - h / 2.0);
       pango_cairo_show_layout (cr, layout);
       legend_x += 16 + w + 18;
     }

@@ -19,6 +19,7 @@ struct _VlScalingPage
   GtkColumnView     *column_view;
   GtkSortListModel  *sorted;
   VlBenchReport     *report;
+  GPtrArray         *charted;  /* the reports shown, oldest first */
 };
 
 G_DEFINE_FINAL_TYPE (VlScalingPage, vl_scaling_page, GTK_TYPE_WIDGET)
@@ -168,7 +169,7 @@ static NumberColumn number_columns[] = {
   { N_("Time (ms)"), time_value, "%.3f" },
   { N_("p95 (ms)"), p95_value, "%.3f" },
   { N_("Throughput (items/s)"), throughput_value, NULL },
-  { N_("Per item (µs)"), per_item_value, "%.3f" },
+  { N_("Per item (µs)"), per_item_value, "%.1f" },
   { N_("Recall"), recall_value, "%.4f" },
   { N_("Max error"), error_value, "%.1e" },
 };
@@ -254,24 +255,32 @@ report_device (VlBenchReport *report)
   return json_object_get_string_member (device, "id");
 }
 
+/* The chart keeps one series per sweep of every report shown, so runs
+ * on several devices, or before and after a change, share the axes. */
 static void
 fill_chart (VlScalingPage *self)
 {
-  GListModel *model = G_LIST_MODEL (self->report);
-  const char *device = report_device (self->report);
   const char *items_label = NULL;
   g_autofree char *y_label = NULL;
 
   vl_log_chart_clear (self->chart);
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+  for (guint r = 0; r < self->charted->len; r++)
     {
-      g_autoptr(VlBenchResult) result = g_list_model_get_item (model, i);
-      g_autofree char *name = series_name (result, device);
+      GListModel *model = g_ptr_array_index (self->charted, r);
+      const char *device = report_device (VL_BENCH_REPORT (model));
 
-      if (items_label == NULL)
-        items_label = vl_bench_result_get_items_label (result);
-      vl_log_chart_add_point (self->chart, name, count_value (result),
-                              vl_bench_result_get_items_per_second (result));
+      for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+        {
+          g_autoptr(VlBenchResult) result = g_list_model_get_item (model, i);
+          g_autofree char *series = series_name (result, device);
+          g_autofree char *name = self->charted->len > 1
+                                ? g_strdup_printf (_("%s (report %u)"), series, r + 1) : g_steal_pointer (&series);
+
+          if (items_label == NULL)
+            items_label = vl_bench_result_get_items_label (result);
+          vl_log_chart_add_point (self->chart, name, count_value (result),
+                                  vl_bench_result_get_items_per_second (result));
+        }
     }
   /* Translators: the y axis of the scaling chart, e.g. "vectors/s". */
   y_label = g_strdup_printf (_("%s/s"), items_label != NULL ? items_label : _("items"));
@@ -290,8 +299,13 @@ vl_scaling_page_set_report (VlScalingPage *self,
   gtk_sort_list_model_set_model (self->sorted, report != NULL ? G_LIST_MODEL (report) : NULL);
   gtk_stack_set_visible_child_name (self->stack, report != NULL ? "results" : "empty");
   gtk_label_set_label (self->title_label, title != NULL ? title : "");
-  if (report != NULL)
-    fill_chart (self);
+  if (report == NULL)
+    return;
+  g_ptr_array_add (self->charted, g_object_ref (report));
+  /* Six series stay readable; older reports leave the chart first. */
+  while (self->charted->len > 6)
+    g_ptr_array_remove_index (self->charted, 0);
+  fill_chart (self);
 }
 
 VlBenchReport *
@@ -405,6 +419,7 @@ vl_scaling_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), VL_TYPE_SCALING_PAGE);
   g_clear_object (&self->sorted);
   g_clear_object (&self->report);
+  g_clear_pointer (&self->charted, g_ptr_array_unref);
 
   G_OBJECT_CLASS (vl_scaling_page_parent_class)->dispose (object);
 }
@@ -432,6 +447,7 @@ vl_scaling_page_class_init (VlScalingPageClass *klass)
 static void
 vl_scaling_page_init (VlScalingPage *self)
 {
+  self->charted = g_ptr_array_new_with_free_func (g_object_unref);
   gtk_widget_init_template (GTK_WIDGET (self));
   build_columns (self);
 }

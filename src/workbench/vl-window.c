@@ -62,19 +62,44 @@ update_actions (VlWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", can_export);
 }
 
+static const char *
+report_device (VlBenchReport *report)
+{
+  JsonObject *context = vl_bench_report_get_context (report);
+  JsonObject *device;
+
+  if (context == NULL || !json_object_has_member (context, "device"))
+    return "?";
+  device = json_object_get_object_member (context, "device");
+  if (device == NULL || !json_object_has_member (device, "id"))
+    return "?";
+  return json_object_get_string_member (device, "id");
+}
+
+/* "report.json · knn on cpu · 4 results · 2026-11-22 00:01" */
 static char *
 report_title (VlBenchReport *report,
-              const char    *source)
+              const char    *source,
+              gboolean       full)
 {
   const char *suite = vl_bench_report_get_context_string (report, "suite");
   const char *date = vl_bench_report_get_context_string (report, "date");
+  g_autoptr(GDateTime) utc = date != NULL ? g_date_time_new_from_iso8601 (date, NULL) : NULL;
+  g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
+  g_autofree char *when = local != NULL ? g_date_time_format (local, "%Y-%m-%d %H:%M") : NULL;
   guint n = g_list_model_get_n_items (G_LIST_MODEL (report));
 
+  if (!full)
+    /* Translators: a report in the compare page's pickers: its source,
+     * suite and device. */
+    return g_strdup_printf (_("%s · %s on %s"), source, suite != NULL ? suite : "?",
+                            report_device (report));
   /* Translators: above the scaling table: where the report came from,
-   * its suite, its result count and its date. */
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · suite %s · %u result · %s",
-                                       "%s · suite %s · %u results · %s", n),
-                          source, suite != NULL ? suite : "?", n, date != NULL ? date : "");
+   * its suite and device, its result count and its date. */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %s on %s · %u result · %s",
+                                       "%s · %s on %s · %u results · %s", n),
+                          source, suite != NULL ? suite : "?", report_device (report), n,
+                          when != NULL ? when : "");
 }
 
 static void
@@ -83,16 +108,20 @@ add_report (VlWindow      *self,
             const char    *source)
 {
   GListModel *results = G_LIST_MODEL (report);
-  g_autofree char *title = report_title (report, source);
+  g_autofree char *title = report_title (report, source, TRUE);
+  g_autofree char *short_title = report_title (report, source, FALSE);
 
   vl_scaling_page_set_report (self->scaling_page, report, title);
-  vl_compare_page_add_report (self->compare_page, report, title);
+  vl_compare_page_add_report (self->compare_page, report, short_title);
   for (guint i = 0; i < g_list_model_get_n_items (results); i++)
     {
       g_autoptr(VlBenchResult) result = g_list_model_get_item (results, i);
+      /* Translators: a row of the breakdown chart: a benchmark and the
+       * device it ran on. */
+      g_autofree char *label = g_strdup_printf (_("%s on %s"), vl_bench_result_get_name (result),
+                                                report_device (report));
 
-      vl_breakdown_page_add (self->breakdown_page, vl_bench_result_get_name (result),
-                             vl_bench_result_get_breakdown (result));
+      vl_breakdown_page_add (self->breakdown_page, label, vl_bench_result_get_breakdown (result));
     }
   update_actions (self);
 }
@@ -102,7 +131,7 @@ run_finished (VlWindow      *self,
               VlBenchReport *report)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *time = g_date_time_format (now, "%H:%M");
+  g_autofree char *time = g_date_time_format (now, "%H:%M:%S");
   /* Translators: names a report of a run made in the app, by its time. */
   g_autofree char *source = g_strdup_printf (_("run at %s"), time);
 

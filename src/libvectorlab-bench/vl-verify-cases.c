@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "vl-bench-error.h"
+#include "vl-verify-sq.h"
 
 /* Padding of VL_VERIFY_STRIDED views, in floats. */
 #define STRIDE_PAD 3
@@ -354,6 +355,13 @@ run_pool_attention (const VlVerifyCase *self, VlContext *device,
 #define ZERO_ROW VL_VERIFY_ZERO_ROW
 #define TIES VL_VERIFY_TIES
 #define STRIDED VL_VERIFY_STRIDED
+#define SQ_CODES VL_VERIFY_MEASURE_RECALL, 1.0
+#define SQ8_ENCODE vl_verify_sq8_encode, vl_verify_sq_describe, SQ_CODES, 0
+#define SQ4_ENCODE vl_verify_sq4_encode, vl_verify_sq_describe, SQ_CODES, 0
+#define SQ8_DECODE vl_verify_sq8_decode, vl_verify_sq_describe, ERR, 0
+#define SQ4_DECODE vl_verify_sq4_decode, vl_verify_sq_describe, ERR, 0
+#define SQ8_KNN vl_verify_sq8_knn, vl_verify_sq_describe, RECALL
+#define SQ4_KNN vl_verify_sq4_knn, vl_verify_sq_describe, RECALL
 
 /* name, checker..., metric, rows, n, d, k, flags */
 static const VlVerifyCase cases[] = {
@@ -382,6 +390,17 @@ static const VlVerifyCase cases[] = {
   { "pool-mean", POOL_MEAN, 1, 1, 17, 0, STRIDED },
   { "pool-attention", POOL_ATTENTION, 5, 13, 769, 0, ZERO_ROW },
   { "pool-attention", POOL_ATTENTION, 3, 7, 1, 0, 0 },
+  { "sq8/encode", SQ8_ENCODE, 1000, 0, 17, 0, STRIDED },
+  { "sq4/encode", SQ4_ENCODE, 1000, 0, 17, 0, STRIDED },
+  { "sq4/encode", SQ4_ENCODE, 77, 0, 769, 0, 0 },
+  { "sq8/decode", SQ8_DECODE, 500, 0, 769, 0, STRIDED },
+  { "sq4/decode", SQ4_DECODE, 1001, 0, 1, 0, 0 },
+  { "sq8/knn-l2", SQ8_KNN, VL_METRIC_L2, 33, 2049, 769, 10, STRIDED },
+  { "sq4/knn-l2-ties", SQ4_KNN, VL_METRIC_L2, 9, 301, 17, 7, TIES },
+  { "sq8/knn-ip", SQ8_KNN, VL_METRIC_IP, 5, 999, 1, 5, 0 },
+  { "sq4/knn-ip-large-k", SQ4_KNN, VL_METRIC_IP, 3, 4500, 17, VL_MAX_K, 0 },
+  { "sq8/knn-cosine", SQ8_KNN, VL_METRIC_COSINE, 9, 301, 17, 100, TIES },
+  { "sq4/knn-cosine", SQ4_KNN, VL_METRIC_COSINE, 33, 2049, 769, 10, ZERO_ROW },
 };
 
 const VlVerifyCase *

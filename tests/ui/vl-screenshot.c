@@ -6,6 +6,9 @@
  * The similarity matrix is computed on cpu ("auto" without a GPU), ref
  * and twice on opencl:0 (cold, then with its kernels built), and a small
  * k-NN sweep runs on cpu and opencl:0, so every page shows real runs. */
+#include "vl-workbench-config.h"
+
+#include <glib/gi18n.h>
 #include <gtk/gtk.h>
 #include <locale.h>
 
@@ -82,6 +85,12 @@ main (int   argc,
   gboolean dark;
 
   setlocale (LC_ALL, "");
+  /* LANGUAGE=de with VL_LOCALEDIR at the built translations shoots the
+   * German workbench. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("VL_LOCALEDIR") != NULL ? g_getenv ("VL_LOCALEDIR")
+                                                                     : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   if (argc < 2)
     {
       g_printerr ("usage: %s OUTDIR [--dark]\n", argv[0]);

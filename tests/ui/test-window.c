@@ -11,6 +11,7 @@
 #include "vl-scaling-page.h"
 #include "vl-devices-page.h"
 #include "vl-similarity-page.h"
+#include "vl-tensor-file.h"
 #include "vl-ui-util.h"
 
 static const char *pages[] = {
@@ -115,6 +116,36 @@ test_similarity (Fixture       *fixture,
   g_assert_no_error (error);
   /* 1024 / 512 = 2 pixels a cell. */
   g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, 1024);
+  g_unlink (path);
+}
+
+static void
+test_similarity_file (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  VlSimilarityPage *page = VL_SIMILARITY_PAGE (vl_window_get_page (fixture->window, "similarity"));
+  VlHeatmap *heatmap = vl_similarity_page_get_heatmap (page);
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "vl-test-ui-vectors.npy", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  g_autofree float *x = g_new (float, 300 * 16);
+  g_autoptr(VlTensor) tensor = NULL;
+  float min, max;
+
+  for (guint i = 0; i < 300 * 16; i++)
+    x[i] = (float) g_rand_double_range (rand, -1, 1);
+  tensor = vl_tensor_new_f32 (300, 16, x);
+  g_assert_true (vl_tensor_save (tensor, path, &error));
+  g_assert_no_error (error);
+
+  /* A vectors file on the command line lands on the heatmap. */
+  vl_window_open_files (fixture->window, &file, 1);
+  g_assert_true (vl_ui_wait (has_matrix, page, 60000));
+  g_assert_cmpuint (vl_heatmap_get_size (heatmap), ==, 300);
+  vl_heatmap_get_data_range (heatmap, &min, &max);
+  g_assert_cmpfloat_with_epsilon (max, 1.0, 1e-4);
+  g_assert_cmpfloat (min, <, 0.0);
   g_unlink (path);
 }
 
@@ -267,6 +298,8 @@ main (int   argc,
               fixture_set_up, test_pages, fixture_tear_down);
   g_test_add ("/workbench/window/similarity", Fixture, NULL,
               fixture_set_up, test_similarity, fixture_tear_down);
+  g_test_add ("/workbench/window/similarity-file", Fixture, NULL,
+              fixture_set_up, test_similarity_file, fixture_tear_down);
   g_test_add ("/workbench/window/cancel", Fixture, NULL,
               fixture_set_up, test_cancel, fixture_tear_down);
   g_test_add ("/workbench/window/close-while-running", Fixture, NULL,

@@ -12,15 +12,17 @@
  *   sq_scores: out[i * ldo + j] = score (q[q0 + i], decoded row x0 + j) for
  *     i < nq, j < nx: metric 0 = squared L2 from differences, 1 = inner
  *     product, 2 = cosine (inner product times qinv[q0 + i] * xinv[x0 + j]).
- *     A work-group of SIDE x SIDE items computes one SIDE x SIDE block, one
- *     output an item; the d axis is walked in chunks of TK columns, the
- *     query chunk and the decoded code chunk staged in local memory (padded
- *     rows: no bank conflicts), so each code is decoded once a work-group.
- * Tunables: -DTS and -DWPT (SIDE = TS / WPT, the side of the square
- *   work-group the program was built for), -DTK (d chunk, e.g. 16).
- *   Local memory: 2 * TK * (SIDE + 1) floats (2.2 KiB for SIDE 16).
+ *     As distance.cl's blocks: a work-group of RTS x RTS items (RTS =
+ *     TS / WPT) computes one TS x TS block (group 0 walks codes, group 1
+ *     queries), each item WPT x WPT outputs spaced RTS apart; the d axis
+ *     is walked in chunks of TK columns, the query chunk and the decoded
+ *     code chunk staged in local memory (padded rows: no bank conflicts),
+ *     so each code is decoded once a work-group.
+ * Tunables: -DTS (block side, e.g. 64), -DWPT (outputs a side per item,
+ *   e.g. 4), -DTK (d chunk, e.g. 16).  Local memory: 2 * TK * (TS + 1)
+ *   floats (8.3 KiB for TS 64).
  */
-#define SIDE (TS / WPT)
+#define RTS (TS / WPT)
 
 uint
 sq_quantize (float x, float min, float inv, uint levels)
@@ -79,58 +81,74 @@ sq_decode (const __global uchar *codes, uint n, uint d, uint code_size,
     min[i] + (float) sq_code_at (codes + (size_t) r * code_size, i, sq4) * step[i];
 }
 
-__kernel __attribute__ ((reqd_work_group_size (SIDE, SIDE, 1))) void
+__kernel __attribute__ ((reqd_work_group_size (RTS, RTS, 1))) void
 sq_scores (const __global float *q, uint q0, uint nq, uint d,
            const __global uchar *codes, uint x0, uint nx, uint code_size,
            int sq4, const __global float *min, const __global float *step,
            int metric, const __global float *qinv,
            const __global float *xinv, __global float *out, uint ldo)
 {
-  __local float qs[TK * (SIDE + 1)];
-  __local float xs[TK * (SIDE + 1)];
+  __local float qs[TK * (TS + 1)];
+  __local float xs[TK * (TS + 1)];
   const uint lx = get_local_id (0), ly = get_local_id (1);
-  const uint lid = ly * SIDE + lx;
-  const uint xb = get_group_id (0) * SIDE, qb = get_group_id (1) * SIDE;
-  float acc = 0.0f;
+  const uint lid = ly * RTS + lx;
+  const uint qb = get_group_id (1) * TS, xb = get_group_id (0) * TS;
+  float acc[WPT][WPT];
+
+  for (uint i = 0; i < WPT; i++)
+    for (uint j = 0; j < WPT; j++)
+      acc[i][j] = 0.0f;
 
   for (uint k0 = 0; k0 < d; k0 += TK)
     {
-      /* Consecutive items load consecutive columns of a row. */
-      for (uint e = lid; e < SIDE * TK; e += SIDE * SIDE)
+      /* Consecutive items load consecutive columns of a row; each code of
+       * the block is decoded once, here. */
+      for (uint e = lid; e < TS * TK; e += RTS * RTS)
         {
           uint r = e / TK, c = e % TK;
           uint k = k0 + c;
           float xv = 0.0f;
 
-          qs[c * (SIDE + 1) + r] = (qb + r < nq && k < d)
-                                   ? q[(size_t) (q0 + qb + r) * d + k] : 0.0f;
+          qs[c * (TS + 1) + r] = (qb + r < nq && k < d)
+                                 ? q[(size_t) (q0 + qb + r) * d + k] : 0.0f;
           if (xb + r < nx && k < d)
             xv = min[k] + (float) sq_code_at (codes + (size_t) (x0 + xb + r) * code_size,
                                               k, sq4) * step[k];
-          xs[c * (SIDE + 1) + r] = xv;
+          xs[c * (TS + 1) + r] = xv;
         }
       barrier (CLK_LOCAL_MEM_FENCE);
 
       for (uint kk = 0; kk < TK; kk++)
         {
-          float a = qs[kk * (SIDE + 1) + ly], b = xs[kk * (SIDE + 1) + lx];
+          float a[WPT], b[WPT];
 
-          if (metric == 0)
-            {
-              float diff = a - b;
-
-              acc = fma (diff, diff, acc);
-            }
-          else
-            acc = fma (a, b, acc);
+          for (uint i = 0; i < WPT; i++)
+            a[i] = qs[kk * (TS + 1) + ly + i * RTS];
+          for (uint j = 0; j < WPT; j++)
+            b[j] = xs[kk * (TS + 1) + lx + j * RTS];
+          for (uint i = 0; i < WPT; i++)
+            for (uint j = 0; j < WPT; j++)
+              {
+                if (metric == 0)
+                  {
+                    float t = a[i] - b[j];
+                    acc[i][j] = fma (t, t, acc[i][j]);
+                  }
+                else
+                  acc[i][j] = fma (a[i], b[j], acc[i][j]);
+              }
         }
       barrier (CLK_LOCAL_MEM_FENCE);
     }
 
-  if (qb + ly < nq && xb + lx < nx)
-    {
-      if (metric == 2)
-        acc *= qinv[q0 + qb + ly] * xinv[x0 + xb + lx];
-      out[(size_t) (qb + ly) * ldo + xb + lx] = acc;
-    }
+  for (uint i = 0; i < WPT; i++)
+    for (uint j = 0; j < WPT; j++)
+      {
+        uint r = qb + ly + i * RTS, c = xb + lx + j * RTS;
+
+        if (r < nq && c < nx)
+          out[(size_t) r * ldo + c] = metric == 2
+                                      ? acc[i][j] * qinv[q0 + r] * xinv[x0 + c]
+                                      : acc[i][j];
+      }
 }

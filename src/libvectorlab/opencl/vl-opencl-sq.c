@@ -246,7 +246,7 @@ key_score (uint32_t key, bool similarity)
 typedef struct
 {
   cl_kernel scores;
-  size_t    side;      /* of sq_scores' square work-group */
+  size_t    side;      /* of sq_scores' square work-group: RTS */
   cl_kernel merge;
   size_t    merge_wg;
   cl_mem    q;
@@ -270,8 +270,10 @@ score_tile (VlSqIndex *index, SqSearch *s, size_t q0, size_t nq, size_t x0,
   cl_mem qinv = s->qinv != NULL ? s->qinv : s->q;
   cl_mem xinv = data->xinv != NULL ? data->xinv : data->min;
   size_t local[2] = { s->side, s->side };
-  size_t global[2] = { vl_opencl_round_up (nx, s->side),
-                       vl_opencl_round_up (nq, s->side) };
+  /* Each item computes WPT x WPT = 4 x 4 outputs (see family_options):
+   * a group covers TS = 4 * side rows and queries. */
+  size_t global[2] = { (nx + 4 * s->side - 1) / (4 * s->side) * s->side,
+                       (nq + 4 * s->side - 1) / (4 * s->side) * s->side };
   VlStatus status;
 
   status = vl_opencl_set_args (s->scores, error, sizeof s->q, &s->q,

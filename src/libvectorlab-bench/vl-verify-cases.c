@@ -3,6 +3,7 @@
  * one query and many; sizes that are multiples of nothing) and small enough
  * that the whole table takes a few seconds on ref. */
 #include "vl-verify.h"
+#include "vl-verify-neural.h"
 
 #include <math.h>
 #include <string.h>
@@ -355,6 +356,8 @@ run_pool_attention (const VlVerifyCase *self, VlContext *device,
 #define ZERO_ROW VL_VERIFY_ZERO_ROW
 #define TIES VL_VERIFY_TIES
 #define STRIDED VL_VERIFY_STRIDED
+#define NEURAL_ENCODE vl_verify_neural_encode, vl_verify_neural_describe, ERR, 0
+#define NEURAL_DECODE vl_verify_neural_decode, vl_verify_neural_describe, ERR, 0
 #define SQ_CODES VL_VERIFY_MEASURE_RECALL, 1.0
 #define SQ8_ENCODE vl_verify_sq8_encode, vl_verify_sq_describe, SQ_CODES, 0
 #define SQ4_ENCODE vl_verify_sq4_encode, vl_verify_sq_describe, SQ_CODES, 0
@@ -401,6 +404,10 @@ static const VlVerifyCase cases[] = {
   { "sq4/knn-ip-large-k", SQ4_KNN, VL_METRIC_IP, 3, 4500, 17, VL_MAX_K, 0 },
   { "sq8/knn-cosine", SQ8_KNN, VL_METRIC_COSINE, 9, 301, 17, 100, TIES },
   { "sq4/knn-cosine", SQ4_KNN, VL_METRIC_COSINE, 33, 2049, 769, 10, ZERO_ROW },
+  { "neural-encode", NEURAL_ENCODE, 300, 0, 769, 128, 0 },
+  { "neural-encode", NEURAL_ENCODE, 5, 0, 1, 1, 0 },
+  { "neural-decode", NEURAL_DECODE, 300, 0, 768, 64, 0 },
+  { "neural-decode", NEURAL_DECODE, 33, 0, 17, 5, 0 },
 };
 
 const VlVerifyCase *

@@ -251,3 +251,4 @@ const char *vl_version (void);
 #include "vl-proj.h"
 
 #include "vl-sq.h"
+#include "vl-neural.h"

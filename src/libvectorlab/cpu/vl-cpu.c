@@ -2,8 +2,9 @@
  * vectorised loops and OpenBLAS.  Its vtable, its device description and
  * helpers its files share. */
 #include "vl-cpu.h"
-#include "vl-sq-private.h"
 #include "vl-proj-private.h"
+#include "vl-neural-private.h"
+#include "vl-sq-private.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +108,7 @@ const VlBackend vl_cpu_backend = {
   .index_build = vl_cpu_index_build,
   .index_free = vl_cpu_index_free,
   .index_search = vl_cpu_index_search,
-  .sq = &vl_cpu_sq_ops,
   .proj = &vl_cpu_proj_ops,
+  .sq = &vl_cpu_sq_ops,
+  .neural = &vl_cpu_neural_ops,
 };

@@ -26,10 +26,11 @@ static const FamilyDesc families[VL_OPENCL_N_FAMILIES] = {
   [VL_OPENCL_SIMILARITY] = { { "distance", "similarity" }, true },
   [VL_OPENCL_POOL] = { { "pool", NULL }, false },
   [VL_OPENCL_TOPK] = { { "topk", NULL }, false },
-  /* sq_scores runs on a square work-group. */
-  [VL_OPENCL_SQ] = { { "sq", NULL }, true },
+  [VL_OPENCL_NEURAL] = { { "neural", NULL }, false },
   /* proj.cl reuses the block accumulation of distance.cl. */
   [VL_OPENCL_PROJ] = { { "distance", "proj" }, true },
+  /* sq_scores runs on a square work-group. */
+  [VL_OPENCL_SQ] = { { "sq", NULL }, true },
 };
 
 /* Largest work-group tried: enough to fill a GPU SM with a few groups, small

@@ -1,8 +1,9 @@
 /* vl-opencl.c: the OpenCL backend's context, its command helpers and the
  * profiling that fills the breakdown. */
 #include "vl-opencl-private.h"
-#include "vl-sq-private.h"
+#include "vl-neural-private.h"
 #include "vl-proj-private.h"
+#include "vl-sq-private.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -280,6 +281,7 @@ const VlBackend vl_opencl_backend = {
   .index_build = vl_opencl_index_build,
   .index_free = vl_opencl_index_free,
   .index_search = vl_opencl_index_search,
-  .sq = &vl_opencl_sq_ops,
   .proj = &vl_opencl_proj_ops,
+  .neural = &vl_opencl_neural_ops,
+  .sq = &vl_opencl_sq_ops,
 };

@@ -1,8 +1,9 @@
 /* vl-ref.c: the scalar reference backend.  It is the test oracle: plain
  * loops, double accumulation, no tiling, never optimised. */
 #include "vl-ref.h"
-#include "vl-sq-private.h"
 #include "vl-proj-private.h"
+#include "vl-neural-private.h"
+#include "vl-sq-private.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -188,6 +189,7 @@ const VlBackend vl_ref_backend = {
   .index_build = vl_ref_index_build,
   .index_free = vl_ref_index_free,
   .index_search = vl_ref_index_search,
-  .sq = &vl_ref_sq_ops,
   .proj = &vl_ref_proj_ops,
+  .sq = &vl_ref_sq_ops,
+  .neural = &vl_ref_neural_ops,
 };

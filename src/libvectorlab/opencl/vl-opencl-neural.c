@@ -1,0 +1,190 @@
+/* vl-opencl-neural.c: neural quantisation on OpenCL.  The weights live on
+ * the device for the model's lifetime; both GEMMs run on distance.cl's
+ * tiled inner-product kernel and neural.cl does the rest.  Work goes in
+ * chunks of rows whose scratch fits VL_OPENCL_SCRATCH_FLOATS, all from
+ * the context's buffer pool, so a decode allocates nothing per row or per
+ * call once the pool is warm.  Decoded chunks are read straight into the
+ * caller's matrix (a rectangular read honours its stride): no host-side
+ * staging copy or per-row extraction.  A pinned staging buffer
+ * (CL_MEM_ALLOC_HOST_PTR) was left out on purpose: it would add a second
+ * host copy of every decoded byte, which costs about what pinning saves on
+ * a discrete GPU and only adds work on a CPU device. */
+#include "vl-opencl-private.h"
+#include "vl-neural-private.h"
+
+#include <stdlib.h>
+
+typedef struct
+{
+  cl_mem w_enc;  /* m x d */
+  cl_mem b_enc;  /* m */
+  cl_mem w_dec;  /* d x (m + 1): W_d with b_d as its last column */
+} OpenclNeural;
+
+static VlStatus
+ocl_model_init (VlNeuralModel *model, VlError **error)
+{
+  VlContext *ctx = model->ctx;
+  size_t d = model->d, m = model->m, k = m + 1;
+  OpenclNeural *p = calloc (1, sizeof *p);
+  float *w_dec = NULL;
+  VlStatus status;
+
+  if (p == NULL)
+    return vl_set_error (error, VL_STATUS_OUT_OF_MEMORY, "out of memory");
+  model->priv = p;
+  VL_OPENCL_TRY (vl_opencl_check_dims (m, d, "encoder weights", error));
+  VL_OPENCL_TRY (vl_opencl_check_dims (d, k, "decoder weights", error));
+  if ((w_dec = malloc (d * k * sizeof *w_dec)) == NULL)
+    {
+      status = vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
+                             "out of memory for a %zu -> %zu neural model",
+                             d, m);
+      goto out;
+    }
+  for (size_t i = 0; i < d; i++)
+    {
+      for (size_t j = 0; j < m; j++)
+        w_dec[i * k + j] = model->w_dec[i * m + j];
+      w_dec[i * k + m] = model->b_dec[i];
+    }
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, m * d * sizeof (float), &p->w_enc, "encoder weights", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, m * sizeof (float), &p->b_enc, "encoder bias", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, d * k * sizeof (float), &p->w_dec, "decoder weights", error));
+  VL_OPENCL_TRY (vl_opencl_upload (ctx, p->w_enc, m * d * sizeof (float), model->w_enc, error));
+  VL_OPENCL_TRY (vl_opencl_upload (ctx, p->b_enc, m * sizeof (float), model->b_enc, error));
+  VL_OPENCL_TRY (vl_opencl_upload (ctx, p->w_dec, d * k * sizeof (float), w_dec, error));
+out:
+  /* The uploads read w_dec until the queue drains. */
+  status = vl_opencl_finish (ctx, status, error);
+  free (w_dec);
+  return status;
+}
+
+static void
+ocl_model_free (VlNeuralModel *model)
+{
+  OpenclNeural *p = model->priv;
+
+  vl_opencl_buffer_put (model->ctx, p->w_enc);
+  vl_opencl_buffer_put (model->ctx, p->b_enc);
+  vl_opencl_buffer_put (model->ctx, p->w_dec);
+  free (p);
+  model->priv = NULL;
+}
+
+/* Rows per chunk: the widest scratch row is @width floats. */
+static size_t
+chunk_rows (size_t n, size_t width)
+{
+  size_t rows = VL_OPENCL_SCRATCH_FLOATS / width;
+
+  rows = rows > 0 ? rows : 1;
+  return rows < n ? rows : n;
+}
+
+static VlStatus
+ocl_encode (VlNeuralModel *model, const VlMatrix *x, uint8_t *codes,
+            float *scales, VlError **error)
+{
+  VlContext *ctx = model->ctx;
+  OpenclNeural *p = model->priv;
+  size_t n = x->rows, d = model->d, m = model->m;
+  size_t cr = chunk_rows (n, d > m ? d : m);
+  cl_mem xb = NULL, h = NULL, cb = NULL, sb = NULL;
+  cl_kernel kernel;
+  size_t wg;
+  cl_uint a_m = (cl_uint) m;
+  double t0 = vl_now_ms ();
+  VlStatus status;
+
+  VL_OPENCL_TRY (vl_opencl_check_dims (n, d, "input", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * d * sizeof (float), &xb, "input chunk", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * m * sizeof (float), &h, "activations", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * m, &cb, "codes", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * sizeof (float), &sb, "scales", error));
+  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_NEURAL, "neural_quantise", &kernel, &wg, error));
+  VL_OPENCL_TRY (vl_opencl_set_args (kernel, error, sizeof h, &h, sizeof a_m, &a_m,
+                                     sizeof p->b_enc, &p->b_enc, sizeof cb, &cb,
+                                     sizeof sb, &sb, (size_t) 0));
+  for (size_t r0 = 0; r0 < n; r0 += cr)
+    {
+      size_t rows = n - r0 < cr ? n - r0 : cr, global = rows * wg;
+
+      VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, xb, x, r0, rows, error));
+      VL_OPENCL_TRY (vl_opencl_distance_tile (ctx, VL_METRIC_IP, xb, 0, rows,
+                                              p->w_enc, 0, m, d, NULL, NULL,
+                                              h, m, error));
+      VL_OPENCL_TRY (vl_opencl_enqueue_kernel (ctx, kernel, 1, &global, &wg, error));
+      VL_OPENCL_TRY (vl_opencl_download (ctx, cb, rows * m, codes + r0 * m, error));
+      VL_OPENCL_TRY (vl_opencl_download (ctx, sb, rows * sizeof (float), scales + r0, error));
+    }
+out:
+  ctx->breakdown.host_prep_ms = vl_now_ms () - t0;
+  status = vl_opencl_finish (ctx, status, error);
+  vl_opencl_buffer_put (ctx, xb);
+  vl_opencl_buffer_put (ctx, h);
+  vl_opencl_buffer_put (ctx, cb);
+  vl_opencl_buffer_put (ctx, sb);
+  return status;
+}
+
+static VlStatus
+ocl_decode (VlNeuralModel *model, const uint8_t *codes, const float *scales,
+            VlMatrix *out, VlError **error)
+{
+  VlContext *ctx = model->ctx;
+  OpenclNeural *p = model->priv;
+  size_t n = out->rows, d = model->d, m = model->m, k = m + 1;
+  size_t cr = chunk_rows (n, d > k ? d : k);
+  cl_mem cb = NULL, sb = NULL, a = NULL, y = NULL;
+  cl_kernel kernel;
+  size_t wg, global[2], local[2];
+  cl_uint a_m = (cl_uint) m, a_rows;
+  double t0 = vl_now_ms ();
+  VlStatus status;
+
+  VL_OPENCL_TRY (vl_opencl_check_dims (n, d, "output", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * m, &cb, "codes", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * sizeof (float), &sb, "scales", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * k * sizeof (float), &a, "latents", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * d * sizeof (float), &y, "decoded chunk", error));
+  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_NEURAL, "neural_unpack", &kernel, &wg, error));
+  local[0] = wg < 64 ? wg : 64;
+  local[1] = 1;
+  global[0] = vl_opencl_round_up (k, local[0]);
+  for (size_t r0 = 0; r0 < n; r0 += cr)
+    {
+      size_t rows = n - r0 < cr ? n - r0 : cr;
+
+      a_rows = (cl_uint) rows;
+      global[1] = rows;
+      VL_OPENCL_TRY (vl_opencl_upload (ctx, cb, rows * m, codes + r0 * m, error));
+      VL_OPENCL_TRY (vl_opencl_upload (ctx, sb, rows * sizeof (float), scales + r0, error));
+      VL_OPENCL_TRY (vl_opencl_set_args (kernel, error, sizeof cb, &cb, sizeof sb, &sb,
+                                         sizeof a_m, &a_m, sizeof a_rows, &a_rows,
+                                         sizeof a, &a, (size_t) 0));
+      VL_OPENCL_TRY (vl_opencl_enqueue_kernel (ctx, kernel, 2, global, local, error));
+      VL_OPENCL_TRY (vl_opencl_distance_tile (ctx, VL_METRIC_IP, a, 0, rows,
+                                              p->w_dec, 0, d, k, NULL, NULL,
+                                              y, d, error));
+      VL_OPENCL_TRY (vl_opencl_download_rect (ctx, y, d, rows, d,
+                                              vl_row_f32_mut (out, r0),
+                                              out->stride, error));
+    }
+out:
+  ctx->breakdown.host_prep_ms = vl_now_ms () - t0;
+  status = vl_opencl_finish (ctx, status, error);
+  vl_opencl_buffer_put (ctx, cb);
+  vl_opencl_buffer_put (ctx, sb);
+  vl_opencl_buffer_put (ctx, a);
+  vl_opencl_buffer_put (ctx, y);
+  return status;
+}
+
+const VlNeuralOps vl_opencl_neural_ops = {
+  .model_init = ocl_model_init,
+  .model_free = ocl_model_free,
+  .encode = ocl_encode,
+  .decode = ocl_decode,
+};

@@ -115,7 +115,7 @@ cpu_encode (VlNeuralModel *model, const VlMatrix *x, uint8_t *codes,
             float *scales, VlError **error)
 {
   CpuNeural *p = model->priv;
-  size_t n = x->rows, d = model->d, m = model->m;
+  size_t n = x->rows;
   VlBreakdown *bd = &model->ctx->breakdown;
   EncodeTile t = { model, x, 0, p->scratch, codes, scales };
 
@@ -126,8 +126,9 @@ cpu_encode (VlNeuralModel *model, const VlMatrix *x, uint8_t *codes,
 
 #ifdef VL_HAVE_BLAS
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) rows,
-                   (int) m, (int) d, 1.0f, vl_row_f32 (x, t.r0),
-                   (int) x->stride, model->w_enc, (int) d, 0.0f, t.h, (int) m);
+                   (int) model->m, (int) model->d, 1.0f, vl_row_f32 (x, t.r0),
+                   (int) x->stride, model->w_enc, (int) model->d, 0.0f, t.h,
+                   (int) model->m);
 #else
       vl_cpu_parallel_for (rows, ROW_GRAIN / 8, encode_dots_range, &t);
 #endif
@@ -190,7 +191,7 @@ cpu_decode (VlNeuralModel *model, const uint8_t *codes, const float *scales,
             VlMatrix *out, VlError **error)
 {
   CpuNeural *p = model->priv;
-  size_t n = out->rows, k = model->m + 1;
+  size_t n = out->rows;
   VlBreakdown *bd = &model->ctx->breakdown;
   DecodeTile t = { model, codes, scales, 0, p->scratch, out };
 
@@ -204,8 +205,8 @@ cpu_decode (VlNeuralModel *model, const uint8_t *codes, const float *scales,
       bd->host_prep_ms += t1 - t0;
 #ifdef VL_HAVE_BLAS
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) rows,
-                   (int) model->d, (int) k, 1.0f, t.a, (int) k, p->w_dec,
-                   (int) k, 0.0f, vl_row_f32_mut (out, t.r0),
+                   (int) model->d, (int) model->m + 1, 1.0f, t.a,
+                   (int) model->m + 1, p->w_dec, (int) model->m + 1, 0.0f, vl_row_f32_mut (out, t.r0),
                    (int) out->stride);
 #else
       vl_cpu_parallel_for (rows, ROW_GRAIN / 8, decode_dots_range, &t);

@@ -287,6 +287,7 @@ lookup_attention (VlContext *ctx, VlWeights *weights, const char *wq,
   if (status != VL_STATUS_OK)
     {
       vl_weight_tensor_unref (*q);
+      *q = NULL;
       return status;
     }
   *scale = (float) (1.0 / ((double) heads * sqrt ((double) (rows / heads))));

@@ -46,6 +46,9 @@ static const SqCase cases[] = {
   { "sq4/d17-n300-wide-k10",    VL_SQ_4,  300,  17,   5,  10, 0, DATA_WIDE },
   { "sq8/d17-n9000-k300",       VL_SQ_8, 9000,  17,   3, 300, 0, DATA_UNIFORM },
   { "sq4/d17-n2500-k2048",      VL_SQ_4, 2500,  17,   2, 2048, 0, DATA_UNIFORM },
+  /* 32 queries and more take the cpu backend's sgemm path. */
+  { "sq4/d17-n3000-nq40-dup-k500", VL_SQ_4, 3000, 17,  40, 500, 0, DATA_DUPLICATES },
+  { "sq8/d33-n5000-nq64-zero-k50", VL_SQ_8, 5000, 33,  64,  50, 3, DATA_ZERO_ROWS },
   { "sq8/d769-n300-k10",        VL_SQ_8,  300, 769,  40,  10, 0, DATA_UNIFORM },
   { "sq4/d769-n300-k10",        VL_SQ_4,  300, 769,  40,  10, 0, DATA_UNIFORM },
   { "sq4/d769-n200-strided-k3", VL_SQ_4,  200, 769,   4,   3, 7, DATA_ZERO_ROWS },

@@ -5,7 +5,11 @@
  * a tile of rows at a time into a small float block that stays in L1/L2
  * and scores every query against it, so decoding is paid once a row
  * whatever the number of queries and nothing of size n is ever decoded.
- * Each thread keeps its own heaps, merged at the end. */
+ * Each thread keeps its own heaps, merged at the end.  Many queries (with
+ * OpenBLAS): larger decoded tiles scored by one sgemm from the calling
+ * thread, then the heaps split by query between our threads, as the flat
+ * index does; L2 then ranks by |x|^2 - 2 q.x and rescores the k kept
+ * rows from differences. */
 #include "vl-cpu.h"
 #include "vl-sq-private.h"
 
@@ -22,6 +26,11 @@
 #define TILE 64
 /* Rows a thread gets at least, for encode/decode and for the scan. */
 #define ROW_GRAIN 1024
+/* Queries from which one sgemm a tile beats the fused scan; floats of
+ * scores an sgemm tile may hold (16 MiB); queries of one sgemm block. */
+#define GEMM_MIN_QUERIES 32
+#define GEMM_TILE_FLOATS ((size_t) 1 << 22)
+#define GEMM_MAX_QUERIES 1024
 
 static void
 decode_row (const VlSqParams *p, const uint8_t *codes, float *out)
@@ -220,30 +229,185 @@ scan_rows (size_t begin, size_t end, unsigned worker, void *data)
     }
 }
 
+#ifdef VL_HAVE_BLAS
+/* One sgemm tile: rows j0 .. j0 + tn decoded, against queries i0 .. */
+typedef struct
+{
+  const SqSearch *s;
+  float          *tile;     /* tile_ld rows, s->ld apart */
+  float          *norms;    /* L2: squared norms of the decoded rows */
+  float          *scores;   /* queries x tile_ld */
+  size_t          tile_ld;
+  size_t          j0;
+  size_t          tn;
+  size_t          i0;
+} Gemm;
+
+static void
+decode_tile (size_t begin, size_t end, unsigned worker, void *data)
+{
+  const Gemm *g = data;
+  const VlSqParams *p = &g->s->index->params;
+
+  for (size_t j = begin; j < end; j++)
+    {
+      float *row = g->tile + j * g->s->ld;
+
+      decode_row (p, g->s->ci->codes + (g->j0 + j) * p->code_size, row);
+      if (g->norms != NULL)
+        g->norms[j] = (float) vl_cpu_sum_squares (row, p->d);
+    }
+}
+
+/* Offers the tile's scores of queries [begin, end) of the block; L2
+ * scores are -2 q.x, so the key |x|^2 - 2 q.x ranks as the distance. */
+static void
+push_tile (size_t begin, size_t end, unsigned worker, void *data)
+{
+  const Gemm *g = data;
+  VlMetric metric = g->s->index->metric;
+
+  for (size_t i = begin; i < end; i++)
+    {
+      VlCpuTopk *heap = &g->s->heaps[g->i0 + i];
+      const float *sc = g->scores + i * g->tile_ld;
+
+      for (size_t j = 0; j < g->tn; j++)
+        {
+          float key;
+
+          if (metric == VL_METRIC_L2)
+            key = g->norms[j] + sc[j];
+          else if (metric == VL_METRIC_COSINE)
+            key = -(sc[j] * g->s->ci->inv[g->j0 + j]);
+          else
+            key = -sc[j];
+          offer (heap, key, (int64_t) (g->j0 + j));
+        }
+    }
+}
+
+static bool
+scan_gemm (SqSearch *s, double *kernel_ms, double *extract_ms)
+{
+  size_t n = s->index->n, d = s->index->params.d;
+  size_t nqb_max = s->nq < GEMM_MAX_QUERIES ? s->nq : GEMM_MAX_QUERIES;
+  size_t tile = (GEMM_TILE_FLOATS / nqb_max) & ~(size_t) 15;
+  bool l2 = s->index->metric == VL_METRIC_L2;
+  Gemm g = { s, NULL, NULL, NULL, 0, 0, 0, 0 };
+
+  if (tile > n)
+    tile = n;
+  g.tile_ld = tile;
+  g.tile = vl_cpu_alloc_floats (tile * s->ld);
+  g.scores = vl_cpu_alloc_floats (nqb_max * tile);
+  g.norms = l2 ? vl_cpu_alloc_floats (tile) : NULL;
+  if (g.tile == NULL || g.scores == NULL || (l2 && g.norms == NULL))
+    {
+      free (g.tile);
+      free (g.scores);
+      free (g.norms);
+      return false;
+    }
+  for (size_t j0 = 0; j0 < n; j0 += tile)
+    {
+      g.j0 = j0;
+      g.tn = n - j0 < tile ? n - j0 : tile;
+      vl_cpu_parallel_for (g.tn, ROW_GRAIN, decode_tile, &g);
+      for (size_t i0 = 0; i0 < s->nq; i0 += GEMM_MAX_QUERIES)
+        {
+          size_t nqb = s->nq - i0 < GEMM_MAX_QUERIES ? s->nq - i0 : GEMM_MAX_QUERIES;
+          double t0 = vl_now_ms (), t1;
+
+          g.i0 = i0;
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) nqb,
+                       (int) g.tn, (int) d, l2 ? -2.0f : 1.0f,
+                       s->q + i0 * s->ld, (int) s->ld, g.tile, (int) s->ld,
+                       0.0f, g.scores, (int) g.tile_ld);
+          t1 = vl_now_ms ();
+          vl_cpu_parallel_for (nqb, 8, push_tile, &g);
+          *kernel_ms += t1 - t0;
+          *extract_ms += vl_now_ms () - t1;
+        }
+    }
+  free (g.tile);
+  free (g.scores);
+  free (g.norms);
+  return true;
+}
+#endif
+
+typedef struct
+{
+  float   score;
+  int64_t id;
+} Pair;
+
+static int
+compare_pairs (const void *pa, const void *pb)
+{
+  const Pair *a = pa, *b = pb;
+
+  if (a->score != b->score)
+    return a->score < b->score ? -1 : 1;
+  return (a->id > b->id) - (a->id < b->id);
+}
+
+/* The k rows kept for one query under L2, rescored from differences (the
+ * norm expansion loses near distances to cancellation) and re-sorted. */
+static void
+rescore_l2 (const SqSearch *s, size_t qi, size_t k, int64_t *ids,
+            float *scores, Pair *pairs, float *row)
+{
+  const VlSqParams *p = &s->index->params;
+
+  for (size_t i = 0; i < k; i++)
+    {
+      decode_row (p, s->ci->codes + (size_t) ids[i] * p->code_size, row);
+      pairs[i].id = ids[i];
+      pairs[i].score = vl_cpu_l2sq (s->q + qi * s->ld, row, p->d);
+    }
+  qsort (pairs, k, sizeof *pairs, compare_pairs);
+  for (size_t i = 0; i < k; i++)
+    {
+      ids[i] = pairs[i].id;
+      scores[i] = pairs[i].score;
+    }
+}
+
 static VlStatus
 cpu_sq_index_search (VlSqIndex *index, const VlMatrix *queries, size_t k,
                      int64_t *ids, float *scores, VlError **error)
 {
   size_t d = index->params.d, nq = queries->rows;
-  unsigned workers = vl_cpu_workers_for (index->n, ROW_GRAIN);
+  bool gemm = false;
+  unsigned workers;
   SqSearch s = { index, index->priv, NULL, vl_cpu_padded (d), nq, NULL,
                  NULL };
   float *q = vl_cpu_alloc_floats (nq * s.ld);
+  float *row = vl_cpu_alloc_floats (s.ld);
+  Pair *pairs = malloc (k * sizeof *pairs);
   float *extra_keys = NULL;
   int64_t *extra_ids = NULL;
   VlStatus status = VL_STATUS_OK;
   double t0 = vl_now_ms (), t1;
 
+#ifdef VL_HAVE_BLAS
+  gemm = nq >= GEMM_MIN_QUERIES;
+#endif
+  workers = gemm ? 1 : vl_cpu_workers_for (index->n, ROW_GRAIN);
   s.q = q;
   s.heaps = calloc ((size_t) workers * nq, sizeof *s.heaps);
-  s.scratch = vl_cpu_alloc_floats ((size_t) workers
-                                   * (TILE * s.ld + nq * TILE));
+  s.scratch = gemm ? NULL
+                   : vl_cpu_alloc_floats ((size_t) workers
+                                          * (TILE * s.ld + nq * TILE));
   if (workers > 1)
     {
       extra_keys = malloc ((workers - 1) * nq * k * sizeof *extra_keys);
       extra_ids = malloc ((workers - 1) * nq * k * sizeof *extra_ids);
     }
-  if (q == NULL || s.heaps == NULL || s.scratch == NULL
+  if (q == NULL || row == NULL || pairs == NULL || s.heaps == NULL
+      || (!gemm && s.scratch == NULL)
       || (workers > 1 && (extra_keys == NULL || extra_ids == NULL)))
     {
       status = vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
@@ -279,8 +443,21 @@ cpu_sq_index_search (VlSqIndex *index, const VlMatrix *queries, size_t k,
   t1 = vl_now_ms ();
   index->ctx->breakdown.host_prep_ms = t1 - t0;
 
-  vl_cpu_parallel_for (index->n, ROW_GRAIN, scan_rows, &s);
-  index->ctx->breakdown.kernel_ms = vl_now_ms () - t1;
+  if (!gemm)
+    {
+      vl_cpu_parallel_for (index->n, ROW_GRAIN, scan_rows, &s);
+      index->ctx->breakdown.kernel_ms = vl_now_ms () - t1;
+    }
+#ifdef VL_HAVE_BLAS
+  else if (!scan_gemm (&s, &index->ctx->breakdown.kernel_ms,
+                       &index->ctx->breakdown.host_extract_ms))
+    {
+      status = vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
+                             "out of memory for the score tiles of %zu "
+                             "queries", nq);
+      goto out;
+    }
+#endif
 
   t1 = vl_now_ms ();
   for (size_t i = 0; i < nq; i++)
@@ -288,15 +465,19 @@ cpu_sq_index_search (VlSqIndex *index, const VlMatrix *queries, size_t k,
       for (unsigned w = 1; w < workers; w++)
         vl_cpu_topk_merge (&s.heaps[i], &s.heaps[w * nq + i]);
       vl_cpu_topk_sort (&s.heaps[i]);
+      if (gemm && index->metric == VL_METRIC_L2)
+        rescore_l2 (&s, i, k, ids + i * k, scores + i * k, pairs, row);
       /* 0 - key, not -key: a zero similarity stays +0. */
       if (index->metric != VL_METRIC_L2)
         for (size_t j = 0; j < k; j++)
           scores[i * k + j] = 0.0f - scores[i * k + j];
     }
-  index->ctx->breakdown.host_extract_ms = vl_now_ms () - t1;
+  index->ctx->breakdown.host_extract_ms += vl_now_ms () - t1;
 
 out:
   free (q);
+  free (row);
+  free (pairs);
   free (s.heaps);
   free (s.scratch);
   free (extra_keys);

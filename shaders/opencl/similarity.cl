@@ -4,8 +4,9 @@
  * RTS).  For the rows I = [i0, i0 + ni) against J = [j0, j0 + nj) of x:
  *   a[r * lda + c] = cos (x[i0 + r], x[j0 + c])  and
  *   b[c * ldb + r] = the same value (the transposed block),
- * with cos = dot * inv[i] * inv[j] (inv from row_inv_norms; 0 for zero rows)
- * and exactly 1 on the diagonal of non-zero rows.  When diag is set, I == J,
+ * with cos = the inner product of rows that unit_rows scaled to unit length
+ * (zero rows stay zero and score 0), exactly 1 on the diagonal of non-zero
+ * rows.  When diag is set, I == J,
  * a == b, and only blocks with j-block >= i-block run: each pair's dot
  * product is computed once and written to both (i, j) and (j, i).
  * Layout: x is row-major with ldx floats a row; a and b row-major.
@@ -15,10 +16,9 @@
  * Tunables: those of distance.cl.
  */
 __kernel __attribute__ ((reqd_work_group_size (RTS, RTS, 1))) void
-similarity_block (const __global float *x, uint ldx, uint d,
-                  const __global float *inv, uint i0, uint ni, uint j0,
-                  uint nj, int diag, __global float *a, uint lda,
-                  __global float *b, uint ldb)
+similarity_block (const __global float *x, uint ldx, uint d, uint i0,
+                  uint ni, uint j0, uint nj, int diag, __global float *a,
+                  uint lda, __global float *b, uint ldb)
 {
   __local float qs[TK * (TS + 1)];
   __local float xs[TK * (TS + 1)];
@@ -44,9 +44,8 @@ similarity_block (const __global float *x, uint ldx, uint d,
 
         if (r < ni && c < nj)
           {
-            float ir = inv[i0 + r], ic = inv[j0 + c];
-
-            v = (i0 + r == j0 + c && ir > 0.0f) ? 1.0f : acc[i][j] * ir * ic;
+            /* A unit row's square is near 1, a zero row's exactly 0. */
+            v = (i0 + r == j0 + c && acc[i][j] > 0.0f) ? 1.0f : acc[i][j];
             a[(size_t) r * lda + c] = v;
           }
         t[lc * (TS + 1) + lr] = v;

@@ -38,6 +38,25 @@ vl_opencl_inv_norms (VlContext *ctx, cl_mem x, size_t rows, size_t d,
 }
 
 VlStatus
+vl_opencl_unit_rows (VlContext *ctx, cl_mem x, size_t rows, size_t d,
+                     VlError **error)
+{
+  cl_kernel kernel;
+  size_t wg, global;
+  cl_uint ld = (cl_uint) d;
+  VlStatus status;
+
+  if ((status = vl_opencl_kernel (ctx, VL_OPENCL_NORMALIZE, "unit_rows",
+                                  &kernel, &wg, error)) != VL_STATUS_OK
+      || (status = vl_opencl_set_args (kernel, error, sizeof x, &x,
+                                       sizeof ld, &ld, sizeof ld, &ld,
+                                       (size_t) 0)) != VL_STATUS_OK)
+    return status;
+  global = rows * wg;
+  return vl_opencl_enqueue_kernel (ctx, kernel, 1, &global, &wg, error);
+}
+
+VlStatus
 vl_opencl_distance_tile (VlContext *ctx, VlMetric metric, cl_mem q,
                          size_t q0, size_t nq, cl_mem x, size_t x0,
                          size_t nx, size_t d, cl_mem qinv, cl_mem xinv,
@@ -88,7 +107,7 @@ vl_opencl_distance_matrix (VlContext *ctx, VlMetric metric,
 {
   size_t nq = queries->rows, n = database->rows, d = queries->cols;
   size_t qb, tn;
-  cl_mem q = NULL, x = NULL, qinv = NULL, xinv = NULL, scratch = NULL;
+  cl_mem q = NULL, x = NULL, scratch = NULL;
   double t0 = vl_now_ms ();
   VlStatus status;
 
@@ -114,12 +133,13 @@ vl_opencl_distance_matrix (VlContext *ctx, VlMetric metric,
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, qb * tn * sizeof (float), &scratch, "distance tile", error));
   VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, q, queries, 0, nq, error));
   VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, x, database, 0, n, error));
+  /* Cosine is the inner product of unit rows: scaling the product by
+   * inverse norms afterwards overflows for rows whose products do. */
   if (metric == VL_METRIC_COSINE)
     {
-      VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, nq * sizeof (float), &qinv, "query norms", error));
-      VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, n * sizeof (float), &xinv, "database norms", error));
-      VL_OPENCL_TRY (vl_opencl_inv_norms (ctx, q, nq, d, qinv, error));
-      VL_OPENCL_TRY (vl_opencl_inv_norms (ctx, x, n, d, xinv, error));
+      VL_OPENCL_TRY (vl_opencl_unit_rows (ctx, q, nq, d, error));
+      VL_OPENCL_TRY (vl_opencl_unit_rows (ctx, x, n, d, error));
+      metric = VL_METRIC_IP;
     }
 
   for (size_t q0 = 0; q0 < nq; q0 += qb)
@@ -131,7 +151,7 @@ vl_opencl_distance_matrix (VlContext *ctx, VlMetric metric,
         /* The in-order queue runs each read before the next tile
          * overwrites the scratch. */
         VL_OPENCL_TRY (vl_opencl_distance_tile (ctx, metric, q, q0, rows, x, x0,
-                                                cols, d, qinv, xinv, scratch,
+                                                cols, d, NULL, NULL, scratch,
                                                 cols, error));
         VL_OPENCL_TRY (vl_opencl_download_rect (ctx, scratch, cols, rows, cols,
                                                 vl_row_f32_mut (out, q0) + x0,
@@ -143,8 +163,6 @@ out:
   status = vl_opencl_finish (ctx, status, error);
   vl_opencl_buffer_put (ctx, q);
   vl_opencl_buffer_put (ctx, x);
-  vl_opencl_buffer_put (ctx, qinv);
-  vl_opencl_buffer_put (ctx, xinv);
   vl_opencl_buffer_put (ctx, scratch);
   return status;
 }

@@ -18,8 +18,7 @@
 
 typedef struct
 {
-  cl_mem x;    /* n x d, contiguous */
-  cl_mem inv;  /* n inverse norms under cosine, else NULL */
+  cl_mem x;  /* n x d, contiguous; unit rows under cosine */
 } IndexData;
 
 VlStatus
@@ -41,13 +40,9 @@ vl_opencl_index_build (VlIndex *index, const VlMatrix *database,
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, index->n * index->d * sizeof (float),
                                        &data->x, "the index database", error));
   VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, data->x, database, 0, index->n, error));
+  /* Cosine is the inner product of unit rows, which cannot overflow. */
   if (index->metric == VL_METRIC_COSINE)
-    {
-      VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, index->n * sizeof (float),
-                                           &data->inv, "the index norms", error));
-      VL_OPENCL_TRY (vl_opencl_inv_norms (ctx, data->x, index->n, index->d,
-                                          data->inv, error));
-    }
+    VL_OPENCL_TRY (vl_opencl_unit_rows (ctx, data->x, index->n, index->d, error));
 out:
   ctx->breakdown.host_prep_ms = vl_now_ms () - t0;
   return vl_opencl_finish (ctx, status, error);
@@ -61,7 +56,6 @@ vl_opencl_index_free (VlIndex *index)
   if (data == NULL)
     return;
   vl_opencl_buffer_put (index->ctx, data->x);
-  vl_opencl_buffer_put (index->ctx, data->inv);
   free (data);
   index->priv = NULL;
 }
@@ -123,7 +117,8 @@ vl_opencl_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
   size_t qb = VL_OPENCL_SCRATCH_FLOATS / tn < nq ? VL_OPENCL_SCRATCH_FLOATS / tn : nq;
   size_t p2 = ceil_pow2 (k), wg;
   bool similarity = vl_metric_is_similarity (index->metric);
-  cl_mem q = NULL, qinv = NULL, scratch = NULL, running = NULL;
+  VlMetric metric = index->metric;
+  cl_mem q = NULL, scratch = NULL, running = NULL;
   cl_kernel merge;
   cl_ulong *found = NULL;
   double t0 = vl_now_ms (), t1;
@@ -153,10 +148,10 @@ vl_opencl_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, qb * tn * sizeof (float), &scratch, "distance tile", error));
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, qb * k * sizeof (cl_ulong), &running, "running top-k", error));
   VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, q, queries, 0, nq, error));
-  if (index->metric == VL_METRIC_COSINE)
+  if (metric == VL_METRIC_COSINE)
     {
-      VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, nq * sizeof (float), &qinv, "query norms", error));
-      VL_OPENCL_TRY (vl_opencl_inv_norms (ctx, q, nq, d, qinv, error));
+      VL_OPENCL_TRY (vl_opencl_unit_rows (ctx, q, nq, d, error));
+      metric = VL_METRIC_IP;
     }
 
   for (size_t q0 = 0; q0 < nq; q0 += qb)
@@ -168,9 +163,9 @@ vl_opencl_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
         {
           size_t cols = n - x0 < tn ? n - x0 : tn;
 
-          VL_OPENCL_TRY (vl_opencl_distance_tile (ctx, index->metric, q, q0, rows,
-                                                  data->x, x0, cols, d, qinv,
-                                                  data->inv, scratch, cols, error));
+          VL_OPENCL_TRY (vl_opencl_distance_tile (ctx, metric, q, q0, rows,
+                                                  data->x, x0, cols, d, NULL,
+                                                  NULL, scratch, cols, error));
           VL_OPENCL_TRY (merge_tile (ctx, merge, wg, running, k, have, scratch,
                                      rows, cols, x0, similarity, p2, error));
           have = have + cols < k ? have + cols : k;
@@ -194,7 +189,6 @@ out:
     }
   free (found);
   vl_opencl_buffer_put (ctx, q);
-  vl_opencl_buffer_put (ctx, qinv);
   vl_opencl_buffer_put (ctx, scratch);
   vl_opencl_buffer_put (ctx, running);
   return status;

@@ -11,27 +11,14 @@ vl_opencl_normalize_rows (VlContext *ctx, const VlMatrix *in, VlMatrix *out,
                           VlError **error)
 {
   size_t rows = in->rows, d = in->cols;
-  cl_mem x = NULL, inv = NULL;
-  cl_kernel kernel;
-  size_t wg, global[2], local[2];
-  cl_uint a_d = (cl_uint) d, a_rows = (cl_uint) rows;
+  cl_mem x = NULL;
   double t0 = vl_now_ms ();
   VlStatus status;
 
   VL_OPENCL_TRY (vl_opencl_check_dims (rows, d, "input", error));
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, rows * d * sizeof (float), &x, "input", error));
-  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, rows * sizeof (float), &inv, "row norms", error));
   VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, x, in, 0, rows, error));
-  VL_OPENCL_TRY (vl_opencl_inv_norms (ctx, x, rows, d, inv, error));
-  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_NORMALIZE, "scale_rows", &kernel, &wg, error));
-  VL_OPENCL_TRY (vl_opencl_set_args (kernel, error, sizeof x, &x, sizeof a_d, &a_d,
-                                     sizeof a_d, &a_d, sizeof a_rows, &a_rows,
-                                     sizeof inv, &inv, (size_t) 0));
-  local[0] = wg < 64 ? wg : 64;
-  local[1] = 1;
-  global[0] = vl_opencl_round_up (d, local[0]);
-  global[1] = rows;
-  VL_OPENCL_TRY (vl_opencl_enqueue_kernel (ctx, kernel, 2, global, local, error));
+  VL_OPENCL_TRY (vl_opencl_unit_rows (ctx, x, rows, d, error));
   /* @out may alias @in: the in-order queue finished the upload long ago. */
   VL_OPENCL_TRY (vl_opencl_download_rect (ctx, x, d, rows, d,
                                           vl_row_f32_mut (out, 0), out->stride,
@@ -40,14 +27,12 @@ out:
   ctx->breakdown.host_prep_ms = vl_now_ms () - t0;
   status = vl_opencl_finish (ctx, status, error);
   vl_opencl_buffer_put (ctx, x);
-  vl_opencl_buffer_put (ctx, inv);
   return status;
 }
 
 static VlStatus
-similarity_block (VlContext *ctx, cl_mem x, size_t d, cl_mem inv, size_t i0,
-                  size_t ni, size_t j0, size_t nj, cl_mem a, cl_mem b,
-                  VlError **error)
+similarity_block (VlContext *ctx, cl_mem x, size_t d, size_t i0, size_t ni,
+                  size_t j0, size_t nj, cl_mem a, cl_mem b, VlError **error)
 {
   cl_kernel kernel;
   size_t wg, side = 1, ts, global[2], local[2];
@@ -62,7 +47,7 @@ similarity_block (VlContext *ctx, cl_mem x, size_t d, cl_mem inv, size_t i0,
                                   &kernel, &wg, error)) != VL_STATUS_OK
       || (status = vl_opencl_set_args (kernel, error, sizeof x, &x,
                                        sizeof a_d, &a_d, sizeof a_d, &a_d,
-                                       sizeof inv, &inv, sizeof a_i0, &a_i0,
+                                       sizeof a_i0, &a_i0,
                                        sizeof a_ni, &a_ni, sizeof a_j0, &a_j0,
                                        sizeof a_nj, &a_nj, sizeof diag, &diag,
                                        sizeof a, &a, sizeof lda, &lda,
@@ -84,18 +69,18 @@ vl_opencl_similarity_matrix (VlContext *ctx, const VlMatrix *xm,
 {
   size_t n = xm->rows, d = xm->cols;
   size_t s = n * n <= VL_OPENCL_SCRATCH_FLOATS ? n : SIMILARITY_BLOCK;
-  cl_mem x = NULL, inv = NULL, a = NULL, b = NULL;
+  cl_mem x = NULL, a = NULL, b = NULL;
   double t0 = vl_now_ms ();
   VlStatus status;
 
   VL_OPENCL_TRY (vl_opencl_check_dims (n, d, "input", error));
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, n * d * sizeof (float), &x, "input", error));
-  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, n * sizeof (float), &inv, "row norms", error));
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, s * s * sizeof (float), &a, "similarity block", error));
   if (s < n)
     VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, s * s * sizeof (float), &b, "similarity block", error));
   VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, x, xm, 0, n, error));
-  VL_OPENCL_TRY (vl_opencl_inv_norms (ctx, x, n, d, inv, error));
+  /* The Gram matrix of unit rows: no product overflows. */
+  VL_OPENCL_TRY (vl_opencl_unit_rows (ctx, x, n, d, error));
 
   /* Only blocks on or above the diagonal: each writes its mirror too. */
   for (size_t i0 = 0; i0 < n; i0 += s)
@@ -104,7 +89,7 @@ vl_opencl_similarity_matrix (VlContext *ctx, const VlMatrix *xm,
         size_t ni = n - i0 < s ? n - i0 : s;
         size_t nj = n - j0 < s ? n - j0 : s;
 
-        VL_OPENCL_TRY (similarity_block (ctx, x, d, inv, i0, ni, j0, nj, a, b, error));
+        VL_OPENCL_TRY (similarity_block (ctx, x, d, i0, ni, j0, nj, a, b, error));
         VL_OPENCL_TRY (vl_opencl_download_rect (ctx, a, nj, ni, nj,
                                                 vl_row_f32_mut (out, i0) + j0,
                                                 out->stride, error));
@@ -117,7 +102,6 @@ out:
   ctx->breakdown.host_prep_ms = vl_now_ms () - t0;
   status = vl_opencl_finish (ctx, status, error);
   vl_opencl_buffer_put (ctx, x);
-  vl_opencl_buffer_put (ctx, inv);
   vl_opencl_buffer_put (ctx, a);
   vl_opencl_buffer_put (ctx, b);
   return status;

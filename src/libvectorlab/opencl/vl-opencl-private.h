@@ -137,6 +137,11 @@ VlStatus vl_opencl_finish (VlContext *ctx, VlStatus status, VlError **error);
  * (contiguous, @d floats a row) into @inv. */
 VlStatus vl_opencl_inv_norms (VlContext *ctx, cl_mem x, size_t rows,
                               size_t d, cl_mem inv, VlError **error);
+/* Divides the first @rows rows of @x (contiguous, @d floats a row) by their
+ * L2 norms in place; zero rows stay zero.  Fit for rows of any finite
+ * size: cosine goes through unit rows so that no product overflows. */
+VlStatus vl_opencl_unit_rows (VlContext *ctx, cl_mem x, size_t rows,
+                              size_t d, VlError **error);
 /* Scores of queries rows [q0, q0 + nq) against database rows
  * [x0, x0 + nx) into @out (nq rows of @ldo floats).  @qinv and @xinv are the
  * inverse norms for cosine, NULL otherwise. */

@@ -7,8 +7,9 @@
  *   [0, levels]; decoding is min + code * step (see vl-sq-private.h, which
  *   the host backends follow with the same fp32 constants).
  * Layout: x and out are contiguous rows of d floats.
- *   sq_encode: one item a byte of codes, global (code_size, n).
- *   sq_decode: one item a float, global (d, n).
+ *   sq_encode: one item a byte of codes, 1-D over n * code_size bytes, so
+ *     neighbouring items write neighbouring bytes whatever d is.
+ *   sq_decode: one item a float, 1-D over n * d floats.
  *   sq_scores: out[i * ldo + j] = score (q[q0 + i], decoded row x0 + j) for
  *     i < nq, j < nx: metric 0 = squared L2 from differences, 1 = inner
  *     product, 2 = cosine (inner product times qinv[q0 + i] * xinv[x0 + j]).
@@ -50,11 +51,12 @@ sq_encode (const __global float *x, uint n, uint d,
            const __global float *min, const __global float *inv, uint levels,
            int sq4, uint code_size, __global uchar *codes)
 {
-  const uint b = get_global_id (0), r = get_global_id (1);
+  const uint g = get_global_id (0);
+  const uint r = g / code_size, b = g % code_size;
   const __global float *row = x + (size_t) r * d;
   uint c;
 
-  if (b >= code_size || r >= n)
+  if (r >= n)
     return;
   if (!sq4)
     c = sq_quantize (row[b], min[b], inv[b], levels);
@@ -73,9 +75,10 @@ sq_decode (const __global uchar *codes, uint n, uint d, uint code_size,
            int sq4, const __global float *min, const __global float *step,
            __global float *out)
 {
-  const uint i = get_global_id (0), r = get_global_id (1);
+  const uint g = get_global_id (0);
+  const uint r = g / d, i = g % d;
 
-  if (i >= d || r >= n)
+  if (r >= n)
     return;
   out[(size_t) r * d + i] =
     min[i] + (float) sq_code_at (codes + (size_t) r * code_size, i, sq4) * step[i];

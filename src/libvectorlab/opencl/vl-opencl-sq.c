@@ -34,7 +34,7 @@ upload_constants (VlContext *ctx, const VlSqParams *p, const float *second,
 }
 
 /* Rows a chunk of encode or decode: its floats stay within the scratch
- * bound. */
+ * bound (which also keeps the kernels' 32-bit item ids in range). */
 static size_t
 chunk_rows (const VlSqParams *p, size_t rows)
 {
@@ -66,7 +66,7 @@ opencl_sq_encode (VlContext *ctx, const VlSqParams *p, const VlMatrix *x,
     {
       size_t rows = x->rows - r0 < chunk ? x->rows - r0 : chunk;
       cl_uint a_n = (cl_uint) rows;
-      size_t global[2] = { p->code_size, rows };
+      size_t global = vl_opencl_round_up (rows * p->code_size, wg);
 
       VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, xs, x, r0, rows, error));
       VL_OPENCL_TRY (vl_opencl_set_args (kernel, error, sizeof xs, &xs,
@@ -76,7 +76,7 @@ opencl_sq_encode (VlContext *ctx, const VlSqParams *p, const VlMatrix *x,
                                          sizeof sq4, &sq4,
                                          sizeof a_size, &a_size,
                                          sizeof cs, &cs, (size_t) 0));
-      VL_OPENCL_TRY (vl_opencl_enqueue_kernel (ctx, kernel, 2, global, NULL, error));
+      VL_OPENCL_TRY (vl_opencl_enqueue_kernel (ctx, kernel, 1, &global, &wg, error));
       VL_OPENCL_TRY (vl_opencl_download (ctx, cs, rows * p->code_size,
                                          codes + r0 * p->code_size, error));
     }
@@ -109,7 +109,7 @@ opencl_sq_decode (VlContext *ctx, const VlSqParams *p, const uint8_t *codes,
     {
       size_t rows = out->rows - r0 < chunk ? out->rows - r0 : chunk;
       cl_uint a_n = (cl_uint) rows;
-      size_t global[2] = { p->d, rows };
+      size_t global = vl_opencl_round_up (rows * p->d, wg);
 
       VL_OPENCL_TRY (vl_opencl_upload (ctx, cs, rows * p->code_size,
                                        codes + r0 * p->code_size, error));
@@ -119,7 +119,7 @@ opencl_sq_decode (VlContext *ctx, const VlSqParams *p, const uint8_t *codes,
                                          sizeof sq4, &sq4,
                                          sizeof min, &min, sizeof step, &step,
                                          sizeof xs, &xs, (size_t) 0));
-      VL_OPENCL_TRY (vl_opencl_enqueue_kernel (ctx, kernel, 2, global, NULL, error));
+      VL_OPENCL_TRY (vl_opencl_enqueue_kernel (ctx, kernel, 1, &global, &wg, error));
       VL_OPENCL_TRY (vl_opencl_download_rect (ctx, xs, p->d, rows, p->d,
                                               vl_row_f32_mut (out, r0),
                                               out->stride, error));

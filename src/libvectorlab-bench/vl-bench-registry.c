@@ -14,6 +14,9 @@ static const VlBenchSuiteInfo *const infos[] = {
   &vl_bench_suite_latency,
   &vl_bench_suite_throughput,
   &vl_bench_suite_memory,
+  &vl_bench_suite_neural_quant,
+  &vl_bench_suite_decode_breakdown,
+  &vl_bench_suite_compression,
 };
 
 GListModel *

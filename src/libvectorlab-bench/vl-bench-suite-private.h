@@ -43,6 +43,7 @@ extern const VlBenchWorkload vl_bench_workload_distance;
 extern const VlBenchWorkload vl_bench_workload_similarity;
 extern const VlBenchWorkload vl_bench_workload_normalize;
 extern const VlBenchWorkload vl_bench_workload_pooling;
+extern const VlBenchWorkload vl_bench_workload_neural;
 
 /* The suites, in the order `list` shows them. */
 extern const VlBenchSuiteInfo vl_bench_suite_quick;
@@ -54,6 +55,9 @@ extern const VlBenchSuiteInfo vl_bench_suite_pooling;
 extern const VlBenchSuiteInfo vl_bench_suite_latency;
 extern const VlBenchSuiteInfo vl_bench_suite_throughput;
 extern const VlBenchSuiteInfo vl_bench_suite_memory;
+extern const VlBenchSuiteInfo vl_bench_suite_neural_quant;
+extern const VlBenchSuiteInfo vl_bench_suite_decode_breakdown;
+extern const VlBenchSuiteInfo vl_bench_suite_compression;
 
 VlBenchSuite           *vl_bench_suite_new      (const VlBenchSuiteInfo *info);
 const VlBenchSuiteInfo *vl_bench_suite_get_info (VlBenchSuite           *self);

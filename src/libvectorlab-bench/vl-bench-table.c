@@ -72,6 +72,11 @@ format_rate (double value)
 static char *
 format_quality (const VlBenchQuality *q)
 {
+  /* A rate-distortion row: what the codes cost and what they keep. */
+  if (isfinite (q->compression_ratio))
+    return g_strdup_printf ("ratio %.1fx, mse %.3g, recall %.3f (%s, %u "
+                            "queries)", q->compression_ratio, q->mse,
+                            q->recall, q->reference, q->sampled);
   if (isfinite (q->recall))
     return g_strdup_printf ("recall %.3f (%s, %u queries)", q->recall,
                             q->reference, q->sampled);

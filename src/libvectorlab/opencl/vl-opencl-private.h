@@ -17,7 +17,6 @@ typedef enum
   VL_OPENCL_PROJ,
   VL_OPENCL_NEURAL,
   VL_OPENCL_SQ,
-  VL_OPENCL_PROJ,
   VL_OPENCL_N_FAMILIES
 } VlOpenclFamily;
 

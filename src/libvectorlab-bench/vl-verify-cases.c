@@ -4,6 +4,7 @@
  * that the whole table takes a few seconds on ref. */
 #include "vl-verify.h"
 #include "vl-verify-neural.h"
+#include "vl-verify-proj.h"
 
 #include <math.h>
 #include <string.h>
@@ -365,6 +366,12 @@ run_pool_attention (const VlVerifyCase *self, VlContext *device,
 #define SQ4_DECODE vl_verify_sq4_decode, vl_verify_sq_describe, ERR, 0
 #define SQ8_KNN vl_verify_sq8_knn, vl_verify_sq_describe, RECALL
 #define SQ4_KNN vl_verify_sq4_knn, vl_verify_sq_describe, RECALL
+#define PROJECT vl_verify_project, vl_verify_proj_describe, ERR, 0
+#define PROJ_KNN vl_verify_proj_knn, vl_verify_proj_describe, RECALL
+#define ATT_SCORES vl_verify_attention_scores, vl_verify_attention_describe, ERR, 0
+#define ATT_TOPK vl_verify_attention_topk, vl_verify_attention_describe, RECALL, 0
+#define ATT_SCORES_H vl_verify_attention_scores_heads, vl_verify_attention_heads_describe, ERR, 0
+#define ATT_TOPK_H vl_verify_attention_topk_heads, vl_verify_attention_heads_describe, RECALL, 0
 
 /* name, checker..., metric, rows, n, d, k, flags */
 static const VlVerifyCase cases[] = {
@@ -408,6 +415,16 @@ static const VlVerifyCase cases[] = {
   { "neural-encode", NEURAL_ENCODE, 5, 0, 1, 1, 0 },
   { "neural-decode", NEURAL_DECODE, 300, 0, 768, 64, 0 },
   { "neural-decode", NEURAL_DECODE, 33, 0, 17, 5, 0 },
+  { "project", PROJECT, 300, 0, 769, 0, STRIDED },
+  { "project", PROJECT, 7, 0, 1, 0, 0 },
+  { "proj-knn/l2", PROJ_KNN, VL_METRIC_L2, 33, 2049, 769, 10, STRIDED },
+  { "proj-knn/l2-ties", PROJ_KNN, VL_METRIC_L2, 9, 301, 17, 7, TIES },
+  { "proj-knn/cosine", PROJ_KNN, VL_METRIC_COSINE, 9, 999, 17, 5, ZERO_ROW },
+  { "attention/scores", ATT_SCORES, 7, 301, 769, 0, 0 },
+  { "attention/scores-heads", ATT_SCORES_H, 9, 301, 769, 0, STRIDED },
+  { "attention/topk", ATT_TOPK, 33, 2049, 769, 10, 0 },
+  { "attention/topk-heads", ATT_TOPK_H, 5, 999, 17, 20, TIES },
+  { "attention/topk-heads", ATT_TOPK_H, 3, 500, 1, 5, 0 },
 };
 
 const VlVerifyCase *

@@ -9,7 +9,8 @@
 
 static const char *const expected_suites[] = {
   "quick", "knn", "distance", "similarity", "normalize", "pooling",
-  "latency", "throughput", "memory", NULL
+  "latency", "throughput", "memory", "neural-quant", "decode-breakdown",
+  "compression", NULL
 };
 
 static void

@@ -26,8 +26,6 @@ static const FamilyDesc families[VL_OPENCL_N_FAMILIES] = {
   [VL_OPENCL_SIMILARITY] = { { "distance", "similarity" }, true },
   [VL_OPENCL_POOL] = { { "pool", NULL }, false },
   [VL_OPENCL_TOPK] = { { "topk", NULL }, false },
-  /* proj.cl reuses the block accumulation of distance.cl. */
-  [VL_OPENCL_PROJ] = { { "distance", "proj" }, true },
   [VL_OPENCL_NEURAL] = { { "neural", NULL }, false },
   /* proj.cl reuses the block accumulation of distance.cl. */
   [VL_OPENCL_PROJ] = { { "distance", "proj" }, true },

@@ -1,7 +1,6 @@
 /* vl-opencl.c: the OpenCL backend's context, its command helpers and the
  * profiling that fills the breakdown. */
 #include "vl-opencl-private.h"
-#include "vl-proj-private.h"
 #include "vl-neural-private.h"
 #include "vl-proj-private.h"
 #include "vl-sq-private.h"

@@ -17,6 +17,8 @@ static const VlBenchSuiteInfo *const infos[] = {
   &vl_bench_suite_neural_quant,
   &vl_bench_suite_decode_breakdown,
   &vl_bench_suite_compression,
+  &vl_bench_suite_attention,
+  &vl_bench_suite_learned_distance,
 };
 
 GListModel *

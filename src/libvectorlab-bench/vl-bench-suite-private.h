@@ -58,6 +58,8 @@ extern const VlBenchSuiteInfo vl_bench_suite_memory;
 extern const VlBenchSuiteInfo vl_bench_suite_neural_quant;
 extern const VlBenchSuiteInfo vl_bench_suite_decode_breakdown;
 extern const VlBenchSuiteInfo vl_bench_suite_compression;
+extern const VlBenchSuiteInfo vl_bench_suite_attention;
+extern const VlBenchSuiteInfo vl_bench_suite_learned_distance;
 
 VlBenchSuite           *vl_bench_suite_new      (const VlBenchSuiteInfo *info);
 const VlBenchSuiteInfo *vl_bench_suite_get_info (VlBenchSuite           *self);

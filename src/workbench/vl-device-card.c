@@ -33,7 +33,7 @@ add_row (VlDeviceCard *self,
   gtk_label_set_xalign (GTK_LABEL (val), 0);
   gtk_label_set_wrap (GTK_LABEL (val), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (val), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_max_width_chars (GTK_LABEL (val), 28);
+  gtk_label_set_max_width_chars (GTK_LABEL (val), 22);
   gtk_label_set_selectable (GTK_LABEL (val), TRUE);
   gtk_widget_set_hexpand (val, TRUE);
   gtk_grid_attach (self->grid, key, 0, self->n_rows, 1, 1);

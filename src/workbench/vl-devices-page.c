@@ -93,6 +93,7 @@ set_counter_bytes (VlDevicesPage *self,
 void
 vl_devices_page_set_counters (VlDevicesPage     *self,
                               const char        *device_id,
+                              const char        *what,
                               const VlPoolStats *stats)
 {
   g_autofree char *caption = NULL;
@@ -100,9 +101,10 @@ vl_devices_page_set_counters (VlDevicesPage     *self,
   g_return_if_fail (VL_IS_DEVICES_PAGE (self));
   g_return_if_fail (device_id != NULL && stats != NULL);
 
-  caption = g_strdup_printf (_("Buffer pool of %s in the latest run. Host backends "
-                               "have no device memory, so their pool counters stay at zero."),
-                             device_id);
+  /* Translators: the first %s is a device, the second what ran on it. */
+  caption = g_strdup_printf (_("Buffer pool of %s after %s. Host backends have no device "
+                               "memory, so their pool counters stay at zero."),
+                             device_id, what);
   gtk_label_set_label (self->counters_caption, caption);
   set_counter_count (self, COUNTER_HITS, stats->hits);
   set_counter_count (self, COUNTER_MISSES, stats->misses);

@@ -246,8 +246,11 @@ similarity_computed (VlWindow           *self,
                      VlSimilarityResult *result)
 {
   g_autofree char *label = NULL;
+  g_autofree char *what = NULL;
 
-  vl_devices_page_set_counters (self->devices_page, result->device_id, &result->pool);
+  /* Translators: what ran, e.g. "similarity 512 × 64". */
+  what = g_strdup_printf (_("similarity %u × %u"), result->n, result->d);
+  vl_devices_page_set_counters (self->devices_page, result->device_id, what, &result->pool);
   /* Translators: a row of the breakdown chart, e.g.
    * "similarity 512 × 64 on cpu". */
   label = g_strdup_printf (_("similarity %u × %u on %s"),

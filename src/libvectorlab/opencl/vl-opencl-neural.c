@@ -2,23 +2,37 @@
  * the device for the model's lifetime; both GEMMs run on distance.cl's
  * tiled inner-product kernel and neural.cl does the rest.  Work goes in
  * chunks of rows whose scratch fits VL_OPENCL_SCRATCH_FLOATS, all from
- * the context's buffer pool, so a decode allocates nothing per row or per
- * call once the pool is warm.  Decoded chunks are read straight into the
- * caller's matrix (a rectangular read honours its stride): no host-side
- * staging copy or per-row extraction.  A pinned staging buffer
- * (CL_MEM_ALLOC_HOST_PTR) was left out on purpose: it would add a second
- * host copy of every decoded byte, which costs about what pinning saves on
- * a discrete GPU and only adds work on a CPU device. */
+ * the context's buffer pool, so a call allocates nothing per row, and
+ * nothing at all once the pool is warm.
+ *
+ * Decoding into host memory is built for throughput (the founding
+ * documents lost 99 % of the time there): on a GPU each decoded chunk is
+ * read by DMA into one of two pinned staging buffers (CL_MEM_ALLOC_HOST_PTR,
+ * mapped once for the model's lifetime, which is how drivers give full
+ * PCIe speed), and while the device decodes and transfers the next chunk,
+ * host threads copy the previous one into the caller's matrix, row by row
+ * when it is strided.  A device that shares host memory (PoCL on the CPU)
+ * gains nothing from pinning, so there chunks are read straight into the
+ * caller's matrix. */
 #include "vl-opencl-private.h"
 #include "vl-neural-private.h"
+#include "cpu/vl-cpu-threads.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+/* Rows a host thread copies at least. */
+#define COPY_GRAIN 256
 
 typedef struct
 {
-  cl_mem w_enc;  /* m x d */
-  cl_mem b_enc;  /* m */
-  cl_mem w_dec;  /* d x (m + 1): W_d with b_d as its last column */
+  cl_mem w_enc;      /* m x d */
+  cl_mem b_enc;      /* m */
+  cl_mem w_dec;      /* d x (m + 1): W_d with b_d as its last column */
+  /* Pinned staging, GPU only, made on the first decode. */
+  cl_mem stage[2];
+  float *stage_ptr[2];
+  size_t stage_rows;
 } OpenclNeural;
 
 static VlStatus
@@ -65,7 +79,17 @@ static void
 ocl_model_free (VlNeuralModel *model)
 {
   OpenclNeural *p = model->priv;
+  VlOpenclContext *cl = model->ctx->priv;
 
+  for (int i = 0; i < 2; i++)
+    if (p->stage[i] != NULL)
+      {
+        if (p->stage_ptr[i] != NULL)
+          clEnqueueUnmapMemObject (cl->queue, p->stage[i], p->stage_ptr[i],
+                                   0, NULL, NULL);
+        clFinish (cl->queue);
+        clReleaseMemObject (p->stage[i]);
+      }
   vl_opencl_buffer_put (model->ctx, p->w_enc);
   vl_opencl_buffer_put (model->ctx, p->b_enc);
   vl_opencl_buffer_put (model->ctx, p->w_dec);
@@ -129,22 +153,112 @@ out:
   return status;
 }
 
+/* Two pinned buffers of @rows x @d floats, mapped for good. */
+static VlStatus
+ensure_staging (VlNeuralModel *model, size_t rows, VlError **error)
+{
+  OpenclNeural *p = model->priv;
+  VlOpenclContext *cl = model->ctx->priv;
+  size_t bytes = rows * model->d * sizeof (float);
+  cl_int err;
+
+  if (p->stage_rows >= rows)
+    return VL_STATUS_OK;
+  for (int i = 0; i < 2; i++)
+    {
+      if (p->stage[i] != NULL)
+        {
+          clEnqueueUnmapMemObject (cl->queue, p->stage[i], p->stage_ptr[i], 0,
+                                   NULL, NULL);
+          clFinish (cl->queue);
+          clReleaseMemObject (p->stage[i]);
+          p->stage[i] = NULL;
+          p->stage_ptr[i] = NULL;
+        }
+      p->stage_rows = 0;
+    }
+  for (int i = 0; i < 2; i++)
+    {
+      p->stage[i] = clCreateBuffer (cl->context, CL_MEM_READ_WRITE
+                                    | CL_MEM_ALLOC_HOST_PTR, bytes, NULL,
+                                    &err);
+      if (err != CL_SUCCESS)
+        return vl_opencl_check (err, "clCreateBuffer (pinned staging)", error);
+      p->stage_ptr[i] = clEnqueueMapBuffer (cl->queue, p->stage[i], CL_TRUE,
+                                            CL_MAP_READ | CL_MAP_WRITE, 0,
+                                            bytes, 0, NULL, NULL, &err);
+      if (err != CL_SUCCESS)
+        return vl_opencl_check (err, "clEnqueueMapBuffer (pinned staging)",
+                                error);
+    }
+  p->stage_rows = rows;
+  return VL_STATUS_OK;
+}
+
+typedef struct
+{
+  const float *src;  /* rows x d, contiguous */
+  float       *dst;
+  size_t       ld;   /* of dst */
+  size_t       d;
+} CopyChunk;
+
+static void
+copy_range (size_t begin, size_t end, unsigned worker, void *data)
+{
+  const CopyChunk *c = data;
+
+  if (c->ld == c->d)
+    memcpy (c->dst + begin * c->d, c->src + begin * c->d,
+            (end - begin) * c->d * sizeof (float));
+  else
+    for (size_t r = begin; r < end; r++)
+      memcpy (c->dst + r * c->ld, c->src + r * c->d, c->d * sizeof (float));
+}
+
+/* Waits for @marker (the end of a chunk's read into staging) and copies the
+ * chunk into the caller's rows. */
+static VlStatus
+drain_chunk (VlContext *ctx, cl_event *marker, const float *stage,
+             size_t rows, size_t d, VlMatrix *out, size_t r0,
+             VlError **error)
+{
+  CopyChunk c = { stage, vl_row_f32_mut (out, r0), out->stride, d };
+  cl_int err = clWaitForEvents (1, marker);
+  double t0;
+
+  clReleaseEvent (*marker);
+  *marker = NULL;
+  if (err != CL_SUCCESS)
+    return vl_opencl_check (err, "clWaitForEvents", error);
+  t0 = vl_now_ms ();
+  vl_cpu_parallel_for (rows, COPY_GRAIN, copy_range, &c);
+  ctx->breakdown.host_extract_ms += vl_now_ms () - t0;
+  return VL_STATUS_OK;
+}
+
 static VlStatus
 ocl_decode (VlNeuralModel *model, const uint8_t *codes, const float *scales,
             VlMatrix *out, VlError **error)
 {
   VlContext *ctx = model->ctx;
+  VlOpenclContext *cl = ctx->priv;
   OpenclNeural *p = model->priv;
   size_t n = out->rows, d = model->d, m = model->m, k = m + 1;
-  size_t cr = chunk_rows (n, d > k ? d : k);
+  size_t cr = chunk_rows (n, d > k ? d : k), prev_r0 = 0, prev_rows = 0;
+  bool staged = ctx->device.is_gpu;
   cl_mem cb = NULL, sb = NULL, a = NULL, y = NULL;
+  cl_event marker = NULL;
   cl_kernel kernel;
-  size_t wg, global[2], local[2];
+  size_t wg, global[2], local[2], chunk = 0;
   cl_uint a_m = (cl_uint) m, a_rows;
   double t0 = vl_now_ms ();
   VlStatus status;
+  cl_int err;
 
   VL_OPENCL_TRY (vl_opencl_check_dims (n, d, "output", error));
+  if (staged)
+    VL_OPENCL_TRY (ensure_staging (model, cr, error));
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * m, &cb, "codes", error));
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * sizeof (float), &sb, "scales", error));
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * k * sizeof (float), &a, "latents", error));
@@ -153,9 +267,10 @@ ocl_decode (VlNeuralModel *model, const uint8_t *codes, const float *scales,
   local[0] = wg < 64 ? wg : 64;
   local[1] = 1;
   global[0] = vl_opencl_round_up (k, local[0]);
-  for (size_t r0 = 0; r0 < n; r0 += cr)
+  for (size_t r0 = 0; r0 < n; r0 += cr, chunk++)
     {
       size_t rows = n - r0 < cr ? n - r0 : cr;
+      cl_event next = NULL;
 
       a_rows = (cl_uint) rows;
       global[1] = rows;
@@ -168,12 +283,42 @@ ocl_decode (VlNeuralModel *model, const uint8_t *codes, const float *scales,
       VL_OPENCL_TRY (vl_opencl_distance_tile (ctx, VL_METRIC_IP, a, 0, rows,
                                               p->w_dec, 0, d, k, NULL, NULL,
                                               y, d, error));
-      VL_OPENCL_TRY (vl_opencl_download_rect (ctx, y, d, rows, d,
-                                              vl_row_f32_mut (out, r0),
-                                              out->stride, error));
+      if (!staged)
+        {
+          VL_OPENCL_TRY (vl_opencl_download_rect (ctx, y, d, rows, d,
+                                                  vl_row_f32_mut (out, r0),
+                                                  out->stride, error));
+          continue;
+        }
+      /* Chunk i goes to staging buffer i % 2; the host copies chunk i - 1
+       * out of the other one meanwhile. */
+      VL_OPENCL_TRY (vl_opencl_download (ctx, y, rows * d * sizeof (float),
+                                         p->stage_ptr[chunk % 2], error));
+      err = clEnqueueMarkerWithWaitList (cl->queue, 0, NULL, &next);
+      VL_OPENCL_TRY (vl_opencl_check (err, "clEnqueueMarkerWithWaitList", error));
+      clFlush (cl->queue);
+      if (marker != NULL)
+        {
+          status = drain_chunk (ctx, &marker, p->stage_ptr[(chunk - 1) % 2],
+                                prev_rows, d, out, prev_r0, error);
+          if (status != VL_STATUS_OK)
+            {
+              clReleaseEvent (next);
+              goto out;
+            }
+        }
+      marker = next;
+      prev_r0 = r0;
+      prev_rows = rows;
     }
+  if (marker != NULL)
+    VL_OPENCL_TRY (drain_chunk (ctx, &marker, p->stage_ptr[(chunk - 1) % 2],
+                                prev_rows, d, out, prev_r0, error));
 out:
-  ctx->breakdown.host_prep_ms = vl_now_ms () - t0;
+  if (marker != NULL)
+    clReleaseEvent (marker);
+  ctx->breakdown.host_prep_ms = vl_now_ms () - t0
+                                - ctx->breakdown.host_extract_ms;
   status = vl_opencl_finish (ctx, status, error);
   vl_opencl_buffer_put (ctx, cb);
   vl_opencl_buffer_put (ctx, sb);

@@ -212,6 +212,29 @@ run_small_suite (Fixture *fixture)
   g_assert_true (vl_ui_wait (run_idle, run, 120000));
 }
 
+/* The report the UI exported validates against the report schema. */
+static void
+assert_report_validates (const char *path)
+{
+  static const char *script =
+    "import json, sys, jsonschema\n"
+    "schema = json.load (open (sys.argv[1]))\n"
+    "jsonschema.Draft202012Validator (schema).validate (json.load (open (sys.argv[2])))\n";
+  const char *argv[] = { g_getenv ("VL_PYTHON"), "-c", script, g_getenv ("VL_REPORT_SCHEMA"),
+                         path, NULL };
+  g_autofree char *errors = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_assert_nonnull (argv[0]);
+  g_assert_nonnull (argv[3]);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                               NULL, &errors, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s does not validate:\n%s", path, errors);
+}
+
 static void
 test_run_suite (Fixture       *fixture,
                 gconstpointer  data)
@@ -241,6 +264,7 @@ test_run_suite (Fixture       *fixture,
   g_assert_no_error (error);
   reread = vl_bench_report_load (path, &error);
   g_assert_no_error (error);
+  assert_report_validates (path);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (reread)), ==, 2);
   g_assert_true (vl_scaling_page_save (scaling, csv_file, &error));
   g_assert_no_error (error);

@@ -6,6 +6,7 @@
 
 #include "vl-breakdown-page.h"
 #include "vl-compare-page.h"
+#include "vl-compression-page.h"
 #include "vl-devices-page.h"
 #include "vl-empty-state.h"
 #include "vl-export.h"
@@ -26,6 +27,7 @@ struct _VlWindow
   VlDevicesPage        *devices_page;
   VlRunPage            *run_page;
   VlScalingPage        *scaling_page;
+  VlCompressionPage    *compression_page;
   VlSimilarityPage     *similarity_page;
   VlBreakdownPage      *breakdown_page;
   VlComparePage        *compare_page;
@@ -113,6 +115,7 @@ add_report (VlWindow      *self,
 
   vl_scaling_page_set_report (self->scaling_page, report, title);
   vl_compare_page_add_report (self->compare_page, report, short_title);
+  vl_compression_page_add_report (self->compression_page, report);
   for (guint i = 0; i < g_list_model_get_n_items (results); i++)
     {
       g_autoptr(VlBenchResult) result = g_list_model_get_item (results, i);
@@ -405,6 +408,7 @@ vl_window_class_init (VlWindowClass *klass)
 
   g_type_ensure (VL_TYPE_BREAKDOWN_PAGE);
   g_type_ensure (VL_TYPE_COMPARE_PAGE);
+  g_type_ensure (VL_TYPE_COMPRESSION_PAGE);
   g_type_ensure (VL_TYPE_DEVICES_PAGE);
   g_type_ensure (VL_TYPE_EMPTY_STATE);
   g_type_ensure (VL_TYPE_RUN_PAGE);
@@ -417,6 +421,7 @@ vl_window_class_init (VlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VlWindow, devices_page);
   gtk_widget_class_bind_template_child (widget_class, VlWindow, run_page);
   gtk_widget_class_bind_template_child (widget_class, VlWindow, scaling_page);
+  gtk_widget_class_bind_template_child (widget_class, VlWindow, compression_page);
   gtk_widget_class_bind_template_child (widget_class, VlWindow, similarity_page);
   gtk_widget_class_bind_template_child (widget_class, VlWindow, breakdown_page);
   gtk_widget_class_bind_template_child (widget_class, VlWindow, compare_page);

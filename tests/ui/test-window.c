@@ -3,10 +3,12 @@
  * and closing mid-run is clean. */
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
+#include <math.h>
 #include <string.h>
 
 #include "vl-breakdown-page.h"
 #include "vl-compare-page.h"
+#include "vl-compression-page.h"
 #include "vl-run-page.h"
 #include "vl-scaling-page.h"
 #include "vl-devices-page.h"
@@ -309,6 +311,49 @@ test_run_cancel (Fixture       *fixture,
   g_assert_null (vl_scaling_page_get_report (scaling));
 }
 
+static VlBenchResult *
+compression_result (const char *name,
+                    const char *d,
+                    double      ratio)
+{
+  static const char *keys[] = { "d", NULL };
+  const char *values[] = { d, NULL };
+  const double samples[] = { 1.0, 1.2, 1.1 };
+  VlBenchResult *result = vl_bench_result_new (name);
+  VlBenchQuality quality;
+
+  vl_bench_result_set_params (result, keys, values);
+  vl_bench_result_set_samples (result, samples, G_N_ELEMENTS (samples), FALSE);
+  vl_bench_quality_init (&quality);
+  quality.compression_ratio = ratio;
+  quality.mse = ratio > 0 ? 1e-3 * ratio : NAN;
+  vl_bench_result_set_quality (result, &quality);
+  return result;
+}
+
+static void
+test_compression (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  VlCompressionPage *page = VL_COMPRESSION_PAGE (vl_window_get_page (fixture->window, "compression"));
+  g_autoptr(VlBenchReport) report = vl_bench_report_new ();
+  g_autoptr(VlBenchResult) sq8 = compression_result ("sq8/d:64", "64", 4.0);
+  g_autoptr(VlBenchResult) neural = compression_result ("neural/d:64", "64", 16.0);
+  g_autoptr(VlBenchResult) knn = compression_result ("knn/d:64", "64", NAN);
+  g_autoptr(VlBenchResult) first = NULL;
+
+  /* Only results that measured compression are rows. */
+  vl_bench_report_append (report, sq8);
+  vl_bench_report_append (report, neural);
+  vl_bench_report_append (report, knn);
+  vl_compression_page_add_report (page, report);
+  g_assert_cmpuint (g_list_model_get_n_items (vl_compression_page_get_rows (page)), ==, 2);
+  vl_window_show_page (fixture->window, "compression");
+  g_assert_true (vl_ui_wait_mapped (GTK_WIDGET (page)));
+  first = g_list_model_get_item (vl_compression_page_get_rows (page), 0);
+  g_assert_nonnull (first);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -328,6 +373,8 @@ main (int   argc,
               fixture_set_up, test_cancel, fixture_tear_down);
   g_test_add ("/workbench/window/close-while-running", Fixture, NULL,
               fixture_set_up, test_close_while_running, fixture_tear_down);
+  g_test_add ("/workbench/window/compression", Fixture, NULL,
+              fixture_set_up, test_compression, fixture_tear_down);
   g_test_add ("/workbench/window/run-suite", Fixture, NULL,
               fixture_set_up, test_run_suite, fixture_tear_down);
   g_test_add ("/workbench/window/run-cancel", Fixture, NULL,

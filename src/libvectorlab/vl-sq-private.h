@@ -34,20 +34,10 @@ struct _VlSqIndex
   void      *priv;     /* backend copy of the codes and row norms */
 };
 
-/* The fp32 encoding of @x in dimension @i: t = (x - min) * inv rounded
- * half up, clamped to [0, L].  !(t > 0) also catches inf * 0 = NaN when
- * max == min and x - min overflows. */
-static inline unsigned
-vl_sq_quantize (const VlSqParams *p, size_t i, float x)
-{
-  float t = (x - p->min[i]) * p->inv[i];
-
-  if (!(t > 0.0f))
-    return 0;
-  if (t >= (float) p->levels)
-    return p->levels;
-  return (unsigned) (t + 0.5f);
-}
+/* The fp32 encoding every backend but ref follows, in dimension i:
+ *   t = (x - min[i]) * inv[i], clamped to [0, L] with t > 0 false for NaN
+ *   (inf * 0 when max == min and x - min overflows), code = (uint) (t + 0.5)
+ * and the decoding: min[i] + (float) code * step[i]. */
 
 /* The level of dimension @i in a row of codes. */
 static inline unsigned

@@ -32,15 +32,75 @@
 #define GEMM_TILE_FLOATS ((size_t) 1 << 22)
 #define GEMM_MAX_QUERIES 1024
 
+/* Dimensions whose SQ4 levels are staged before packing. */
+#define PACK_CHUNK 256
+
+/* -O2's "very cheap" vectoriser cost model leaves these loops scalar (an
+ * epilogue is needed for any d); they are memory bound once vectorised. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define VECTORISE __attribute__ ((optimize ("tree-vectorize", \
+                                            "vect-cost-model=dynamic")))
+#else
+#define VECTORISE
+#endif
+
+/* The row loops take restrict pointers and have no branch or shift that
+ * depends on the dimension, so that they vectorise (codes are bytes,
+ * which may alias anything otherwise).  The clamps are selects: t > 0 is
+ * false for NaN too, as vl-sq-private.h asks. */
+VECTORISE static void
+quantize (const float *restrict x, const float *restrict min,
+          const float *restrict inv, float levels, size_t d,
+          uint8_t *restrict out)
+{
+  for (size_t i = 0; i < d; i++)
+    {
+      float t = (x[i] - min[i]) * inv[i];
+
+      t = t > 0.0f ? t : 0.0f;
+      t = t < levels ? t : levels;
+      out[i] = (uint8_t) (t + 0.5f);
+    }
+}
+
+VECTORISE static void
+pack_nibbles (const uint8_t *restrict levels, size_t pairs,
+              uint8_t *restrict out)
+{
+  for (size_t b = 0; b < pairs; b++)
+    out[b] = (uint8_t) (levels[2 * b] | levels[2 * b + 1] << 4);
+}
+
+VECTORISE static void
+decode8 (const uint8_t *restrict codes, const float *restrict min,
+         const float *restrict step, size_t d, float *restrict out)
+{
+  for (size_t i = 0; i < d; i++)
+    out[i] = min[i] + (float) codes[i] * step[i];
+}
+
+VECTORISE static void
+decode4 (const uint8_t *restrict codes, const float *restrict min,
+         const float *restrict step, size_t d, float *restrict out)
+{
+  size_t pairs = d / 2;
+
+  for (size_t b = 0; b < pairs; b++)
+    {
+      out[2 * b] = min[2 * b] + (float) (codes[b] & 0xfu) * step[2 * b];
+      out[2 * b + 1] = min[2 * b + 1] + (float) (codes[b] >> 4) * step[2 * b + 1];
+    }
+  if (d % 2 == 1)
+    out[d - 1] = min[d - 1] + (float) (codes[pairs] & 0xfu) * step[d - 1];
+}
+
 static void
 decode_row (const VlSqParams *p, const uint8_t *codes, float *out)
 {
   if (p->type == VL_SQ_8)
-    for (size_t i = 0; i < p->d; i++)
-      out[i] = p->min[i] + (float) codes[i] * p->step[i];
+    decode8 (codes, p->min, p->step, p->d, out);
   else
-    for (size_t i = 0; i < p->d; i++)
-      out[i] = p->min[i] + (float) vl_sq_code_at (p, codes, i) * p->step[i];
+    decode4 (codes, p->min, p->step, p->d, out);
 }
 
 typedef struct
@@ -56,6 +116,7 @@ encode_range (size_t begin, size_t end, unsigned worker, void *data)
 {
   const Rows *r = data;
   const VlSqParams *p = r->p;
+  float levels = (float) p->levels;
 
   for (size_t row = begin; row < end; row++)
     {
@@ -63,17 +124,21 @@ encode_range (size_t begin, size_t end, unsigned worker, void *data)
       uint8_t *dst = r->codes + row * p->code_size;
 
       if (p->type == VL_SQ_8)
-        for (size_t i = 0; i < p->d; i++)
-          dst[i] = (uint8_t) vl_sq_quantize (p, i, x[i]);
-      else
-        for (size_t b = 0; b < p->code_size; b++)
-          {
-            unsigned lo = vl_sq_quantize (p, 2 * b, x[2 * b]);
-            unsigned hi = 2 * b + 1 < p->d
-                          ? vl_sq_quantize (p, 2 * b + 1, x[2 * b + 1]) : 0;
+        {
+          quantize (x, p->min, p->inv, levels, p->d, dst);
+          continue;
+        }
+      /* Levels of a chunk first, then packed. */
+      for (size_t c0 = 0; c0 < p->d; c0 += PACK_CHUNK)
+        {
+          uint8_t staged[PACK_CHUNK];
+          size_t len = p->d - c0 < PACK_CHUNK ? p->d - c0 : PACK_CHUNK;
 
-            dst[b] = (uint8_t) (lo | hi << 4);
-          }
+          quantize (x + c0, p->min + c0, p->inv + c0, levels, len, staged);
+          if (len % 2 == 1)
+            staged[len++] = 0;
+          pack_nibbles (staged, len / 2, dst + c0 / 2);
+        }
     }
 }
 

@@ -20,6 +20,7 @@ struct _VlScalingPage
   GtkSortListModel  *sorted;
   VlBenchReport     *report;
   GPtrArray         *charted;  /* the reports shown, oldest first */
+  GtkColumnViewColumn *throughput_column;
 };
 
 G_DEFINE_FINAL_TYPE (VlScalingPage, vl_scaling_page, GTK_TYPE_WIDGET)
@@ -174,7 +175,7 @@ static NumberColumn number_columns[] = {
   { N_("Max error"), error_value, "%.1e" },
 };
 
-static void
+static GtkColumnViewColumn *
 add_column (VlScalingPage      *self,
             const char         *title,
             GtkListItemFactory *factory,
@@ -188,6 +189,8 @@ add_column (VlScalingPage      *self,
   gtk_column_view_column_set_resizable (column, TRUE);
   gtk_column_view_append_column (self->column_view, column);
   g_object_unref (sorter);
+  /* The column view holds it from here on. */
+  return column;
 }
 
 static void
@@ -204,12 +207,16 @@ build_columns (VlScalingPage *self)
 
   for (guint i = 0; i < G_N_ELEMENTS (number_columns); i++)
     {
+      GtkColumnViewColumn *column;
+
       factory = gtk_signal_list_item_factory_new ();
       g_signal_connect (factory, "setup", G_CALLBACK (label_setup), GINT_TO_POINTER (TRUE));
       g_signal_connect (factory, "bind", G_CALLBACK (number_bind), &number_columns[i]);
-      add_column (self, _(number_columns[i].title), factory,
-                  GTK_SORTER (gtk_custom_sorter_new (compare_numbers, &number_columns[i], NULL)),
-                  FALSE);
+      column = add_column (self, _(number_columns[i].title), factory,
+                           GTK_SORTER (gtk_custom_sorter_new (compare_numbers, &number_columns[i], NULL)),
+                           FALSE);
+      if (number_columns[i].value == throughput_value)
+        self->throughput_column = column;
     }
 
   self->sorted = gtk_sort_list_model_new (NULL, g_object_ref (gtk_column_view_get_sorter (self->column_view)));
@@ -285,6 +292,13 @@ fill_chart (VlScalingPage *self)
   /* Translators: the y axis of the scaling chart, e.g. "vectors/s". */
   y_label = g_strdup_printf (_("%s/s"), items_label != NULL ? items_label : _("items"));
   vl_log_chart_set_labels (self->chart, _("count (the swept parameter)"), y_label);
+  if (items_label != NULL)
+    {
+      /* Translators: a column title, e.g. "Throughput (queries/s)". */
+      g_autofree char *title = g_strdup_printf (_("Throughput (%s/s)"), items_label);
+
+      gtk_column_view_column_set_title (self->throughput_column, title);
+    }
   gtk_widget_set_visible (GTK_WIDGET (self->chart), vl_log_chart_get_n_series (self->chart) > 0);
 }
 

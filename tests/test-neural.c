@@ -264,6 +264,68 @@ test_hand (const VlTestRun *run)
   vl_neural_model_free (model);
 }
 
+/* A model from a weight registry decodes as the one from the same arrays;
+ * wrong shapes and missing tensors are named. */
+static void
+test_from_weights (const VlTestRun *run)
+{
+  VlContext *ctx = vl_test_context (run->device);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (7);
+  const size_t d = 17, m = 5, n = 9;
+  VlWeightsShape vec_m = { 1, { m }, VL_DTYPE_F32 };
+  VlWeightsShape row_d = vl_weights_shape_2d (1, d);
+  VlWeightsShape enc = vl_weights_shape_2d (m, d), dec = vl_weights_shape_2d (d, m);
+  VlWeights *weights = NULL;
+  VlNeuralModel *a = NULL, *b = NULL;
+  VlMatrix x = vl_test_matrix_new (n, d, d);
+  float got[9 * 17], want[9 * 17], scales[9];
+  VlMatrix gm = vl_matrix_f32 (got, n, d), wm = vl_matrix_f32 (want, n, d);
+  uint8_t codes[9 * 5];
+  VlError *error = NULL;
+  Weights w;
+
+  weights_random (&w, d, m, rand);
+  vl_test_matrix_fill (&x, rand, -1.0f, 1.0f);
+  weights = vl_weights_new (ctx, &error);
+  if (!vl_test_check_ok (weights ? VL_STATUS_OK : error->status, error))
+    goto out;
+  if (!vl_test_check_ok (vl_weights_set (weights, "nq.w_enc", &enc, w.w_enc, &error), error)
+      || !vl_test_check_ok (vl_weights_set (weights, "nq.b_enc", &vec_m, w.b_enc, &error), error)
+      || !vl_test_check_ok (vl_weights_set (weights, "nq.w_dec", &dec, w.w_dec, &error), error)
+      || !vl_test_check_ok (vl_weights_set (weights, "nq.b_dec", &row_d, w.b_dec, &error), error))
+    goto out;
+  a = vl_neural_model_new_from_weights (ctx, weights, "nq.", &error);
+  if (!vl_test_check_ok (a ? VL_STATUS_OK : error->status, error))
+    goto out;
+  b = vl_neural_model_new (ctx, d, m, w.w_enc, w.b_enc, w.w_dec, w.b_dec,
+                           &error);
+  if (!vl_test_check_ok (b ? VL_STATUS_OK : error->status, error))
+    goto out;
+  if (!vl_test_check_ok (vl_neural_encode (b, &x, codes, scales, &error), error)
+      || !vl_test_check_ok (vl_neural_decode (a, codes, scales, &gm, &error), error)
+      || !vl_test_check_ok (vl_neural_decode (b, codes, scales, &wm, &error), error))
+    goto out;
+  g_assert_cmpmem (got, sizeof got, want, sizeof want);
+
+  /* The decoder stored transposed, then missing. */
+  if (!vl_test_check_ok (vl_weights_set (weights, "nq.w_dec", &enc, w.w_enc, &error), error))
+    goto out;
+  g_assert_null (vl_neural_model_new_from_weights (ctx, weights, "nq.", &error));
+  g_assert_nonnull (strstr (error->message, "nq.w_dec"));
+  vl_test_check_error (error->status, error, VL_STATUS_SHAPE_MISMATCH);
+  error = NULL;
+  g_assert_null (vl_neural_model_new_from_weights (ctx, weights, NULL, &error));
+  g_assert_nonnull (strstr (error->message, "w_enc"));
+  vl_test_check_error (error->status, error, VL_STATUS_INVALID_ARGUMENT);
+
+out:
+  vl_neural_model_free (a);
+  vl_neural_model_free (b);
+  vl_weights_free (weights);
+  weights_clear (&w);
+  vl_test_matrix_free (&x);
+}
+
 /* Evaluates @call before reading the error it set. */
 #define EXPECT(call, expected)                              \
   do {                                                      \
@@ -367,6 +429,7 @@ main (int argc, char **argv)
       vl_test_add (path, &fit_cases[i], test_fit);
     }
   vl_test_add ("/neural/hand", NULL, test_hand);
+  vl_test_add ("/neural/from-weights", NULL, test_from_weights);
   vl_test_add ("/neural/errors", NULL, test_errors);
   return vl_test_run ();
 }

@@ -4,6 +4,7 @@
 #include "vl-validate.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,6 +117,75 @@ vl_neural_model_new (VlContext *ctx, size_t d, size_t m, const float *w_enc,
   memcpy (model->b_enc, b_enc, m * sizeof (float));
   memcpy (model->w_dec, w_dec, d * m * sizeof (float));
   memcpy (model->b_dec, b_dec, d * sizeof (float));
+  return model_init (model, error);
+}
+
+/* Reads tensor @prefix@suffix of @rows x @cols floats into @dst.  A
+ * vector (@rows == 1) may be stored 1-D or as one row. */
+static VlStatus
+read_tensor (VlWeights *weights, const char *prefix, const char *suffix,
+             size_t rows, size_t cols, float *dst, VlError **error)
+{
+  char name[VL_WEIGHTS_MAX_NAME + 1];
+  VlWeightsShape shape, want = vl_weights_shape_2d (rows, cols);
+  VlStatus status;
+  int len = snprintf (name, sizeof name, "%s%s", prefix ? prefix : "",
+                      suffix);
+
+  if (len < 0 || (size_t) len >= sizeof name)
+    return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
+                         "tensor name prefix '%s' is too long", prefix);
+  if (rows == 1 && vl_weights_get_shape (weights, name, &shape, NULL) == VL_STATUS_OK
+      && shape.n_dims == 1)
+    {
+      want.n_dims = 1;
+      want.dims[0] = cols;
+      want.dims[1] = 0;
+    }
+  if ((status = vl_weights_check (weights, name, &want, error)) != VL_STATUS_OK)
+    return status;
+  return vl_weights_read (weights, name, dst, rows * cols * sizeof (float),
+                          error);
+}
+
+VlNeuralModel *
+vl_neural_model_new_from_weights (VlContext *ctx, VlWeights *weights,
+                                  const char *prefix, VlError **error)
+{
+  char name[VL_WEIGHTS_MAX_NAME + 1];
+  VlWeightsShape shape;
+  VlNeuralModel *model;
+
+  if (check_ops (ctx, error) != VL_STATUS_OK)
+    return NULL;
+  if (weights == NULL)
+    {
+      vl_set_error (error, VL_STATUS_INVALID_ARGUMENT, "weights are NULL");
+      return NULL;
+    }
+  /* The encoder's shape gives m and d; the other tensors must agree. */
+  snprintf (name, sizeof name, "%sw_enc", prefix ? prefix : "");
+  if (vl_weights_get_shape (weights, name, &shape, error) != VL_STATUS_OK)
+    return NULL;
+  if (shape.n_dims != 2 || shape.dtype != VL_DTYPE_F32 || shape.dims[0] == 0
+      || shape.dims[1] == 0)
+    {
+      vl_set_error (error, VL_STATUS_SHAPE_MISMATCH,
+                    "tensor '%s': expected f32 [m, d], found a %zu-D %s "
+                    "tensor", name, shape.n_dims,
+                    shape.dtype == VL_DTYPE_F32 ? "f32" : "u8");
+      return NULL;
+    }
+  if ((model = model_alloc (ctx, shape.dims[1], shape.dims[0], error)) == NULL)
+    return NULL;
+  if (read_tensor (weights, prefix, "w_enc", model->m, model->d, model->w_enc, error) != VL_STATUS_OK
+      || read_tensor (weights, prefix, "b_enc", 1, model->m, model->b_enc, error) != VL_STATUS_OK
+      || read_tensor (weights, prefix, "w_dec", model->d, model->m, model->w_dec, error) != VL_STATUS_OK
+      || read_tensor (weights, prefix, "b_dec", 1, model->d, model->b_dec, error) != VL_STATUS_OK)
+    {
+      vl_neural_model_free (model);
+      return NULL;
+    }
   return model_init (model, error);
 }
 

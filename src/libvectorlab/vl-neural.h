@@ -51,6 +51,7 @@
 #pragma once
 
 #include "vectorlab.h"
+#include "vl-weights.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -68,6 +69,18 @@ VlNeuralModel *vl_neural_model_new (VlContext   *ctx,
                                     const float *w_dec,
                                     const float *b_dec,
                                     VlError    **error);
+
+/* A model on @ctx from the fp32 tensors of @weights (a registry on any
+ * context, filled for instance from safetensors or .npy files by
+ * libvectorlab-bench's loaders), named @prefix followed by "w_enc" [m, d], "b_enc" [m],
+ * "w_dec" [d, m] and "b_dec" [d]; @prefix may be NULL.  A bias may also be
+ * a single row, [1, m] or [1, d], as .npy files of vectors load.  A missing
+ * tensor or a wrong shape fails with a message naming the tensor, the shape
+ * expected and the shape found. */
+VlNeuralModel *vl_neural_model_new_from_weights (VlContext  *ctx,
+                                                 VlWeights  *weights,
+                                                 const char *prefix,
+                                                 VlError   **error);
 
 /* The PCA fit above on the rows of @sample (finite, at least 2 rows),
  * with 1 <= @m <= sample->cols. */

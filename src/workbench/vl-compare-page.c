@@ -94,6 +94,11 @@ cell_setup (GtkSignalListItemFactory *factory,
 
   gtk_label_set_xalign (GTK_LABEL (label), GPOINTER_TO_INT (column) == COLUMN_NAME ? 0.0 : 1.0);
   gtk_widget_add_css_class (label, "numeric");
+  if (GPOINTER_TO_INT (column) == COLUMN_NAME)
+    {
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+      gtk_label_set_width_chars (GTK_LABEL (label), 24);
+    }
   gtk_list_item_set_child (item, label);
 }
 
@@ -108,6 +113,8 @@ cell_bind (GtkSignalListItemFactory *factory,
   g_autofree char *text = row_text (row, GPOINTER_TO_INT (column));
 
   gtk_label_set_label (GTK_LABEL (label), text);
+  if (GPOINTER_TO_INT (column) == COLUMN_NAME)
+    gtk_widget_set_tooltip_text (label, row->name);
   if (row->regression)
     gtk_widget_add_css_class (label, "error");
   else

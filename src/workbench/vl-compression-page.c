@@ -85,6 +85,12 @@ label_setup (GtkSignalListItemFactory *factory,
 
   gtk_label_set_xalign (GTK_LABEL (label), GPOINTER_TO_INT (numeric) ? 1.0 : 0.0);
   gtk_widget_add_css_class (label, "numeric");
+  /* Long benchmark names give way to the numbers; the tooltip has them. */
+  if (!GPOINTER_TO_INT (numeric))
+    {
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+      gtk_label_set_width_chars (GTK_LABEL (label), 24);
+    }
   gtk_list_item_set_child (item, label);
 }
 
@@ -93,8 +99,10 @@ name_bind (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            gpointer                  user_data)
 {
-  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)),
-                       vl_bench_result_get_name (gtk_list_item_get_item (item)));
+  const char *name = vl_bench_result_get_name (gtk_list_item_get_item (item));
+
+  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)), name);
+  gtk_widget_set_tooltip_text (gtk_list_item_get_child (item), name);
 }
 
 static void

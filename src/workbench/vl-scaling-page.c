@@ -21,6 +21,7 @@ struct _VlScalingPage
   VlBenchReport     *report;
   GPtrArray         *charted;  /* the reports shown, oldest first */
   GtkColumnViewColumn *throughput_column;
+  GtkColumnViewColumn *number_views[7];  /* parallel to number_columns */
 };
 
 G_DEFINE_FINAL_TYPE (VlScalingPage, vl_scaling_page, GTK_TYPE_WIDGET)
@@ -110,12 +111,19 @@ format_number (const NumberColumn *column,
 static void
 label_setup (GtkSignalListItemFactory *factory,
              GtkListItem              *item,
-             gpointer                  xalign)
+             gpointer                  numeric)
 {
   GtkWidget *label = gtk_label_new (NULL);
 
-  gtk_label_set_xalign (GTK_LABEL (label), GPOINTER_TO_INT (xalign) ? 1.0 : 0.0);
+  gtk_label_set_xalign (GTK_LABEL (label), GPOINTER_TO_INT (numeric) ? 1.0 : 0.0);
   gtk_widget_add_css_class (label, "numeric");
+  /* Long benchmark names give way to the numbers, keeping their end,
+   * where the swept parameters are; the tooltip has them whole. */
+  if (!GPOINTER_TO_INT (numeric))
+    {
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_START);
+      gtk_label_set_width_chars (GTK_LABEL (label), 32);
+    }
   gtk_list_item_set_child (item, label);
 }
 
@@ -128,6 +136,7 @@ name_bind (GtkSignalListItemFactory *factory,
 
   gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)),
                        vl_bench_result_get_name (result));
+  gtk_widget_set_tooltip_text (gtk_list_item_get_child (item), vl_bench_result_get_name (result));
 }
 
 static void
@@ -174,6 +183,8 @@ static NumberColumn number_columns[] = {
   { N_("Recall"), recall_value, "%.4f" },
   { N_("Max error"), error_value, "%.1e" },
 };
+G_STATIC_ASSERT (G_N_ELEMENTS (number_columns) == G_N_ELEMENTS (((VlScalingPage *) NULL)->number_views));
+
 
 static GtkColumnViewColumn *
 add_column (VlScalingPage      *self,
@@ -217,6 +228,7 @@ build_columns (VlScalingPage *self)
                            FALSE);
       if (number_columns[i].value == throughput_value)
         self->throughput_column = column;
+      self->number_views[i] = column;
     }
 
   self->sorted = gtk_sort_list_model_new (NULL, g_object_ref (gtk_column_view_get_sorter (self->column_view)));
@@ -302,6 +314,27 @@ fill_chart (VlScalingPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->chart), vl_log_chart_get_n_series (self->chart) > 0);
 }
 
+/* Quality columns only for reports that measured it: a column of dashes
+ * would take the room the names need. */
+static void
+update_column_visibility (VlScalingPage *self)
+{
+  GListModel *model = G_LIST_MODEL (self->report);
+
+  for (guint c = 0; c < G_N_ELEMENTS (number_columns); c++)
+    {
+      gboolean any = FALSE;
+
+      for (guint i = 0; i < g_list_model_get_n_items (model) && !any; i++)
+        {
+          g_autoptr(VlBenchResult) result = g_list_model_get_item (model, i);
+
+          any = isfinite (number_columns[c].value (result));
+        }
+      gtk_column_view_column_set_visible (self->number_views[c], any);
+    }
+}
+
 void
 vl_scaling_page_set_report (VlScalingPage *self,
                             VlBenchReport *report,
@@ -315,6 +348,7 @@ vl_scaling_page_set_report (VlScalingPage *self,
   gtk_label_set_label (self->title_label, title != NULL ? title : "");
   if (report == NULL)
     return;
+  update_column_visibility (self);
   g_ptr_array_add (self->charted, g_object_ref (report));
   /* Six series stay readable; older reports leave the chart first. */
   while (self->charted->len > 6)

@@ -115,6 +115,9 @@ cell_bind (GtkSignalListItemFactory *factory,
   gtk_label_set_label (GTK_LABEL (label), text);
   if (GPOINTER_TO_INT (column) == COLUMN_NAME)
     gtk_widget_set_tooltip_text (label, row->name);
+  /* The verdict is coloured; the numbers stay readable. */
+  if (GPOINTER_TO_INT (column) < COLUMN_RATIO)
+    return;
   if (row->regression)
     gtk_widget_add_css_class (label, "error");
   else

@@ -163,6 +163,7 @@ update_hover (VlHeatmap *self,
     return;
   self->hover_i = i;
   self->hover_j = j;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
   g_signal_emit (self, signals[SIGNAL_HOVER], 0, i, j,
                  i >= 0 ? (double) self->matrix[(gsize) i * self->n + j] : 0.0);
 }
@@ -471,6 +472,28 @@ vl_heatmap_size_allocate (GtkWidget *widget,
     fit_view (self);
 }
 
+/* A frame around the hovered cell once cells are big enough to aim at,
+ * so the readout is clearly about that cell. */
+static void
+snapshot_hover (VlHeatmap   *self,
+                GtkSnapshot *snapshot)
+{
+  const GdkRGBA colors[4] = {
+    { 1, 1, 1, 0.9 }, { 1, 1, 1, 0.9 }, { 1, 1, 1, 0.9 }, { 1, 1, 1, 0.9 },
+  };
+  const float widths[4] = { 2, 2, 2, 2 };
+  GskRoundedRect cell;
+
+  if (self->hover_i < 0 || self->view.scale < 6)
+    return;
+  gsk_rounded_rect_init_from_rect (&cell,
+                                   &GRAPHENE_RECT_INIT (self->view.tx + self->hover_j * self->view.scale - 1,
+                                                        self->view.ty + self->hover_i * self->view.scale - 1,
+                                                        self->view.scale + 2, self->view.scale + 2),
+                                   0);
+  gtk_snapshot_append_border (snapshot, &cell, widths, colors);
+}
+
 static void
 vl_heatmap_snapshot (GtkWidget   *widget,
                      GtkSnapshot *snapshot)
@@ -484,13 +507,14 @@ vl_heatmap_snapshot (GtkWidget   *widget,
   if (self->n == 0 || width <= 0 || height <= 0)
     return;
   if (vl_heatmap_get_uses_gl (self))
+    gtk_widget_snapshot_child (widget, self->gl_area, snapshot);
+  else
     {
-      gtk_widget_snapshot_child (widget, self->gl_area, snapshot);
-      return;
+      texture = render_view (self, width * factor, height * factor, factor);
+      gtk_snapshot_append_texture (snapshot, texture,
+                                   &GRAPHENE_RECT_INIT (0, 0, width, height));
     }
-  texture = render_view (self, width * factor, height * factor, factor);
-  gtk_snapshot_append_texture (snapshot, texture,
-                               &GRAPHENE_RECT_INIT (0, 0, width, height));
+  snapshot_hover (self, snapshot);
 }
 
 static void

@@ -51,10 +51,18 @@ VlStatus vl_neural_fit_pca (const VlMatrix *sample, size_t m, float *w_enc,
 static inline float
 vl_neural_quantise_row (const float *h, size_t m, uint8_t *codes)
 {
-  float max = 0.0f, inv;
+  float part[8] = { 0 }, max = 0.0f, inv;
+  size_t m8 = m - m % 8;
 
-  for (size_t j = 0; j < m; j++)
-    max = h[j] > max ? h[j] : max;
+  /* Eight running maxima, so that the loop is not one long dependency
+   * chain and vectorises; the maximum is the same in any order. */
+  for (size_t b = 0; b < m8; b += 8)
+    for (size_t u = 0; u < 8; u++)
+      part[u] = h[b + u] > part[u] ? h[b + u] : part[u];
+  for (size_t t = m8; t < m; t++)
+    max = h[t] > max ? h[t] : max;
+  for (size_t u = 0; u < 8; u++)
+    max = part[u] > max ? part[u] : max;
   if (max <= 0.0f)
     {
       for (size_t j = 0; j < m; j++)

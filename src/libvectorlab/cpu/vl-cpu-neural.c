@@ -18,7 +18,7 @@
  * that the scratch (TILE_ROWS x (m + 1) floats) stays in the caches. */
 #define TILE_ROWS 2048
 /* Rows a worker gets at least in the element-wise passes. */
-#define ROW_GRAIN 256
+#define ROW_GRAIN 4096
 
 typedef struct
 {

@@ -17,7 +17,11 @@
 /* Rows per tile: large enough for sgemm to run at full speed, small enough
  * that the scratch (TILE_ROWS x (m + 1) floats) stays in the caches. */
 #define TILE_ROWS 2048
-/* Rows a worker gets at least in the element-wise passes. */
+/* Rows a worker gets at least in the element-wise passes: more than a
+ * tile, so they stay on the calling thread, because OpenBLAS's pool spins
+ * for a while after each sgemm and threads of ours would only compete with
+ * it (measured: the passes took 1.6x longer threaded).  The dot loops of a
+ * build without BLAS do use threads, ROW_GRAIN / 8 rows at least. */
 #define ROW_GRAIN 4096
 
 typedef struct

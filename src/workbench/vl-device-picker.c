@@ -27,15 +27,16 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void
+static gboolean
 select_wanted (VlDevicePicker *self)
 {
   for (guint i = 0; i < self->ids->len; i++)
     if (g_strcmp0 (g_ptr_array_index (self->ids, i), self->device) == 0)
       {
         gtk_drop_down_set_selected (self->dropdown, i);
-        return;
+        return TRUE;
       }
+  return FALSE;
 }
 
 static void
@@ -60,7 +61,7 @@ devices_ready (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) devices = vl_device_query_finish (result, &error);
   g_autoptr(GtkStringList) names = NULL;
-  g_autofree char *wanted = NULL;
+  gboolean found;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -78,12 +79,19 @@ devices_ready (GObject      *source,
       gtk_string_list_append (names, label);
       g_ptr_array_add (self->ids, g_strdup (info->id));
     }
-  /* Setting the model selects item 0, which must not overwrite the wish. */
-  wanted = g_strdup (self->device);
+  /* Setting the model selects item 0, which must not overwrite the wish
+   * (nor, through a binding, the settings). */
+  g_signal_handlers_block_by_func (self->dropdown, selected_changed, self);
   gtk_drop_down_set_model (self->dropdown, G_LIST_MODEL (names));
+  found = select_wanted (self);
+  g_signal_handlers_unblock_by_func (self->dropdown, selected_changed, self);
+  if (found)
+    return;
+  /* A device saved earlier may be gone (another machine, no driver). */
   g_free (self->device);
-  self->device = g_steal_pointer (&wanted);
-  select_wanted (self);
+  self->device = g_strdup ("auto");
+  gtk_drop_down_set_selected (self->dropdown, 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEVICE]);
 }
 
 static void

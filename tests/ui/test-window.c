@@ -311,6 +311,38 @@ test_run_cancel (Fixture       *fixture,
   g_assert_null (vl_scaling_page_get_report (scaling));
 }
 
+static void
+test_device_setting (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  GSettings *settings = vl_application_get_settings (fixture->app);
+  GtkWidget *devices = vl_window_get_page (fixture->window, "devices");
+  g_autofree char *device = NULL;
+
+  /* The saved device survives the device list arriving... */
+  g_assert_true (vl_ui_wait (devices_loaded, devices, 30000));
+  g_settings_set_string (settings, "device", "ref");
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  fixture->window = vl_window_new (fixture->app);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  g_assert_true (vl_ui_wait_mapped (GTK_WIDGET (fixture->window)));
+  vl_ui_spin (500);
+  device = g_settings_get_string (settings, "device");
+  g_assert_cmpstr (device, ==, "ref");
+  g_clear_pointer (&device, g_free);
+
+  /* ...and one that is gone falls back to "auto". */
+  g_settings_set_string (settings, "device", "opencl:99");
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  fixture->window = vl_window_new (fixture->app);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  g_assert_true (vl_ui_wait_mapped (GTK_WIDGET (fixture->window)));
+  vl_ui_spin (500);
+  device = g_settings_get_string (settings, "device");
+  g_assert_cmpstr (device, ==, "auto");
+  g_settings_reset (settings, "device");
+}
+
 static VlBenchResult *
 compression_result (const char *name,
                     const char *d,
@@ -373,6 +405,8 @@ main (int   argc,
               fixture_set_up, test_cancel, fixture_tear_down);
   g_test_add ("/workbench/window/close-while-running", Fixture, NULL,
               fixture_set_up, test_close_while_running, fixture_tear_down);
+  g_test_add ("/workbench/window/device-setting", Fixture, NULL,
+              fixture_set_up, test_device_setting, fixture_tear_down);
   g_test_add ("/workbench/window/compression", Fixture, NULL,
               fixture_set_up, test_compression, fixture_tear_down);
   g_test_add ("/workbench/window/run-suite", Fixture, NULL,

@@ -10,7 +10,7 @@
 static const char *const expected_suites[] = {
   "quick", "knn", "distance", "similarity", "normalize", "pooling",
   "latency", "throughput", "memory", "neural-quant", "decode-breakdown",
-  "compression", NULL
+  "compression", "attention", "learned-distance", NULL
 };
 
 static void

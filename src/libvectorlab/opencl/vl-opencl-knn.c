@@ -5,16 +5,11 @@
 #include "vl-opencl-private.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 /* Database rows per tile: large enough that the running top-k (up to 4096)
  * is re-read a few times per tile at most, small enough that the scratch
  * holds a useful query block. */
 #define TILE_ROWS 8192
-
-/* Static local memory of topk_merge beside `best`: histogram, flags, scan
- * of WG items. */
-#define TOPK_LOCAL_FIXED(wg) (256 * 4 + 4 * (wg) + 64)
 
 typedef struct
 {
@@ -60,52 +55,6 @@ vl_opencl_index_free (VlIndex *index)
   index->priv = NULL;
 }
 
-static size_t
-ceil_pow2 (size_t x)
-{
-  size_t p = 1;
-
-  while (p < x)
-    p *= 2;
-  return p;
-}
-
-static VlStatus
-merge_tile (VlContext *ctx, cl_kernel kernel, size_t wg, cl_mem running,
-            size_t k, size_t have, cl_mem scratch, size_t rows, size_t cols,
-            size_t tile0, bool similarity, size_t p2, VlError **error)
-{
-  cl_uint a_k = (cl_uint) k, a_have = (cl_uint) have, a_cols = (cl_uint) cols;
-  cl_uint a_tile0 = (cl_uint) tile0, a_p2 = (cl_uint) p2;
-  cl_int negate = similarity;
-  size_t global = rows * wg;
-  VlStatus status;
-
-  status = vl_opencl_set_args (kernel, error, sizeof running, &running,
-                               sizeof a_k, &a_k, sizeof a_have, &a_have,
-                               sizeof scratch, &scratch, sizeof a_cols, &a_cols,
-                               sizeof a_cols, &a_cols, sizeof a_tile0, &a_tile0,
-                               sizeof negate, &negate,
-                               p2 * sizeof (cl_ulong), NULL,
-                               sizeof a_p2, &a_p2, (size_t) 0);
-  if (status != VL_STATUS_OK)
-    return status;
-  return vl_opencl_enqueue_kernel (ctx, kernel, 1, &global, &wg, error);
-}
-
-/* Inverse of score_key in topk.cl. */
-static float
-key_score (uint32_t key, bool similarity)
-{
-  uint32_t bits = (key & 0x80000000u) ? (key & 0x7fffffffu) : ~key;
-  float s;
-
-  memcpy (&s, &bits, sizeof s);
-  if (similarity)
-    s = -s;
-  return s == 0.0f ? 0.0f : s;
-}
-
 VlStatus
 vl_opencl_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
                         int64_t *ids, float *scores, VlError **error)
@@ -115,27 +64,16 @@ vl_opencl_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
   size_t nq = queries->rows, n = index->n, d = index->d;
   size_t tn = n < TILE_ROWS ? n : TILE_ROWS;
   size_t qb = VL_OPENCL_SCRATCH_FLOATS / tn < nq ? VL_OPENCL_SCRATCH_FLOATS / tn : nq;
-  size_t p2 = ceil_pow2 (k), wg;
   bool similarity = vl_metric_is_similarity (index->metric);
   VlMetric metric = index->metric;
   cl_mem q = NULL, scratch = NULL, running = NULL;
-  cl_kernel merge;
+  VlOpenclTopk topk;
   cl_ulong *found = NULL;
   double t0 = vl_now_ms (), t1;
   VlStatus status;
 
   VL_OPENCL_TRY (vl_opencl_check_dims (nq, d, "queries", error));
-  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_TOPK, "topk_merge", &merge, &wg, error));
-  if (p2 * sizeof (cl_ulong) + TOPK_LOCAL_FIXED (wg) > ctx->device.local_mem_bytes)
-    {
-      status = vl_set_error (error, VL_STATUS_UNSUPPORTED,
-                             "k = %zu needs %zu bytes of local memory for the "
-                             "top-k merge; %s has %llu", k,
-                             p2 * sizeof (cl_ulong) + TOPK_LOCAL_FIXED (wg),
-                             ctx->device.name,
-                             (unsigned long long) ctx->device.local_mem_bytes);
-      goto out;
-    }
+  VL_OPENCL_TRY (vl_opencl_topk_init (ctx, k, &topk, error));
   found = malloc (nq * k * sizeof *found);
   if (found == NULL)
     {
@@ -166,8 +104,9 @@ vl_opencl_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
           VL_OPENCL_TRY (vl_opencl_distance_tile (ctx, metric, q, q0, rows,
                                                   data->x, x0, cols, d, NULL,
                                                   NULL, scratch, cols, error));
-          VL_OPENCL_TRY (merge_tile (ctx, merge, wg, running, k, have, scratch,
-                                     rows, cols, x0, similarity, p2, error));
+          VL_OPENCL_TRY (vl_opencl_topk_merge (ctx, &topk, running, k, have,
+                                               scratch, rows, cols, x0,
+                                               similarity, error));
           have = have + cols < k ? have + cols : k;
         }
       VL_OPENCL_TRY (vl_opencl_download (ctx, running, rows * k * sizeof (cl_ulong),
@@ -180,11 +119,7 @@ out:
   if (status == VL_STATUS_OK)
     {
       t1 = vl_now_ms ();
-      for (size_t i = 0; i < nq * k; i++)
-        {
-          ids[i] = (int64_t) (found[i] & 0xffffffffu);
-          scores[i] = key_score ((uint32_t) (found[i] >> 32), similarity);
-        }
+      vl_opencl_topk_unpack (found, nq * k, similarity, ids, scores);
       ctx->breakdown.host_extract_ms = vl_now_ms () - t1;
     }
   free (found);

@@ -168,6 +168,30 @@ VlStatus vl_opencl_index_search (VlIndex *index, const VlMatrix *queries,
                                  size_t k, int64_t *ids, float *scores,
                                  VlError **error);
 
+/* ---- running top-k of tiled searches (vl-opencl-topk.c) ---------------- */
+
+typedef struct
+{
+  cl_kernel kernel;  /* topk_merge */
+  size_t    wg;
+  size_t    p2;      /* k rounded up to a power of two */
+} VlOpenclTopk;
+
+/* Gets topk_merge for a top-@k and fails with VL_STATUS_UNSUPPORTED when
+ * its local memory exceeds the device's. */
+VlStatus vl_opencl_topk_init (VlContext *ctx, size_t k, VlOpenclTopk *topk,
+                              VlError **error);
+/* Folds a tile of scores (@rows x @cols in @scratch, its first column being
+ * database row @tile0) into the @rows running top-k lists in @running, of
+ * which @have entries are filled so far.  @similarity: higher is better. */
+VlStatus vl_opencl_topk_merge (VlContext *ctx, const VlOpenclTopk *topk,
+                               cl_mem running, size_t k, size_t have,
+                               cl_mem scratch, size_t rows, size_t cols,
+                               size_t tile0, bool similarity, VlError **error);
+/* Splits @n downloaded keys of topk_merge into ids and scores. */
+void     vl_opencl_topk_unpack (const cl_ulong *found, size_t n,
+                                bool similarity, int64_t *ids, float *scores);
+
 /* Runs @expr and jumps to the function's `out:` cleanup on failure, with
  * the failure in the local `status`. */
 #define VL_OPENCL_TRY(expr)                               \

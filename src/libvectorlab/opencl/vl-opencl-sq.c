@@ -11,12 +11,9 @@
 
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* Code rows per tile of scores: as in the flat index. */
 #define TILE_ROWS 8192
-/* Static local memory of topk_merge beside `best` (see topk.cl). */
-#define TOPK_LOCAL_FIXED(wg) (256 * 4 + 4 * (wg) + 64)
 
 /* The codec constants on the device: min, then step or inv. */
 static VlStatus
@@ -220,40 +217,15 @@ opencl_sq_index_free (VlSqIndex *index)
   index->priv = NULL;
 }
 
-static size_t
-ceil_pow2 (size_t x)
-{
-  size_t p = 1;
-
-  while (p < x)
-    p *= 2;
-  return p;
-}
-
-/* Inverse of score_key in topk.cl. */
-static float
-key_score (uint32_t key, bool similarity)
-{
-  uint32_t bits = (key & 0x80000000u) ? (key & 0x7fffffffu) : ~key;
-  float s;
-
-  memcpy (&s, &bits, sizeof s);
-  if (similarity)
-    s = -s;
-  return s == 0.0f ? 0.0f : s;
-}
-
 typedef struct
 {
-  cl_kernel scores;
-  size_t    side;      /* of sq_scores' square work-group: RTS */
-  cl_kernel merge;
-  size_t    merge_wg;
-  cl_mem    q;
-  cl_mem    qinv;
-  cl_mem    scratch;
-  cl_mem    running;
-  size_t    p2;
+  cl_kernel    scores;
+  size_t       side;   /* of sq_scores' square work-group: RTS */
+  VlOpenclTopk topk;
+  cl_mem       q;
+  cl_mem       qinv;
+  cl_mem       scratch;
+  cl_mem       running;
 } SqSearch;
 
 static VlStatus
@@ -295,30 +267,6 @@ score_tile (VlSqIndex *index, SqSearch *s, size_t q0, size_t nq, size_t x0,
 }
 
 static VlStatus
-merge_tile (VlContext *ctx, SqSearch *s, size_t k, size_t have, size_t rows,
-            size_t cols, size_t tile0, bool similarity, VlError **error)
-{
-  cl_uint a_k = (cl_uint) k, a_have = (cl_uint) have, a_cols = (cl_uint) cols;
-  cl_uint a_tile0 = (cl_uint) tile0, a_p2 = (cl_uint) s->p2;
-  cl_int negate = similarity;
-  size_t global = rows * s->merge_wg;
-  VlStatus status;
-
-  status = vl_opencl_set_args (s->merge, error, sizeof s->running, &s->running,
-                               sizeof a_k, &a_k, sizeof a_have, &a_have,
-                               sizeof s->scratch, &s->scratch,
-                               sizeof a_cols, &a_cols, sizeof a_cols, &a_cols,
-                               sizeof a_tile0, &a_tile0,
-                               sizeof negate, &negate,
-                               s->p2 * sizeof (cl_ulong), NULL,
-                               sizeof a_p2, &a_p2, (size_t) 0);
-  if (status != VL_STATUS_OK)
-    return status;
-  return vl_opencl_enqueue_kernel (ctx, s->merge, 1, &global, &s->merge_wg,
-                                   error);
-}
-
-static VlStatus
 opencl_sq_index_search (VlSqIndex *index, const VlMatrix *queries, size_t k,
                         int64_t *ids, float *scores, VlError **error)
 {
@@ -328,7 +276,7 @@ opencl_sq_index_search (VlSqIndex *index, const VlMatrix *queries, size_t k,
   size_t qb = VL_OPENCL_SCRATCH_FLOATS / tn < nq ? VL_OPENCL_SCRATCH_FLOATS / tn : nq;
   size_t wg;
   bool similarity = vl_metric_is_similarity (index->metric);
-  SqSearch s = { NULL, 0, NULL, 0, NULL, NULL, NULL, NULL, ceil_pow2 (k) };
+  SqSearch s = { 0 };
   cl_ulong *found = NULL;
   double t0 = vl_now_ms (), t1;
   VlStatus status;
@@ -337,17 +285,7 @@ opencl_sq_index_search (VlSqIndex *index, const VlMatrix *queries, size_t k,
   VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_SQ, "sq_scores", &s.scores, &wg, error));
   for (s.side = 1; s.side * s.side < wg; s.side *= 2)
     ;
-  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_TOPK, "topk_merge", &s.merge, &s.merge_wg, error));
-  if (s.p2 * sizeof (cl_ulong) + TOPK_LOCAL_FIXED (s.merge_wg) > ctx->device.local_mem_bytes)
-    {
-      status = vl_set_error (error, VL_STATUS_UNSUPPORTED,
-                             "k = %zu needs %zu bytes of local memory for the "
-                             "top-k merge; %s has %llu", k,
-                             s.p2 * sizeof (cl_ulong) + TOPK_LOCAL_FIXED (s.merge_wg),
-                             ctx->device.name,
-                             (unsigned long long) ctx->device.local_mem_bytes);
-      goto out;
-    }
+  VL_OPENCL_TRY (vl_opencl_topk_init (ctx, k, &s.topk, error));
   found = malloc (nq * k * sizeof *found);
   if (found == NULL)
     {
@@ -376,8 +314,9 @@ opencl_sq_index_search (VlSqIndex *index, const VlMatrix *queries, size_t k,
           size_t cols = n - x0 < tn ? n - x0 : tn;
 
           VL_OPENCL_TRY (score_tile (index, &s, q0, rows, x0, cols, error));
-          VL_OPENCL_TRY (merge_tile (ctx, &s, k, have, rows, cols, x0,
-                                     similarity, error));
+          VL_OPENCL_TRY (vl_opencl_topk_merge (ctx, &s.topk, s.running, k,
+                                               have, s.scratch, rows, cols,
+                                               x0, similarity, error));
           have = have + cols < k ? have + cols : k;
         }
       VL_OPENCL_TRY (vl_opencl_download (ctx, s.running, rows * k * sizeof (cl_ulong),
@@ -390,11 +329,7 @@ out:
   if (status == VL_STATUS_OK)
     {
       t1 = vl_now_ms ();
-      for (size_t i = 0; i < nq * k; i++)
-        {
-          ids[i] = (int64_t) (found[i] & 0xffffffffu);
-          scores[i] = key_score ((uint32_t) (found[i] >> 32), similarity);
-        }
+      vl_opencl_topk_unpack (found, nq * k, similarity, ids, scores);
       ctx->breakdown.host_extract_ms = vl_now_ms () - t1;
     }
   free (found);

@@ -1,0 +1,90 @@
+/* vl-opencl-topk.c: the running top-k that the tiled searches (flat index,
+ * SQ index) fold each tile of scores into with topk.cl's topk_merge. */
+#include "vl-opencl-private.h"
+
+#include <string.h>
+
+/* Static local memory of topk_merge beside `best`: histogram, flags, scan
+ * of WG items (see topk.cl). */
+#define TOPK_LOCAL_FIXED(wg) (256 * 4 + 4 * (wg) + 64)
+
+static size_t
+ceil_pow2 (size_t x)
+{
+  size_t p = 1;
+
+  while (p < x)
+    p *= 2;
+  return p;
+}
+
+VlStatus
+vl_opencl_topk_init (VlContext *ctx, size_t k, VlOpenclTopk *topk,
+                     VlError **error)
+{
+  size_t local;
+  VlStatus status;
+
+  topk->p2 = ceil_pow2 (k);
+  status = vl_opencl_kernel (ctx, VL_OPENCL_TOPK, "topk_merge", &topk->kernel,
+                             &topk->wg, error);
+  if (status != VL_STATUS_OK)
+    return status;
+  local = topk->p2 * sizeof (cl_ulong) + TOPK_LOCAL_FIXED (topk->wg);
+  if (local > ctx->device.local_mem_bytes)
+    return vl_set_error (error, VL_STATUS_UNSUPPORTED,
+                         "k = %zu needs %zu bytes of local memory for the "
+                         "top-k merge; %s has %llu", k, local,
+                         ctx->device.name,
+                         (unsigned long long) ctx->device.local_mem_bytes);
+  return VL_STATUS_OK;
+}
+
+VlStatus
+vl_opencl_topk_merge (VlContext *ctx, const VlOpenclTopk *topk,
+                      cl_mem running, size_t k, size_t have, cl_mem scratch,
+                      size_t rows, size_t cols, size_t tile0,
+                      bool similarity, VlError **error)
+{
+  cl_uint a_k = (cl_uint) k, a_have = (cl_uint) have, a_cols = (cl_uint) cols;
+  cl_uint a_tile0 = (cl_uint) tile0, a_p2 = (cl_uint) topk->p2;
+  cl_int negate = similarity;
+  size_t global = rows * topk->wg;
+  VlStatus status;
+
+  status = vl_opencl_set_args (topk->kernel, error, sizeof running, &running,
+                               sizeof a_k, &a_k, sizeof a_have, &a_have,
+                               sizeof scratch, &scratch, sizeof a_cols, &a_cols,
+                               sizeof a_cols, &a_cols, sizeof a_tile0, &a_tile0,
+                               sizeof negate, &negate,
+                               topk->p2 * sizeof (cl_ulong), NULL,
+                               sizeof a_p2, &a_p2, (size_t) 0);
+  if (status != VL_STATUS_OK)
+    return status;
+  return vl_opencl_enqueue_kernel (ctx, topk->kernel, 1, &global, &topk->wg,
+                                   error);
+}
+
+/* Inverse of score_key in topk.cl. */
+static float
+key_score (uint32_t key, bool similarity)
+{
+  uint32_t bits = (key & 0x80000000u) ? (key & 0x7fffffffu) : ~key;
+  float s;
+
+  memcpy (&s, &bits, sizeof s);
+  if (similarity)
+    s = -s;
+  return s == 0.0f ? 0.0f : s;
+}
+
+void
+vl_opencl_topk_unpack (const cl_ulong *found, size_t n, bool similarity,
+                       int64_t *ids, float *scores)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      ids[i] = (int64_t) (found[i] & 0xffffffffu);
+      scores[i] = key_score ((uint32_t) (found[i] >> 32), similarity);
+    }
+}

@@ -77,22 +77,9 @@ vl_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
 
   if (index == NULL)
     return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT, "index is NULL");
-  if ((status = vl_check_matrix (queries, "queries", error)) != VL_STATUS_OK)
-    return status;
-  if (queries->cols != index->d)
-    return vl_set_error (error, VL_STATUS_SHAPE_MISMATCH,
-                         "queries have %zu dimensions, the index has %zu",
-                         queries->cols, index->d);
-  if (k == 0 || k > index->n || k > VL_MAX_K)
-    return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
-                         "k = %zu is out of range: it must be between 1 and "
-                         "%zu (the database size, at most %d)", k,
-                         index->n < VL_MAX_K ? index->n : (size_t) VL_MAX_K,
-                         VL_MAX_K);
-  if (ids == NULL || scores == NULL)
-    return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
-                         "result arrays are NULL");
-  if ((status = vl_check_finite (queries, "queries", error)) != VL_STATUS_OK)
+  if ((status = vl_check_search (queries, index->d, "the index", index->n,
+                                 "database", k, ids, scores, error))
+      != VL_STATUS_OK)
     return status;
 
   memset (&index->ctx->breakdown, 0, sizeof index->ctx->breakdown);

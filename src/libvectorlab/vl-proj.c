@@ -143,26 +143,6 @@ search_projected (VlIndex *index, const VlWeightTensor *w, float scale,
   return status;
 }
 
-static VlStatus
-check_search (const VlMatrix *queries, size_t d, size_t n, size_t k,
-              int64_t *ids, float *scores, VlError **error)
-{
-  TRY (vl_check_matrix (queries, "queries", error));
-  if (queries->cols != d)
-    return vl_set_error (error, VL_STATUS_SHAPE_MISMATCH,
-                         "queries have %zu dimensions, the index has %zu",
-                         queries->cols, d);
-  if (k == 0 || k > n || k > VL_MAX_K)
-    return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
-                         "k = %zu is out of range: it must be between 1 and "
-                         "%zu (the database size, at most %d)", k,
-                         n < VL_MAX_K ? n : (size_t) VL_MAX_K, VL_MAX_K);
-  if (ids == NULL || scores == NULL)
-    return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
-                         "result arrays are NULL");
-  return vl_check_finite (queries, "queries", error);
-}
-
 VlStatus
 vl_project (VlContext *ctx, VlWeights *weights, const char *projection,
             const VlMatrix *x, VlMatrix *out, VlError **error)
@@ -255,8 +235,9 @@ vl_proj_index_search (VlProjIndex *index, const VlMatrix *queries, size_t k,
 {
   if (index == NULL)
     return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT, "index is NULL");
-  TRY (check_search (queries, index->d, vl_index_get_size (index->index), k,
-                     ids, scores, error));
+  TRY (vl_check_search (queries, index->d, "the index",
+                        vl_index_get_size (index->index), "database", k, ids,
+                        scores, error));
   return search_projected (index->index, index->projection, 1.0f, queries, k,
                            ids, scores, error);
 }
@@ -356,8 +337,9 @@ vl_attention_index_search (VlAttentionIndex *index, const VlMatrix *queries,
 {
   if (index == NULL)
     return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT, "index is NULL");
-  TRY (check_search (queries, index->d, vl_index_get_size (index->index), k,
-                     ids, scores, error));
+  TRY (vl_check_search (queries, index->d, "the index",
+                        vl_index_get_size (index->index), "database", k, ids,
+                        scores, error));
   return search_projected (index->index, index->wq, index->scale, queries, k,
                            ids, scores, error);
 }

@@ -415,19 +415,9 @@ vl_sq_index_search (VlSqIndex *index, const VlMatrix *queries, size_t k,
 
   if (index == NULL)
     return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT, "index is NULL");
-  if ((status = vl_check_matrix (queries, "queries", error)) != VL_STATUS_OK
-      || (status = check_dim (&index->params, queries, "queries", error)) != VL_STATUS_OK)
-    return status;
-  if (k == 0 || k > index->n || k > VL_MAX_K)
-    return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
-                         "k = %zu is out of range: it must be between 1 and "
-                         "%zu (the index size, at most %d)", k,
-                         index->n < VL_MAX_K ? index->n : (size_t) VL_MAX_K,
-                         VL_MAX_K);
-  if (ids == NULL || scores == NULL)
-    return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
-                         "result arrays are NULL");
-  if ((status = vl_check_finite (queries, "queries", error)) != VL_STATUS_OK)
+  if ((status = vl_check_search (queries, index->params.d, "the codec",
+                                 index->n, "index", k, ids, scores, error))
+      != VL_STATUS_OK)
     return status;
 
   memset (&index->ctx->breakdown, 0, sizeof index->ctx->breakdown);

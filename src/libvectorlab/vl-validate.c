@@ -73,3 +73,28 @@ vl_check_output (const VlMatrix *m, const char *what, size_t rows,
                          m->rows, m->cols, rows, cols);
   return VL_STATUS_OK;
 }
+
+VlStatus
+vl_check_search (const VlMatrix *queries, size_t d, const char *holder,
+                 size_t n, const char *rows, size_t k, const int64_t *ids,
+                 const float *scores, VlError **error)
+{
+  VlStatus status;
+
+  if ((status = vl_check_matrix (queries, "queries", error)) != VL_STATUS_OK)
+    return status;
+  if (queries->cols != d)
+    return vl_set_error (error, VL_STATUS_SHAPE_MISMATCH,
+                         "queries have %zu dimensions, %s has %zu",
+                         queries->cols, holder, d);
+  if (k == 0 || k > n || k > VL_MAX_K)
+    return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
+                         "k = %zu is out of range: it must be between 1 and "
+                         "%zu (the %s size, at most %d)", k,
+                         n < VL_MAX_K ? n : (size_t) VL_MAX_K, rows,
+                         VL_MAX_K);
+  if (ids == NULL || scores == NULL)
+    return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
+                         "result arrays are NULL");
+  return vl_check_finite (queries, "queries", error);
+}

@@ -17,3 +17,13 @@ VlStatus vl_check_output (const VlMatrix *m, const char *what, size_t rows,
                           size_t cols, VlError **error);
 
 VlStatus vl_check_context (VlContext *ctx, VlError **error);
+
+/* The arguments of every k-NN search front end: @queries a finite matrix
+ * of @d columns, 1 <= @k <= min (@n, VL_MAX_K) for a search among @n rows,
+ * and result arrays.  Messages name @holder as what has the @d dimensions
+ * ("the index", "the codec") and @rows as what the @n rows are
+ * ("database", "index"). */
+VlStatus vl_check_search (const VlMatrix *queries, size_t d,
+                          const char *holder, size_t n, const char *rows,
+                          size_t k, const int64_t *ids, const float *scores,
+                          VlError **error);

@@ -4,47 +4,18 @@
  * that the whole table takes a few seconds on ref. */
 #include "vl-verify.h"
 #include "vl-verify-neural.h"
+#include "vl-verify-private.h"
 #include "vl-verify-proj.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "vl-bench-error.h"
 #include "vl-verify-sq.h"
-
-/* Padding of VL_VERIFY_STRIDED views, in floats. */
-#define STRIDE_PAD 3
 
 static float *
 row_of (const VlMatrix *m, gsize r)
 {
   return (float *) m->data + r * m->stride;
-}
-
-static gboolean
-op_failed (VlContext *ctx, VlError *vl_error, GError **error)
-{
-  return vl_bench_propagate_vl_error (error, vl_error,
-                                      vl_context_get_device (ctx)->id);
-}
-
-/* A rows x cols matrix of uniform values in [-1, 1), as a view with stride
- * cols + STRIDE_PAD (padding NaN) when @flags ask for it. */
-static float *
-random_view (GRand *rand, gsize rows, gsize cols, VlVerifyFlags flags,
-             VlMatrix *view)
-{
-  gsize stride = cols + ((flags & VL_VERIFY_STRIDED) ? STRIDE_PAD : 0);
-  float *data = g_new (float, rows * stride);
-
-  for (gsize r = 0; r < rows; r++)
-    for (gsize c = 0; c < stride; c++)
-      data[r * stride + c] = c < cols
-                             ? (float) g_rand_double_range (rand, -1.0, 1.0)
-                             : NAN;
-  *view = vl_matrix_f32 (data, rows, cols);
-  view->stride = stride;
-  return data;
 }
 
 static void
@@ -54,20 +25,12 @@ zero_row (VlMatrix *m, gsize r)
 }
 
 static double
-rel_error (double x, double ref)
-{
-  double e = fabs (x - ref) / MAX (fabs (ref), 1.0);
-
-  return isnan (e) ? INFINITY : e;
-}
-
-static double
 max_rel_error (const float *x, const float *ref, gsize count)
 {
   double worst = 0.0;
 
   for (gsize i = 0; i < count; i++)
-    worst = MAX (worst, rel_error (x[i], ref[i]));
+    worst = MAX (worst, vl_verify_rel_error (x[i], ref[i]));
   return worst;
 }
 
@@ -116,9 +79,9 @@ run_distance (const VlVerifyCase *self, VlContext *device, VlContext *ref,
               GRand *rand, double *value, char **problem, GError **error)
 {
   VlMatrix q, db, out, expect;
-  g_autofree float *q_data = random_view (rand, self->rows, self->d,
+  g_autofree float *q_data = vl_verify_random_view (rand, self->rows, self->d,
                                           self->flags, &q);
-  g_autofree float *db_data = random_view (rand, self->n, self->d,
+  g_autofree float *db_data = vl_verify_random_view (rand, self->n, self->d,
                                            self->flags, &db);
   g_autofree float *out_data = g_new (float, self->rows * self->n);
   g_autofree float *expect_data = g_new (float, self->rows * self->n);
@@ -134,10 +97,10 @@ run_distance (const VlVerifyCase *self, VlContext *device, VlContext *ref,
 
   if (vl_distance_matrix (device, self->metric, &q, &db, &out, &vl_error)
       != VL_STATUS_OK)
-    return op_failed (device, vl_error, error);
+    return vl_verify_op_failed (device, vl_error, error);
   if (vl_distance_matrix (ref, self->metric, &q, &db, &expect, &vl_error)
       != VL_STATUS_OK)
-    return op_failed (ref, vl_error, error);
+    return vl_verify_op_failed (ref, vl_error, error);
   *value = max_rel_error (out_data, expect_data, self->rows * self->n);
   return TRUE;
 }
@@ -185,7 +148,7 @@ tally_query (const VlVerifyCase *self, const gint64 *ids, const float *scores,
       r = ref_row[id];
       if (similarity ? r >= kth - slack : r <= kth + slack)
         t->good++;
-      t->score_err = MAX (t->score_err, rel_error (scores[i], r));
+      t->score_err = MAX (t->score_err, vl_verify_rel_error (scores[i], r));
     }
   for (gsize i = 0; i < self->k; i++)
     if (ids[i] >= 0 && (guint64) ids[i] < self->n)
@@ -198,8 +161,8 @@ run_knn (const VlVerifyCase *self, VlContext *device, VlContext *ref,
 {
   gsize nq = self->rows, n = self->n, k = self->k;
   VlMatrix q, db, all;
-  g_autofree float *q_data = random_view (rand, nq, self->d, self->flags, &q);
-  g_autofree float *db_data = random_view (rand, n, self->d, self->flags, &db);
+  g_autofree float *q_data = vl_verify_random_view (rand, nq, self->d, self->flags, &q);
+  g_autofree float *db_data = vl_verify_random_view (rand, n, self->d, self->flags, &db);
   g_autofree float *all_data = g_new (float, nq * n);
   g_autofree gint64 *ids = g_new (gint64, nq * k);
   g_autofree float *scores = g_new (float, nq * k);
@@ -220,12 +183,12 @@ run_knn (const VlVerifyCase *self, VlContext *device, VlContext *ref,
 
   if (vl_knn (device, self->metric, &q, &db, k, (int64_t *) ids, scores,
               &vl_error) != VL_STATUS_OK)
-    return op_failed (device, vl_error, error);
+    return vl_verify_op_failed (device, vl_error, error);
   if (vl_knn (ref, self->metric, &q, &db, k, (int64_t *) ref_ids, ref_scores,
               &vl_error) != VL_STATUS_OK
       || vl_distance_matrix (ref, self->metric, &q, &db, &all, &vl_error)
          != VL_STATUS_OK)
-    return op_failed (ref, vl_error, error);
+    return vl_verify_op_failed (ref, vl_error, error);
 
   for (gsize i = 0; i < nq; i++)
     tally_query (self, ids + i * k, scores + i * k, all_data + i * n,
@@ -245,7 +208,7 @@ run_normalize (const VlVerifyCase *self, VlContext *device, VlContext *ref,
                GRand *rand, double *value, char **problem, GError **error)
 {
   VlMatrix in, out, expect;
-  g_autofree float *in_data = random_view (rand, self->rows, self->d,
+  g_autofree float *in_data = vl_verify_random_view (rand, self->rows, self->d,
                                            self->flags, &in);
   g_autofree float *out_data = g_new (float, self->rows * self->d);
   g_autofree float *expect_data = g_new (float, self->rows * self->d);
@@ -257,9 +220,9 @@ run_normalize (const VlVerifyCase *self, VlContext *device, VlContext *ref,
   expect = vl_matrix_f32 (expect_data, self->rows, self->d);
 
   if (vl_normalize_rows (device, &in, &out, &vl_error) != VL_STATUS_OK)
-    return op_failed (device, vl_error, error);
+    return vl_verify_op_failed (device, vl_error, error);
   if (vl_normalize_rows (ref, &in, &expect, &vl_error) != VL_STATUS_OK)
-    return op_failed (ref, vl_error, error);
+    return vl_verify_op_failed (ref, vl_error, error);
   *value = max_rel_error (out_data, expect_data, self->rows * self->d);
   return TRUE;
 }
@@ -269,7 +232,7 @@ run_similarity (const VlVerifyCase *self, VlContext *device, VlContext *ref,
                 GRand *rand, double *value, char **problem, GError **error)
 {
   VlMatrix x, out, expect;
-  g_autofree float *x_data = random_view (rand, self->rows, self->d,
+  g_autofree float *x_data = vl_verify_random_view (rand, self->rows, self->d,
                                           self->flags, &x);
   g_autofree float *out_data = g_new (float, self->rows * self->rows);
   g_autofree float *expect_data = g_new (float, self->rows * self->rows);
@@ -281,9 +244,9 @@ run_similarity (const VlVerifyCase *self, VlContext *device, VlContext *ref,
   expect = vl_matrix_f32 (expect_data, self->rows, self->rows);
 
   if (vl_similarity_matrix (device, &x, &out, &vl_error) != VL_STATUS_OK)
-    return op_failed (device, vl_error, error);
+    return vl_verify_op_failed (device, vl_error, error);
   if (vl_similarity_matrix (ref, &x, &expect, &vl_error) != VL_STATUS_OK)
-    return op_failed (ref, vl_error, error);
+    return vl_verify_op_failed (ref, vl_error, error);
   *value = max_rel_error (out_data, expect_data, self->rows * self->rows);
   return TRUE;
 }
@@ -297,9 +260,9 @@ run_pool (const VlVerifyCase *self, VlContext *device, VlContext *ref,
 {
   gsize batch = self->rows, seq = self->n, d = self->d;
   VlMatrix tokens, out, expect, wv;
-  g_autofree float *tokens_data = random_view (rand, batch * seq, d,
+  g_autofree float *tokens_data = vl_verify_random_view (rand, batch * seq, d,
                                                self->flags, &tokens);
-  g_autofree float *w = random_view (rand, 1, d, 0, &wv);
+  g_autofree float *w = vl_verify_random_view (rand, 1, d, 0, &wv);
   g_autofree guint8 *mask = g_new (guint8, batch * seq);
   g_autofree float *out_data = g_new (float, batch * d);
   g_autofree float *expect_data = g_new (float, batch * d);
@@ -320,12 +283,12 @@ run_pool (const VlVerifyCase *self, VlContext *device, VlContext *ref,
            ? vl_pool_attention (device, &tokens, seq, mask, w, &out, &vl_error)
            : vl_pool_mean (device, &tokens, seq, mask, &out, &vl_error);
   if (status != VL_STATUS_OK)
-    return op_failed (device, vl_error, error);
+    return vl_verify_op_failed (device, vl_error, error);
   status = attention
            ? vl_pool_attention (ref, &tokens, seq, mask, w, &expect, &vl_error)
            : vl_pool_mean (ref, &tokens, seq, mask, &expect, &vl_error);
   if (status != VL_STATUS_OK)
-    return op_failed (ref, vl_error, error);
+    return vl_verify_op_failed (ref, vl_error, error);
   *value = max_rel_error (out_data, expect_data, batch * d);
   return TRUE;
 }

@@ -3,7 +3,7 @@
 
 #include <math.h>
 
-#include "vl-bench-error.h"
+#include "vl-verify-private.h"
 
 typedef struct
 {
@@ -27,21 +27,6 @@ uniform (GRand *rand, gsize n, double lo, double hi)
   for (gsize i = 0; i < n; i++)
     v[i] = (float) g_rand_double_range (rand, lo, hi);
   return v;
-}
-
-static double
-rel_error (double x, double ref)
-{
-  double e = fabs (x - ref) / MAX (fabs (ref), 1.0);
-
-  return isnan (e) ? INFINITY : e;
-}
-
-static gboolean
-failed (VlContext *ctx, VlError *vl_error, GError **error)
-{
-  return vl_bench_propagate_vl_error (error, vl_error,
-                                      vl_context_get_device (ctx)->id);
 }
 
 char *
@@ -72,7 +57,7 @@ vl_verify_neural_encode (const VlVerifyCase *self, VlContext *device,
                                     w.b_dec, &vl_error)) == NULL
       || vl_neural_encode (model, &xm, codes, scales, &vl_error) != VL_STATUS_OK)
     {
-      failed (device, vl_error, error);
+      vl_verify_op_failed (device, vl_error, error);
       goto out;
     }
   if ((ref_model = vl_neural_model_new (ref, d, m, w.w_enc, w.b_enc, w.w_dec,
@@ -80,12 +65,12 @@ vl_verify_neural_encode (const VlVerifyCase *self, VlContext *device,
       || vl_neural_encode (ref_model, &xm, ref_codes, ref_scales,
                            &vl_error) != VL_STATUS_OK)
     {
-      failed (ref, vl_error, error);
+      vl_verify_op_failed (ref, vl_error, error);
       goto out;
     }
   *value = 0.0;
   for (gsize r = 0; r < n; r++)
-    *value = MAX (*value, rel_error (scales[r], ref_scales[r]));
+    *value = MAX (*value, vl_verify_rel_error (scales[r], ref_scales[r]));
   for (gsize i = 0; i < n * m && *problem == NULL; i++)
     if (ABS ((int) codes[i] - (int) ref_codes[i]) > 1)
       *problem = g_strdup_printf ("code %zu of row %zu is %u, ref %u",
@@ -120,7 +105,7 @@ vl_verify_neural_decode (const VlVerifyCase *self, VlContext *device,
       || vl_neural_encode (ref_model, &xm, codes, scales, &vl_error) != VL_STATUS_OK
       || vl_neural_decode (ref_model, codes, scales, &em, &vl_error) != VL_STATUS_OK)
     {
-      failed (ref, vl_error, error);
+      vl_verify_op_failed (ref, vl_error, error);
       goto out;
     }
   vl_neural_model_get_weights (ref_model, &we, &be, &wd, &bd);
@@ -128,12 +113,12 @@ vl_verify_neural_decode (const VlVerifyCase *self, VlContext *device,
                                     &vl_error)) == NULL
       || vl_neural_decode (model, codes, scales, &om, &vl_error) != VL_STATUS_OK)
     {
-      failed (device, vl_error, error);
+      vl_verify_op_failed (device, vl_error, error);
       goto out;
     }
   *value = 0.0;
   for (gsize i = 0; i < n * d; i++)
-    *value = MAX (*value, rel_error (out[i], expect[i]));
+    *value = MAX (*value, vl_verify_rel_error (out[i], expect[i]));
   ok = TRUE;
 out:
   vl_neural_model_free (model);

@@ -5,9 +5,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "vl-bench-error.h"
+#include "vl-verify-private.h"
 
-#define STRIDE_PAD 3
 #define MULTI_HEADS 4
 
 static gsize
@@ -22,27 +21,13 @@ head_rows (gsize d, gsize heads)
   return heads == 1 ? projected_dim (d) : heads * (d / 24 + 1);
 }
 
-static gboolean
-op_failed (VlContext *ctx, VlError *vl_error, GError **error)
-{
-  return vl_bench_propagate_vl_error (error, vl_error,
-                                      vl_context_get_device (ctx)->id);
-}
-
 static float *
 random_view (GRand *rand, gsize rows, gsize cols, VlVerifyFlags flags,
              VlMatrix *view)
 {
-  gsize stride = cols + ((flags & VL_VERIFY_STRIDED) ? STRIDE_PAD : 0);
-  float *data = g_new (float, rows * stride);
+  float *data = vl_verify_random_view (rand, rows, cols, flags, view);
+  gsize stride = view->stride;
 
-  for (gsize r = 0; r < rows; r++)
-    for (gsize c = 0; c < stride; c++)
-      data[r * stride + c] = c < cols
-                             ? (float) g_rand_double_range (rand, -1.0, 1.0)
-                             : NAN;
-  *view = vl_matrix_f32 (data, rows, cols);
-  view->stride = stride;
   if (flags & VL_VERIFY_TIES)
     for (gsize r = 1; r < rows; r += 3)
       memcpy (data + r * stride, data + (r - 1) * stride,
@@ -50,14 +35,6 @@ random_view (GRand *rand, gsize rows, gsize cols, VlVerifyFlags flags,
   if (flags & VL_VERIFY_ZERO_ROW)
     memset (data + rows / 2 * stride, 0, cols * sizeof (float));
   return data;
-}
-
-static double
-rel_error (double x, double ref)
-{
-  double e = fabs (x - ref) / MAX (fabs (ref), 1.0);
-
-  return isnan (e) ? INFINITY : e;
 }
 
 /* Registers random @names (each @rows x @d) on both contexts, uniform in
@@ -73,10 +50,10 @@ make_weights (VlContext *device, VlContext *ref, GRand *rand,
 
   *on_device = vl_weights_new (device, &vl_error);
   if (*on_device == NULL)
-    return op_failed (device, vl_error, error);
+    return vl_verify_op_failed (device, vl_error, error);
   *on_ref = vl_weights_new (ref, &vl_error);
   if (*on_ref == NULL)
-    return op_failed (ref, vl_error, error);
+    return vl_verify_op_failed (ref, vl_error, error);
   for (; *names != NULL; names++)
     {
       VlMatrix w;
@@ -87,10 +64,10 @@ make_weights (VlContext *device, VlContext *ref, GRand *rand,
 
       if (vl_weights_set (*on_device, *names, &shape, data, &vl_error)
           != VL_STATUS_OK)
-        return op_failed (device, vl_error, error);
+        return vl_verify_op_failed (device, vl_error, error);
       if (vl_weights_set (*on_ref, *names, &shape, data, &vl_error)
           != VL_STATUS_OK)
-        return op_failed (ref, vl_error, error);
+        return vl_verify_op_failed (ref, vl_error, error);
     }
   return TRUE;
 }
@@ -134,7 +111,7 @@ recall_by_value (const VlVerifyCase *self, gboolean similarity,
           s = ref_row[id];
           if (similarity ? s >= kth - slack : s <= kth + slack)
             good++;
-          *score_err = MAX (*score_err, rel_error (scores[i * k + r], s));
+          *score_err = MAX (*score_err, vl_verify_rel_error (scores[i * k + r], s));
           if (r > 0 && (similarity ? scores[i * k + r] > scores[i * k + r - 1]
                                    : scores[i * k + r] < scores[i * k + r - 1]))
             *sorted = FALSE;
@@ -175,17 +152,17 @@ vl_verify_project (const VlVerifyCase *self, VlContext *device,
     goto out;
   if (vl_project (device, wd, "P", &x, &out, &vl_error) != VL_STATUS_OK)
     {
-      op_failed (device, vl_error, error);
+      vl_verify_op_failed (device, vl_error, error);
       goto out;
     }
   if (vl_project (ref, wr, "P", &x, &expect, &vl_error) != VL_STATUS_OK)
     {
-      op_failed (ref, vl_error, error);
+      vl_verify_op_failed (ref, vl_error, error);
       goto out;
     }
   *value = 0.0;
   for (gsize i = 0; i < count; i++)
-    *value = MAX (*value, rel_error (out_data[i], expect_data[i]));
+    *value = MAX (*value, vl_verify_rel_error (out_data[i], expect_data[i]));
   ok = TRUE;
 out:
   vl_weights_free (wd);
@@ -226,7 +203,7 @@ vl_verify_proj_knn (const VlVerifyCase *self, VlContext *device,
       || vl_proj_index_search (index, &q, k, (int64_t *) ids, scores,
                                &vl_error) != VL_STATUS_OK)
     {
-      op_failed (device, vl_error, error);
+      vl_verify_op_failed (device, vl_error, error);
       goto out;
     }
   if (vl_project (ref, wr, "P", &q, &pq, &vl_error) != VL_STATUS_OK
@@ -234,7 +211,7 @@ vl_verify_proj_knn (const VlVerifyCase *self, VlContext *device,
       || vl_distance_matrix (ref, self->metric, &pq, &pdb, &all, &vl_error)
          != VL_STATUS_OK)
     {
-      op_failed (ref, vl_error, error);
+      vl_verify_op_failed (ref, vl_error, error);
       goto out;
     }
   *value = recall_by_value (self, vl_metric_is_similarity (self->metric),
@@ -277,7 +254,7 @@ attention (const VlVerifyCase *self, VlContext *device, VlContext *ref,
   if (vl_attention_scores (ref, wr, "Wq", "Wk", heads, &q, &keys, &all,
                            &vl_error) != VL_STATUS_OK)
     {
-      op_failed (ref, vl_error, error);
+      vl_verify_op_failed (ref, vl_error, error);
       goto out;
     }
   if (!topk)
@@ -285,12 +262,12 @@ attention (const VlVerifyCase *self, VlContext *device, VlContext *ref,
       if (vl_attention_scores (device, wd, "Wq", "Wk", heads, &q, &keys,
                                &out, &vl_error) != VL_STATUS_OK)
         {
-          op_failed (device, vl_error, error);
+          vl_verify_op_failed (device, vl_error, error);
           goto out;
         }
       *value = 0.0;
       for (gsize i = 0; i < nq * n; i++)
-        *value = MAX (*value, rel_error (out_data[i], all_data[i]));
+        *value = MAX (*value, vl_verify_rel_error (out_data[i], all_data[i]));
       ok = TRUE;
       goto out;
     }
@@ -299,7 +276,7 @@ attention (const VlVerifyCase *self, VlContext *device, VlContext *ref,
       || vl_attention_index_search (index, &q, k, (int64_t *) ids, scores,
                                     &vl_error) != VL_STATUS_OK)
     {
-      op_failed (device, vl_error, error);
+      vl_verify_op_failed (device, vl_error, error);
       goto out;
     }
   *value = recall_by_value (self, TRUE, ids, scores, all_data, &score_err,

@@ -5,20 +5,11 @@
 #include <math.h>
 #include <string.h>
 
-#include "vl-bench-error.h"
+#include "vl-verify-private.h"
 
-/* Padding of VL_VERIFY_STRIDED views, in floats. */
-#define STRIDE_PAD 3
 /* How close to a half step ref's unrounded level must be for a one-level
  * difference to count as rounding. */
 #define HALF_STEP_SLACK 1e-4
-
-static gboolean
-op_failed (VlContext *ctx, VlError *vl_error, GError **error)
-{
-  return vl_bench_propagate_vl_error (error, vl_error,
-                                      vl_context_get_device (ctx)->id);
-}
 
 /* rows x cols uniform in [-1, 1), strided with NaN padding when asked;
  * with VL_VERIFY_ZERO_ROW the middle row is zero, with VL_VERIFY_TIES the
@@ -27,16 +18,9 @@ static float *
 random_view (GRand *rand, gsize rows, gsize cols, VlVerifyFlags flags,
              VlMatrix *view)
 {
-  gsize stride = cols + ((flags & VL_VERIFY_STRIDED) ? STRIDE_PAD : 0);
-  float *data = g_new (float, rows * stride);
+  float *data = vl_verify_random_view (rand, rows, cols, flags, view);
+  gsize stride = view->stride;
 
-  for (gsize r = 0; r < rows; r++)
-    for (gsize c = 0; c < stride; c++)
-      data[r * stride + c] = c < cols
-                             ? (float) g_rand_double_range (rand, -1.0, 1.0)
-                             : NAN;
-  *view = vl_matrix_f32 (data, rows, cols);
-  view->stride = stride;
   if (flags & VL_VERIFY_ZERO_ROW)
     memset (data + rows / 2 * stride, 0, cols * sizeof (float));
   if (flags & VL_VERIFY_TIES)
@@ -52,14 +36,6 @@ level_at (VlSqType type, const guint8 *row, gsize i)
   if (type == VL_SQ_8)
     return row[i];
   return (row[i / 2] >> (4 * (i & 1))) & 0xfu;
-}
-
-static double
-rel_error (double x, double ref)
-{
-  double e = fabs (x - ref) / MAX (fabs (ref), 1.0);
-
-  return isnan (e) ? INFINITY : e;
 }
 
 /* Data of @rows x d, a codec trained on it on @device, and its codes
@@ -91,12 +67,12 @@ encode_on (VlContext *ctx, VlSqType type, const VlVerifyCase *self,
   e->data = random_view (rand, rows, self->d, self->flags, &e->x);
   e->codec = vl_sq_train (ctx, type, &e->x, &vl_error);
   if (e->codec == NULL)
-    return op_failed (ctx, vl_error, error);
+    return vl_verify_op_failed (ctx, vl_error, error);
   e->code_size = vl_sq_codec_get_code_size (e->codec);
   e->codes = g_malloc (rows * e->code_size);
   if (vl_sq_encode (e->codec, &e->x, e->codes, rows * e->code_size,
                     &vl_error) != VL_STATUS_OK)
-    return op_failed (ctx, vl_error, error);
+    return vl_verify_op_failed (ctx, vl_error, error);
   return TRUE;
 }
 
@@ -133,14 +109,14 @@ run_encode (const VlVerifyCase *self, VlSqType type, VlContext *device,
   ref_codec = codec_on (ref, e.codec, &vl_error);
   if (ref_codec == NULL)
     {
-      op_failed (ref, vl_error, error);
+      vl_verify_op_failed (ref, vl_error, error);
       goto out;
     }
   ref_codes = g_malloc (rows * e.code_size);
   if (vl_sq_encode (ref_codec, &e.x, ref_codes, rows * e.code_size,
                     &vl_error) != VL_STATUS_OK)
     {
-      op_failed (ref, vl_error, error);
+      vl_verify_op_failed (ref, vl_error, error);
       goto out;
     }
   vl_sq_codec_get_range (ref_codec, min, max, NULL);
@@ -183,7 +159,7 @@ run_decode (const VlVerifyCase *self, VlSqType type, VlContext *device,
   ref_codec = codec_on (ref, e.codec, &vl_error);
   if (ref_codec == NULL)
     {
-      op_failed (ref, vl_error, error);
+      vl_verify_op_failed (ref, vl_error, error);
       goto out;
     }
   /* The output takes the case's stride, so a backend that ignores it
@@ -194,19 +170,19 @@ run_decode (const VlVerifyCase *self, VlSqType type, VlContext *device,
   if (vl_sq_decode (e.codec, e.codes, rows * e.code_size, &out, &vl_error)
       != VL_STATUS_OK)
     {
-      op_failed (device, vl_error, error);
+      vl_verify_op_failed (device, vl_error, error);
       goto out;
     }
   if (vl_sq_decode (ref_codec, e.codes, rows * e.code_size, &expect,
                     &vl_error) != VL_STATUS_OK)
     {
-      op_failed (ref, vl_error, error);
+      vl_verify_op_failed (ref, vl_error, error);
       goto out;
     }
   *value = 0.0;
   for (gsize r = 0; r < rows; r++)
     for (gsize i = 0; i < d; i++)
-      *value = MAX (*value, rel_error (out_data[r * out.stride + i],
+      *value = MAX (*value, vl_verify_rel_error (out_data[r * out.stride + i],
                                        expect_data[r * d + i]));
   ok = TRUE;
 out:
@@ -261,7 +237,7 @@ run_knn (const VlVerifyCase *self, VlSqType type, VlContext *device,
       || vl_distance_matrix (ref, self->metric, &q, &decoded, &all,
                              &vl_error) != VL_STATUS_OK)
     {
-      op_failed (ref, vl_error, error);
+      vl_verify_op_failed (ref, vl_error, error);
       goto out;
     }
   index = vl_sq_index_new (e.codec, self->metric, e.codes, n,
@@ -270,7 +246,7 @@ run_knn (const VlVerifyCase *self, VlSqType type, VlContext *device,
       || vl_sq_index_search (index, &q, k, (int64_t *) ids, scores,
                              &vl_error) != VL_STATUS_OK)
     {
-      op_failed (device, vl_error, error);
+      vl_verify_op_failed (device, vl_error, error);
       goto out;
     }
 
@@ -293,7 +269,7 @@ run_knn (const VlVerifyCase *self, VlSqType type, VlContext *device,
           s = all_data[i * n + id];
           if (similarity ? s >= kth - slack : s <= kth + slack)
             good++;
-          score_err = MAX (score_err, rel_error (scores[i * k + r], s));
+          score_err = MAX (score_err, vl_verify_rel_error (scores[i * k + r], s));
         }
       for (gsize r = 0; r < k; r++)
         if (ids[i * k + r] >= 0 && (guint64) ids[i * k + r] < n)

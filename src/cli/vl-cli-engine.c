@@ -19,31 +19,6 @@
 
 #define EXIT_INTERRUPTED 130  /* the shell's convention for SIGINT */
 
-/* Parses options and returns the positional arguments (without argv[0]);
- * vl_cli_parse_options() refuses positionals, which run and compare take. */
-static gboolean
-parse_with_args (const char *name, const char *parameter_string,
-                 const char *description, const GOptionEntry *entries,
-                 int *argc, char ***argv)
-{
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *prgname = g_strdup_printf ("%s %s", VL_CLI_NAME, name);
-
-  g_set_prgname (prgname);
-  context = g_option_context_new (parameter_string);
-  g_option_context_set_summary (context, description);
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, argc, argv, &error))
-    {
-      vl_cli_fail (VL_CLI_EXIT_USAGE, "%s: %s", name, error->message);
-      g_printerr (_("Try '%s %s --help'.\n"), VL_CLI_NAME, name);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* ---- list ------------------------------------------------------------- */
 
 int
@@ -215,7 +190,8 @@ vl_cli_run (int argc, char **argv)
   guint sigint_id, sigterm_id;
   g_autofree char *summary = run_summary ();
 
-  if (!parse_with_args ("run", "[SUITE]", summary, entries, &argc, &argv))
+  if (!vl_cli_parse_options_with_args ("run", "[SUITE]", summary, entries,
+                                       &argc, &argv))
     return VL_CLI_EXIT_USAGE;
   if (argc > 2)
     return vl_cli_fail (VL_CLI_EXIT_USAGE, _("run: unexpected argument '%s'"),
@@ -349,10 +325,10 @@ vl_cli_compare (int argc, char **argv)
   g_autofree char *table = NULL;
   guint regressions = 0;
 
-  if (!parse_with_args ("compare", "OLD.json NEW.json",
-                        _("Compare two reports row by row: ratio = new time "
-                          "/ old time."),
-                        entries, &argc, &argv))
+  if (!vl_cli_parse_options_with_args ("compare", "OLD.json NEW.json",
+                                       _("Compare two reports row by row: "
+                                         "ratio = new time / old time."),
+                                       entries, &argc, &argv))
     return VL_CLI_EXIT_USAGE;
   if (argc != 3)
     return vl_cli_fail (VL_CLI_EXIT_USAGE, _("compare: expected two reports, "

@@ -23,8 +23,11 @@ vl_cli_fail_error (const GError *error)
 }
 
 gboolean
-vl_cli_parse_options (const char *name, const char *description,
-                      const GOptionEntry *entries, int *argc, char ***argv)
+vl_cli_parse_options_with_args (const char *name,
+                                const char *parameter_string,
+                                const char *description,
+                                const GOptionEntry *entries, int *argc,
+                                char ***argv)
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
@@ -32,7 +35,7 @@ vl_cli_parse_options (const char *name, const char *description,
 
   /* GOption prints the program name in --help; make it name the command. */
   g_set_prgname (prgname);
-  context = g_option_context_new (NULL);
+  context = g_option_context_new (parameter_string);
   g_option_context_set_summary (context, description);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
@@ -43,6 +46,16 @@ vl_cli_parse_options (const char *name, const char *description,
       g_printerr (_("Try '%s %s --help'.\n"), VL_CLI_NAME, name);
       return FALSE;
     }
+  return TRUE;
+}
+
+gboolean
+vl_cli_parse_options (const char *name, const char *description,
+                      const GOptionEntry *entries, int *argc, char ***argv)
+{
+  if (!vl_cli_parse_options_with_args (name, NULL, description, entries,
+                                       argc, argv))
+    return FALSE;
   if (*argc > 1)
     {
       vl_cli_fail (VL_CLI_EXIT_USAGE, _("%s: unexpected argument '%s'"), name,

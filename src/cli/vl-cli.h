@@ -34,6 +34,15 @@ gboolean vl_cli_parse_options (const char         *name,
                                const GOptionEntry *entries,
                                int                *argc,
                                char             ***argv);
+/* As vl_cli_parse_options(), but leaves the positional arguments (after
+ * argv[0]) to subcommands that take some, described by @parameter_string
+ * in --help. */
+gboolean vl_cli_parse_options_with_args (const char         *name,
+                                         const char         *parameter_string,
+                                         const char         *description,
+                                         const GOptionEntry *entries,
+                                         int                *argc,
+                                         char             ***argv);
 
 /* Prints "vectorlab-bench: MESSAGE" on stderr and returns @code. */
 int vl_cli_fail       (VlCliExit   code,

@@ -156,24 +156,18 @@ vl_opencl_upload_rows (VlContext *ctx, cl_mem buffer, const VlMatrix *m,
 {
   VlOpenclContext *priv = ctx->priv;
   const float *src = vl_row_f32 (m, row0);
+  size_t origin[3] = { 0, 0, 0 };
+  size_t region[3] = { m->cols * sizeof (float), rows, 1 };
   cl_event event;
   cl_int err;
 
   if (m->stride == m->cols || rows == 1)
-    err = clEnqueueWriteBuffer (priv->queue, buffer, CL_FALSE, 0,
-                                rows * m->cols * sizeof (float), src, 0, NULL,
-                                &event);
-  else
-    {
-      size_t origin[3] = { 0, 0, 0 };
-      size_t region[3] = { m->cols * sizeof (float), rows, 1 };
-
-      err = clEnqueueWriteBufferRect (priv->queue, buffer, CL_FALSE, origin,
-                                      origin, region,
-                                      m->cols * sizeof (float), 0,
-                                      m->stride * sizeof (float), 0, src, 0,
-                                      NULL, &event);
-    }
+    return vl_opencl_upload (ctx, buffer, rows * m->cols * sizeof (float),
+                             src, error);
+  err = clEnqueueWriteBufferRect (priv->queue, buffer, CL_FALSE, origin,
+                                  origin, region, m->cols * sizeof (float), 0,
+                                  m->stride * sizeof (float), 0, src, 0, NULL,
+                                  &event);
   if (err != CL_SUCCESS)
     return vl_opencl_check (err, "clEnqueueWriteBuffer", error);
   track (priv, event, VL_OPENCL_PHASE_UPLOAD);
@@ -202,24 +196,18 @@ vl_opencl_download_rect (VlContext *ctx, cl_mem buffer, size_t buffer_ld,
                          size_t host_ld, VlError **error)
 {
   VlOpenclContext *priv = ctx->priv;
+  size_t origin[3] = { 0, 0, 0 };
+  size_t region[3] = { cols * sizeof (float), rows, 1 };
   cl_event event;
   cl_int err;
 
   if (buffer_ld == cols && host_ld == cols)
-    err = clEnqueueReadBuffer (priv->queue, buffer, CL_FALSE, 0,
-                               rows * cols * sizeof (float), host, 0, NULL,
-                               &event);
-  else
-    {
-      size_t origin[3] = { 0, 0, 0 };
-      size_t region[3] = { cols * sizeof (float), rows, 1 };
-
-      err = clEnqueueReadBufferRect (priv->queue, buffer, CL_FALSE, origin,
-                                     origin, region,
-                                     buffer_ld * sizeof (float), 0,
-                                     host_ld * sizeof (float), 0, host, 0,
-                                     NULL, &event);
-    }
+    return vl_opencl_download (ctx, buffer, rows * cols * sizeof (float),
+                               host, error);
+  err = clEnqueueReadBufferRect (priv->queue, buffer, CL_FALSE, origin, origin,
+                                 region, buffer_ld * sizeof (float), 0,
+                                 host_ld * sizeof (float), 0, host, 0, NULL,
+                                 &event);
   if (err != CL_SUCCESS)
     return vl_opencl_check (err, "clEnqueueReadBuffer", error);
   track (priv, event, VL_OPENCL_PHASE_DOWNLOAD);

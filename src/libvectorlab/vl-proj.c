@@ -10,20 +10,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* What both projected indexes are: queries of @d dimensions are projected
+ * with @w times @scale, then searched in @index, built over the projected
+ * rows. */
+typedef struct
+{
+  VlWeightTensor *w;
+  VlIndex        *index;
+  size_t          d;
+  float           scale;
+} Projected;
+
 struct _VlProjIndex
 {
-  VlWeightTensor *projection;
-  VlIndex        *index;   /* over the projected database */
-  size_t          d;
+  Projected base;   /* w: the projection, scale 1 */
 };
 
 struct _VlAttentionIndex
 {
-  VlWeightTensor *wq;
-  VlIndex        *index;   /* inner products over the projected keys */
-  size_t          d;
-  size_t          heads;
-  float           scale;   /* 1 / (heads * sqrt (dh)) */
+  Projected base;   /* w: Wq, scale 1 / (heads * sqrt (dh)); inner products
+                     * over the projected keys */
+  size_t    heads;
 };
 
 #define TRY(expr)                         \
@@ -122,25 +129,35 @@ index_projected (VlContext *ctx, const VlWeightTensor *w, VlMetric metric,
   return VL_STATUS_OK;
 }
 
-/* Projects @queries, then searches @index; the breakdown covers both. */
+/* Checks the search's arguments, projects @queries, then searches; the
+ * breakdown covers both. */
 static VlStatus
-search_projected (VlIndex *index, const VlWeightTensor *w, float scale,
-                  const VlMatrix *queries, size_t k, int64_t *ids,
-                  float *scores, VlError **error)
+search_projected (const Projected *self, const VlMatrix *queries, size_t k,
+                  int64_t *ids, float *scores, VlError **error)
 {
-  VlContext *ctx = index->ctx;
+  VlContext *ctx = self->index->ctx;
   VlBreakdown projected;
   VlMatrix p;
   float *data = NULL;
   VlStatus status;
 
+  TRY (vl_check_search (queries, self->d, "the index",
+                        vl_index_get_size (self->index), "database", k, ids,
+                        scores, error));
   memset (&ctx->breakdown, 0, sizeof ctx->breakdown);
-  TRY (project_rows (ctx, w, queries, scale, &data, &p, error));
+  TRY (project_rows (ctx, self->w, queries, self->scale, &data, &p, error));
   projected = ctx->breakdown;
-  status = vl_index_search (index, &p, k, ids, scores, error);
+  status = vl_index_search (self->index, &p, k, ids, scores, error);
   free (data);
   add_breakdown (&ctx->breakdown, &projected);
   return status;
+}
+
+static void
+projected_clear (Projected *self)
+{
+  vl_index_free (self->index);
+  vl_weight_tensor_unref (self->w);
 }
 
 VlStatus
@@ -189,11 +206,12 @@ vl_proj_index_new (VlContext *ctx, VlMetric metric, VlWeights *weights,
       vl_set_error (error, VL_STATUS_OUT_OF_MEMORY, "out of memory");
       return NULL;
     }
-  self->d = database->cols;
+  self->base.d = database->cols;
+  self->base.scale = 1.0f;
   if (lookup_matrix (ctx, weights, projection, 0, database->cols,
-                     &self->projection, error) != VL_STATUS_OK
-      || index_projected (ctx, self->projection, metric, database,
-                          &self->index, error) != VL_STATUS_OK)
+                     &self->base.w, error) != VL_STATUS_OK
+      || index_projected (ctx, self->base.w, metric, database,
+                          &self->base.index, error) != VL_STATUS_OK)
     {
       vl_proj_index_free (self);
       return NULL;
@@ -206,27 +224,26 @@ vl_proj_index_free (VlProjIndex *index)
 {
   if (index == NULL)
     return;
-  vl_index_free (index->index);
-  vl_weight_tensor_unref (index->projection);
+  projected_clear (&index->base);
   free (index);
 }
 
 size_t
 vl_proj_index_get_size (VlProjIndex *index)
 {
-  return index != NULL ? vl_index_get_size (index->index) : 0;
+  return index != NULL ? vl_index_get_size (index->base.index) : 0;
 }
 
 size_t
 vl_proj_index_get_dim (VlProjIndex *index)
 {
-  return index != NULL ? index->d : 0;
+  return index != NULL ? index->base.d : 0;
 }
 
 size_t
 vl_proj_index_get_projected_dim (VlProjIndex *index)
 {
-  return index != NULL ? vl_index_get_dim (index->index) : 0;
+  return index != NULL ? vl_index_get_dim (index->base.index) : 0;
 }
 
 VlStatus
@@ -235,11 +252,7 @@ vl_proj_index_search (VlProjIndex *index, const VlMatrix *queries, size_t k,
 {
   if (index == NULL)
     return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT, "index is NULL");
-  TRY (vl_check_search (queries, index->d, "the index",
-                        vl_index_get_size (index->index), "database", k, ids,
-                        scores, error));
-  return search_projected (index->index, index->projection, 1.0f, queries, k,
-                           ids, scores, error);
+  return search_projected (&index->base, queries, k, ids, scores, error);
 }
 
 /* ---- attention --------------------------------------------------------- */
@@ -292,12 +305,13 @@ vl_attention_index_new (VlContext *ctx, VlWeights *weights, const char *wq,
       vl_set_error (error, VL_STATUS_OUT_OF_MEMORY, "out of memory");
       return NULL;
     }
-  self->d = keys->cols;
+  self->base.d = keys->cols;
   self->heads = heads;
-  if (lookup_attention (ctx, weights, wq, wk, heads, keys->cols, &self->wq,
-                        &k, &self->scale, error) != VL_STATUS_OK
-      || index_projected (ctx, k, VL_METRIC_IP, keys, &self->index, error)
-         != VL_STATUS_OK)
+  if (lookup_attention (ctx, weights, wq, wk, heads, keys->cols,
+                        &self->base.w, &k, &self->base.scale, error)
+      != VL_STATUS_OK
+      || index_projected (ctx, k, VL_METRIC_IP, keys, &self->base.index,
+                          error) != VL_STATUS_OK)
     {
       vl_weight_tensor_unref (k);
       vl_attention_index_free (self);
@@ -313,15 +327,14 @@ vl_attention_index_free (VlAttentionIndex *index)
 {
   if (index == NULL)
     return;
-  vl_index_free (index->index);
-  vl_weight_tensor_unref (index->wq);
+  projected_clear (&index->base);
   free (index);
 }
 
 size_t
 vl_attention_index_get_size (VlAttentionIndex *index)
 {
-  return index != NULL ? vl_index_get_size (index->index) : 0;
+  return index != NULL ? vl_index_get_size (index->base.index) : 0;
 }
 
 size_t
@@ -337,11 +350,7 @@ vl_attention_index_search (VlAttentionIndex *index, const VlMatrix *queries,
 {
   if (index == NULL)
     return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT, "index is NULL");
-  TRY (vl_check_search (queries, index->d, "the index",
-                        vl_index_get_size (index->index), "database", k, ids,
-                        scores, error));
-  return search_projected (index->index, index->wq, index->scale, queries, k,
-                           ids, scores, error);
+  return search_projected (&index->base, queries, k, ids, scores, error);
 }
 
 VlStatus

@@ -26,15 +26,7 @@ vl_distance_matrix (VlContext *ctx, VlMetric metric, const VlMatrix *queries,
 {
   TRY (vl_check_context (ctx, error));
   TRY (check_metric (metric, error));
-  TRY (vl_check_matrix (queries, "queries", error));
-  TRY (vl_check_matrix (database, "database", error));
-  if (queries->cols != database->cols)
-    return vl_set_error (error, VL_STATUS_SHAPE_MISMATCH,
-                         "queries have %zu dimensions, database has %zu",
-                         queries->cols, database->cols);
-  TRY (vl_check_output (out, "output", queries->rows, database->rows, error));
-  TRY (vl_check_finite (queries, "queries", error));
-  TRY (vl_check_finite (database, "database", error));
+  TRY (vl_check_pairwise (queries, database, "database", false, out, error));
 
   memset (&ctx->breakdown, 0, sizeof ctx->breakdown);
   return ctx->backend->distance_matrix (ctx, metric, queries, database, out,

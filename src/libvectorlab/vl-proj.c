@@ -364,15 +364,7 @@ vl_attention_scores (VlContext *ctx, VlWeights *weights, const char *wq,
   VlStatus status;
 
   TRY (check_proj_context (ctx, weights, error));
-  TRY (vl_check_matrix (queries, "queries", error));
-  TRY (vl_check_matrix (keys, "keys", error));
-  if (queries->cols != keys->cols)
-    return vl_set_error (error, VL_STATUS_SHAPE_MISMATCH,
-                         "queries have %zu dimensions, keys have %zu",
-                         queries->cols, keys->cols);
-  TRY (vl_check_output (out, "output", queries->rows, keys->rows, error));
-  TRY (vl_check_finite (queries, "queries", error));
-  TRY (vl_check_finite (keys, "keys", error));
+  TRY (vl_check_pairwise (queries, keys, "keys", true, out, error));
   TRY (lookup_attention (ctx, weights, wq, wk, heads, queries->cols, &q, &k,
                          &scale, error));
 

@@ -75,6 +75,28 @@ vl_check_output (const VlMatrix *m, const char *what, size_t rows,
 }
 
 VlStatus
+vl_check_pairwise (const VlMatrix *queries, const VlMatrix *other,
+                   const char *other_what, bool other_plural,
+                   const VlMatrix *out, VlError **error)
+{
+  VlStatus status;
+
+  if ((status = vl_check_matrix (queries, "queries", error)) != VL_STATUS_OK
+      || (status = vl_check_matrix (other, other_what, error)) != VL_STATUS_OK)
+    return status;
+  if (queries->cols != other->cols)
+    return vl_set_error (error, VL_STATUS_SHAPE_MISMATCH,
+                         "queries have %zu dimensions, %s %s %zu",
+                         queries->cols, other_what,
+                         other_plural ? "have" : "has", other->cols);
+  if ((status = vl_check_output (out, "output", queries->rows, other->rows,
+                                 error)) != VL_STATUS_OK
+      || (status = vl_check_finite (queries, "queries", error)) != VL_STATUS_OK)
+    return status;
+  return vl_check_finite (other, other_what, error);
+}
+
+VlStatus
 vl_check_search (const VlMatrix *queries, size_t d, const char *holder,
                  size_t n, const char *rows, size_t k, const int64_t *ids,
                  const float *scores, VlError **error)

@@ -18,6 +18,14 @@ VlStatus vl_check_output (const VlMatrix *m, const char *what, size_t rows,
 
 VlStatus vl_check_context (VlContext *ctx, VlError **error);
 
+/* The operands of a pairwise op scoring each row of @queries against each
+ * row of @other into @out: matrices of the same width, @out of
+ * queries->rows x other->rows, both finite.  @other_what names @other in
+ * messages, as a plural noun when @other_plural. */
+VlStatus vl_check_pairwise (const VlMatrix *queries, const VlMatrix *other,
+                            const char *other_what, bool other_plural,
+                            const VlMatrix *out, VlError **error);
+
 /* The arguments of every k-NN search front end: @queries a finite matrix
  * of @d columns, 1 <= @k <= min (@n, VL_MAX_K) for a search among @n rows,
  * and result arrays.  Messages name @holder as what has the @d dimensions

@@ -69,7 +69,7 @@ vl_opencl_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
   cl_mem q = NULL, scratch = NULL, running = NULL;
   VlOpenclTopk topk;
   cl_ulong *found = NULL;
-  double t0 = vl_now_ms (), t1;
+  double t0 = vl_now_ms ();
   VlStatus status;
 
   VL_OPENCL_TRY (vl_opencl_check_dims (nq, d, "queries", error));
@@ -114,14 +114,8 @@ vl_opencl_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
     }
 
 out:
-  ctx->breakdown.host_prep_ms = vl_now_ms () - t0;
-  status = vl_opencl_finish (ctx, status, error);
-  if (status == VL_STATUS_OK)
-    {
-      t1 = vl_now_ms ();
-      vl_opencl_topk_unpack (found, nq * k, similarity, ids, scores);
-      ctx->breakdown.host_extract_ms = vl_now_ms () - t1;
-    }
+  status = vl_opencl_topk_finish (ctx, status, t0, found, nq * k, similarity,
+                                  ids, scores, error);
   free (found);
   vl_opencl_buffer_put (ctx, q);
   vl_opencl_buffer_put (ctx, scratch);

@@ -188,9 +188,13 @@ VlStatus vl_opencl_topk_merge (VlContext *ctx, const VlOpenclTopk *topk,
                                cl_mem running, size_t k, size_t have,
                                cl_mem scratch, size_t rows, size_t cols,
                                size_t tile0, bool similarity, VlError **error);
-/* Splits @n downloaded keys of topk_merge into ids and scores. */
-void     vl_opencl_topk_unpack (const cl_ulong *found, size_t n,
-                                bool similarity, int64_t *ids, float *scores);
+/* Ends a tiled search begun at @t0: host_prep_ms, vl_opencl_finish(),
+ * then, when all went well, the @n downloaded keys of topk_merge split into
+ * ids and scores (host_extract_ms). */
+VlStatus vl_opencl_topk_finish (VlContext *ctx, VlStatus status, double t0,
+                                const cl_ulong *found, size_t n,
+                                bool similarity, int64_t *ids, float *scores,
+                                VlError **error);
 
 /* Runs @expr and jumps to the function's `out:` cleanup on failure, with
  * the failure in the local `status`. */

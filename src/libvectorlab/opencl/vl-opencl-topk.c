@@ -78,13 +78,23 @@ key_score (uint32_t key, bool similarity)
   return s == 0.0f ? 0.0f : s;
 }
 
-void
-vl_opencl_topk_unpack (const cl_ulong *found, size_t n, bool similarity,
-                       int64_t *ids, float *scores)
+VlStatus
+vl_opencl_topk_finish (VlContext *ctx, VlStatus status, double t0,
+                       const cl_ulong *found, size_t n, bool similarity,
+                       int64_t *ids, float *scores, VlError **error)
 {
+  double t1;
+
+  ctx->breakdown.host_prep_ms = vl_now_ms () - t0;
+  status = vl_opencl_finish (ctx, status, error);
+  if (status != VL_STATUS_OK)
+    return status;
+  t1 = vl_now_ms ();
   for (size_t i = 0; i < n; i++)
     {
       ids[i] = (int64_t) (found[i] & 0xffffffffu);
       scores[i] = key_score ((uint32_t) (found[i] >> 32), similarity);
     }
+  ctx->breakdown.host_extract_ms = vl_now_ms () - t1;
+  return VL_STATUS_OK;
 }

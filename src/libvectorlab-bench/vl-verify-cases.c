@@ -161,8 +161,10 @@ run_knn (const VlVerifyCase *self, VlContext *device, VlContext *ref,
 {
   gsize nq = self->rows, n = self->n, k = self->k;
   VlMatrix q, db, all;
-  g_autofree float *q_data = vl_verify_random_view (rand, nq, self->d, self->flags, &q);
-  g_autofree float *db_data = vl_verify_random_view (rand, n, self->d, self->flags, &db);
+  g_autofree float *q_data = vl_verify_random_view (rand, nq, self->d,
+                                                     self->flags, &q);
+  g_autofree float *db_data = vl_verify_random_view (rand, n, self->d,
+                                                      self->flags, &db);
   g_autofree float *all_data = g_new (float, nq * n);
   g_autofree gint64 *ids = g_new (gint64, nq * k);
   g_autofree float *scores = g_new (float, nq * k);

@@ -111,7 +111,8 @@ recall_by_value (const VlVerifyCase *self, gboolean similarity,
           s = ref_row[id];
           if (similarity ? s >= kth - slack : s <= kth + slack)
             good++;
-          *score_err = MAX (*score_err, vl_verify_rel_error (scores[i * k + r], s));
+          *score_err = MAX (*score_err,
+                            vl_verify_rel_error (scores[i * k + r], s));
           if (r > 0 && (similarity ? scores[i * k + r] > scores[i * k + r - 1]
                                    : scores[i * k + r] < scores[i * k + r - 1]))
             *sorted = FALSE;

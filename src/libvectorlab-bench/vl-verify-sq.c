@@ -269,7 +269,8 @@ run_knn (const VlVerifyCase *self, VlSqType type, VlContext *device,
           s = all_data[i * n + id];
           if (similarity ? s >= kth - slack : s <= kth + slack)
             good++;
-          score_err = MAX (score_err, vl_verify_rel_error (scores[i * k + r], s));
+          score_err = MAX (score_err,
+                           vl_verify_rel_error (scores[i * k + r], s));
         }
       for (gsize r = 0; r < k; r++)
         if (ids[i * k + r] >= 0 && (guint64) ids[i * k + r] < n)

@@ -8,17 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TRY(expr)                         \
-  do {                                    \
-      VlStatus try_status_ = (expr);      \
-      if (try_status_ != VL_STATUS_OK)    \
-        return try_status_;               \
-  } while (0)
-
 static VlStatus
 check_ops (VlContext *ctx, VlError **error)
 {
-  TRY (vl_check_context (ctx, error));
+  VL_TRY (vl_check_context (ctx, error));
   if (ctx->backend->neural == NULL)
     return vl_set_error (error, VL_STATUS_UNSUPPORTED,
                          "device %s has no neural quantisation",
@@ -278,8 +271,8 @@ VlStatus
 vl_neural_encode (VlNeuralModel *model, const VlMatrix *x, uint8_t *codes,
                   float *scales, VlError **error)
 {
-  TRY (check_model (model, error));
-  TRY (vl_check_matrix (x, "input", error));
+  VL_TRY (check_model (model, error));
+  VL_TRY (vl_check_matrix (x, "input", error));
   if (x->cols != model->d)
     return vl_set_error (error, VL_STATUS_SHAPE_MISMATCH,
                          "input is %zu x %zu, the model encodes %zu "
@@ -293,7 +286,7 @@ vl_neural_encode (VlNeuralModel *model, const VlMatrix *x, uint8_t *codes,
     return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
                          "%zu x %zu codes are too large to address", x->rows,
                          model->m);
-  TRY (vl_check_finite (x, "input", error));
+  VL_TRY (vl_check_finite (x, "input", error));
 
   memset (&model->ctx->breakdown, 0, sizeof model->ctx->breakdown);
   return model->ctx->backend->neural->encode (model, x, codes, scales, error);
@@ -303,8 +296,8 @@ VlStatus
 vl_neural_decode (VlNeuralModel *model, const uint8_t *codes,
                   const float *scales, VlMatrix *out, VlError **error)
 {
-  TRY (check_model (model, error));
-  TRY (vl_check_matrix (out, "output", error));
+  VL_TRY (check_model (model, error));
+  VL_TRY (vl_check_matrix (out, "output", error));
   if (out->cols != model->d)
     return vl_set_error (error, VL_STATUS_SHAPE_MISMATCH,
                          "output is %zu x %zu, the model decodes %zu "
@@ -338,7 +331,7 @@ vl_neural_decode_row (VlNeuralModel *model, const uint8_t *codes,
 {
   VlMatrix view;
 
-  TRY (check_model (model, error));
+  VL_TRY (check_model (model, error));
   if (out == NULL)
     return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
                          "output is NULL");

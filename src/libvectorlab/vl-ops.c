@@ -13,20 +13,14 @@ check_metric (VlMetric metric, VlError **error)
   return VL_STATUS_OK;
 }
 
-#define TRY(expr)                         \
-  do {                                    \
-      VlStatus try_status_ = (expr);      \
-      if (try_status_ != VL_STATUS_OK)    \
-        return try_status_;               \
-  } while (0)
-
 VlStatus
 vl_distance_matrix (VlContext *ctx, VlMetric metric, const VlMatrix *queries,
                     const VlMatrix *database, VlMatrix *out, VlError **error)
 {
-  TRY (vl_check_context (ctx, error));
-  TRY (check_metric (metric, error));
-  TRY (vl_check_pairwise (queries, database, "database", false, out, error));
+  VL_TRY (vl_check_context (ctx, error));
+  VL_TRY (check_metric (metric, error));
+  VL_TRY (vl_check_pairwise (queries, database, "database", false, out,
+                             error));
 
   memset (&ctx->breakdown, 0, sizeof ctx->breakdown);
   return ctx->backend->distance_matrix (ctx, metric, queries, database, out,
@@ -37,10 +31,10 @@ VlStatus
 vl_normalize_rows (VlContext *ctx, const VlMatrix *in, VlMatrix *out,
                    VlError **error)
 {
-  TRY (vl_check_context (ctx, error));
-  TRY (vl_check_matrix (in, "input", error));
-  TRY (vl_check_output (out, "output", in->rows, in->cols, error));
-  TRY (vl_check_finite (in, "input", error));
+  VL_TRY (vl_check_context (ctx, error));
+  VL_TRY (vl_check_matrix (in, "input", error));
+  VL_TRY (vl_check_output (out, "output", in->rows, in->cols, error));
+  VL_TRY (vl_check_finite (in, "input", error));
 
   memset (&ctx->breakdown, 0, sizeof ctx->breakdown);
   return ctx->backend->normalize_rows (ctx, in, out, error);
@@ -50,10 +44,10 @@ VlStatus
 vl_similarity_matrix (VlContext *ctx, const VlMatrix *x, VlMatrix *out,
                       VlError **error)
 {
-  TRY (vl_check_context (ctx, error));
-  TRY (vl_check_matrix (x, "input", error));
-  TRY (vl_check_output (out, "output", x->rows, x->rows, error));
-  TRY (vl_check_finite (x, "input", error));
+  VL_TRY (vl_check_context (ctx, error));
+  VL_TRY (vl_check_matrix (x, "input", error));
+  VL_TRY (vl_check_output (out, "output", x->rows, x->rows, error));
+  VL_TRY (vl_check_finite (x, "input", error));
 
   memset (&ctx->breakdown, 0, sizeof ctx->breakdown);
   return ctx->backend->similarity_matrix (ctx, x, out, error);
@@ -63,16 +57,16 @@ static VlStatus
 check_pool_args (VlContext *ctx, const VlMatrix *tokens, size_t seq,
                  const uint8_t *mask, VlMatrix *out, VlError **error)
 {
-  TRY (vl_check_context (ctx, error));
-  TRY (vl_check_matrix (tokens, "tokens", error));
+  VL_TRY (vl_check_context (ctx, error));
+  VL_TRY (vl_check_matrix (tokens, "tokens", error));
   if (seq == 0 || tokens->rows % seq != 0)
     return vl_set_error (error, VL_STATUS_SHAPE_MISMATCH,
                          "tokens have %zu rows, not a multiple of the "
                          "sequence length %zu", tokens->rows, seq);
   if (mask == NULL)
     return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT, "mask is NULL");
-  TRY (vl_check_output (out, "output", tokens->rows / seq, tokens->cols,
-                        error));
+  VL_TRY (vl_check_output (out, "output", tokens->rows / seq, tokens->cols,
+                           error));
   for (size_t i = 0; i < tokens->rows; i++)
     if (mask[i] > 1)
       return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
@@ -85,7 +79,7 @@ VlStatus
 vl_pool_mean (VlContext *ctx, const VlMatrix *tokens, size_t seq,
               const uint8_t *mask, VlMatrix *out, VlError **error)
 {
-  TRY (check_pool_args (ctx, tokens, seq, mask, out, error));
+  VL_TRY (check_pool_args (ctx, tokens, seq, mask, out, error));
 
   memset (&ctx->breakdown, 0, sizeof ctx->breakdown);
   return ctx->backend->pool (ctx, tokens, seq, mask, NULL, out, error);
@@ -98,12 +92,12 @@ vl_pool_attention (VlContext *ctx, const VlMatrix *tokens, size_t seq,
 {
   VlMatrix wm;
 
-  TRY (check_pool_args (ctx, tokens, seq, mask, out, error));
+  VL_TRY (check_pool_args (ctx, tokens, seq, mask, out, error));
   if (w == NULL)
     return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
                          "attention weights are NULL");
   wm = vl_matrix_f32 ((float *) w, 1, tokens->cols);
-  TRY (vl_check_finite (&wm, "attention weights", error));
+  VL_TRY (vl_check_finite (&wm, "attention weights", error));
 
   memset (&ctx->breakdown, 0, sizeof ctx->breakdown);
   return ctx->backend->pool (ctx, tokens, seq, mask, w, out, error);

@@ -33,17 +33,10 @@ struct _VlAttentionIndex
   size_t    heads;
 };
 
-#define TRY(expr)                         \
-  do {                                    \
-      VlStatus try_status_ = (expr);      \
-      if (try_status_ != VL_STATUS_OK)    \
-        return try_status_;               \
-  } while (0)
-
 static VlStatus
 check_proj_context (VlContext *ctx, VlWeights *weights, VlError **error)
 {
-  TRY (vl_check_context (ctx, error));
+  VL_TRY (vl_check_context (ctx, error));
   if (ctx->backend->proj == NULL)
     return vl_set_error (error, VL_STATUS_UNSUPPORTED,
                          "the %s backend has no learned projections",
@@ -63,7 +56,7 @@ lookup_matrix (VlContext *ctx, VlWeights *weights, const char *name,
 {
   VlWeightsShape expected = vl_weights_shape_2d (rows, d);
 
-  TRY (vl_weights_lookup (weights, name, &expected, tensor, error));
+  VL_TRY (vl_weights_lookup (weights, name, &expected, tensor, error));
   if ((*tensor)->ctx != ctx)
     {
       vl_weight_tensor_unref (*tensor);
@@ -118,7 +111,7 @@ index_projected (VlContext *ctx, const VlWeightTensor *w, VlMetric metric,
   float *data = NULL;
 
   memset (&ctx->breakdown, 0, sizeof ctx->breakdown);
-  TRY (project_rows (ctx, w, rows, 1.0f, &data, &p, error));
+  VL_TRY (project_rows (ctx, w, rows, 1.0f, &data, &p, error));
   projected = ctx->breakdown;
   *index = vl_index_new (ctx, metric, &p, error);
   free (data);
@@ -141,11 +134,11 @@ search_projected (const Projected *self, const VlMatrix *queries, size_t k,
   float *data = NULL;
   VlStatus status;
 
-  TRY (vl_check_search (queries, self->d, "the index",
-                        vl_index_get_size (self->index), "database", k, ids,
-                        scores, error));
+  VL_TRY (vl_check_search (queries, self->d, "the index",
+                           vl_index_get_size (self->index), "database", k, ids,
+                           scores, error));
   memset (&ctx->breakdown, 0, sizeof ctx->breakdown);
-  TRY (project_rows (ctx, self->w, queries, self->scale, &data, &p, error));
+  VL_TRY (project_rows (ctx, self->w, queries, self->scale, &data, &p, error));
   projected = ctx->breakdown;
   status = vl_index_search (self->index, &p, k, ids, scores, error);
   free (data);
@@ -167,9 +160,9 @@ vl_project (VlContext *ctx, VlWeights *weights, const char *projection,
   VlWeightTensor *w;
   VlStatus status;
 
-  TRY (check_proj_context (ctx, weights, error));
-  TRY (vl_check_matrix (x, "input", error));
-  TRY (lookup_matrix (ctx, weights, projection, 0, x->cols, &w, error));
+  VL_TRY (check_proj_context (ctx, weights, error));
+  VL_TRY (vl_check_matrix (x, "input", error));
+  VL_TRY (lookup_matrix (ctx, weights, projection, 0, x->cols, &w, error));
   if ((status = vl_check_output (out, "output", x->rows, w->shape.dims[0],
                                  error)) == VL_STATUS_OK
       && (status = vl_check_finite (x, "input", error)) == VL_STATUS_OK)
@@ -270,7 +263,7 @@ lookup_attention (VlContext *ctx, VlWeights *weights, const char *wq,
   if (heads == 0)
     return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
                          "the number of heads must be at least 1");
-  TRY (lookup_matrix (ctx, weights, wq, 0, d, q, error));
+  VL_TRY (lookup_matrix (ctx, weights, wq, 0, d, q, error));
   rows = (*q)->shape.dims[0];
   if (rows % heads != 0)
     status = vl_set_error (error, VL_STATUS_SHAPE_MISMATCH,
@@ -363,10 +356,10 @@ vl_attention_scores (VlContext *ctx, VlWeights *weights, const char *wq,
   VlMatrix qp, kp;
   VlStatus status;
 
-  TRY (check_proj_context (ctx, weights, error));
-  TRY (vl_check_pairwise (queries, keys, "keys", true, out, error));
-  TRY (lookup_attention (ctx, weights, wq, wk, heads, queries->cols, &q, &k,
-                         &scale, error));
+  VL_TRY (check_proj_context (ctx, weights, error));
+  VL_TRY (vl_check_pairwise (queries, keys, "keys", true, out, error));
+  VL_TRY (lookup_attention (ctx, weights, wq, wk, heads, queries->cols, &q, &k,
+                            &scale, error));
 
   memset (&ctx->breakdown, 0, sizeof ctx->breakdown);
   if ((status = project_rows (ctx, q, queries, scale, &qp_data, &qp, error))

@@ -3,6 +3,15 @@
 
 #include "vl-private.h"
 
+/* Returns from the calling function with the status of @expr when it is a
+ * failure. */
+#define VL_TRY(expr)                      \
+  do {                                    \
+      VlStatus try_status_ = (expr);      \
+      if (try_status_ != VL_STATUS_OK)    \
+        return try_status_;               \
+  } while (0)
+
 /* @m is a non-empty fp32 view with stride >= cols whose byte size fits in
  * size_t. */
 VlStatus vl_check_matrix (const VlMatrix *m, const char *what,

@@ -1,5 +1,6 @@
 /* test-runner.c: the runner runs plans to the end on ref and cpu, reports
- * progress on the main context, and stops promptly when cancelled.  No
+ * progress with the pool counters on the main context, stops promptly when
+ * cancelled, and computes similarity matrices as a job of its own.  No
  * timing is asserted except the promptness of cancellation. */
 #include <math.h>
 #include <string.h>
@@ -16,6 +17,8 @@ typedef struct
   double         last_fraction;
   GThread       *main_thread;
   gint64         done_us;
+  char           device_id[32];  /* as the latest progress gave it */
+  VlPoolStats    pool;
 } Run;
 
 static void
@@ -29,6 +32,9 @@ on_progress (VlBenchRunner *runner, double fraction, const char *case_name,
   g_assert_nonnull (case_name);
   run->last_fraction = fraction;
   run->n_progress++;
+  g_strlcpy (run->device_id, vl_bench_runner_get_device_id (runner),
+             sizeof run->device_id);
+  vl_bench_runner_get_pool_stats (runner, &run->pool);
 }
 
 static void
@@ -133,6 +139,7 @@ test_runner_knn_ref (void)
   check_report (run.report, 2);
   g_assert_cmpuint (run.n_progress, >=, 2);
   g_assert_cmpfloat (run.last_fraction, ==, 1.0);
+  g_assert_cmpstr (run.device_id, ==, "ref");
 
   first = g_list_model_get_item (G_LIST_MODEL (run.report), 0);
   g_assert_cmpstr (vl_bench_result_get_name (first), ==,
@@ -171,6 +178,40 @@ test_runner_small_suites_cpu (void)
       check_report (run.report, runs[i].n);
       g_object_unref (run.report);
     }
+}
+
+/* The pool counters of the worker's context come with each progress, on
+ * every device: zero on the host backends, counting on a device with
+ * memory of its own. */
+static void
+test_runner_counters (void)
+{
+  const char *const params[] = { "n=64", "d=16", NULL };
+  VlDeviceInfo *devices = NULL;
+  size_t n = 0;
+
+  g_assert_cmpint (vl_devices_list (&devices, &n, NULL), ==, VL_STATUS_OK);
+  for (size_t i = 0; i < n; i++)
+    {
+      g_autoptr(VlBenchPlan) plan = make_plan ("similarity", devices[i].id,
+                                               params, 2);
+      Run run;
+
+      g_test_message ("device %s", devices[i].id);
+      run_plan (&run, plan, NULL, -1, NULL);
+      g_assert_no_error (run.error);
+      g_assert_cmpstr (run.device_id, ==, devices[i].id);
+      if (devices[i].backend == VL_BACKEND_OPENCL)
+        {
+          g_assert_cmpuint (run.pool.kernels_run, >, 0);
+          g_assert_cmpuint (run.pool.hits + run.pool.misses, >, 0);
+          g_assert_cmpuint (run.pool.bytes_peak, >, 0);
+        }
+      else
+        g_assert_cmpuint (run.pool.kernels_run, ==, 0);
+      g_object_unref (run.report);
+    }
+  vl_devices_free (devices);
 }
 
 static void
@@ -245,6 +286,89 @@ test_runner_k_above_n (void)
   g_clear_error (&run.error);
 }
 
+typedef struct
+{
+  GMainLoop               *loop;
+  VlBenchSimilarityResult *result;
+  GError                  *error;
+  guint                    n_progress;
+} Job;
+
+static void
+on_job_progress (VlBenchRunner *runner, double fraction, const char *what,
+                 double eta, Job *job)
+{
+  g_assert_cmpfloat (fraction, >=, 0.0);
+  g_assert_cmpfloat (fraction, <=, 1.0);
+  g_assert_nonnull (what);
+  job->n_progress++;
+}
+
+static void
+on_job_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Job *job = data;
+
+  job->result = vl_bench_runner_similarity_finish (VL_BENCH_RUNNER (source),
+                                                   result, &job->error);
+  g_main_loop_quit (job->loop);
+}
+
+static void
+run_job (Job *job, const char *device, GCancellable *cancellable)
+{
+  g_autoptr(VlBenchRunner) runner = vl_bench_runner_new ();
+  VlBenchSimilarityRequest request = { (char *) device, NULL, 64, 8, 4, 7 };
+
+  memset (job, 0, sizeof *job);
+  job->loop = g_main_loop_new (NULL, FALSE);
+  g_signal_connect (runner, "progress", G_CALLBACK (on_job_progress), job);
+  vl_bench_runner_similarity_async (runner, &request, cancellable,
+                                    on_job_done, job);
+  g_main_loop_run (job->loop);
+  g_main_loop_unref (job->loop);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* The similarity job computes on the device asked for, in cluster order,
+ * with progress and the counters of its own context. */
+static void
+test_runner_similarity_job (void)
+{
+  Job job;
+
+  run_job (&job, "cpu", NULL);
+  g_assert_no_error (job.error);
+  g_assert_cmpstr (job.result->device_id, ==, "cpu");
+  g_assert_cmpuint (job.result->n, ==, 64);
+  g_assert_cmpuint (job.result->d, ==, 8);
+  g_assert_cmpuint (job.result->n_clusters, ==, 4);
+  for (guint i = 0; i < job.result->n; i++)
+    g_assert_cmpfloat_with_epsilon (job.result->matrix[i * 64 + i], 1.0f,
+                                    1e-5);
+  g_assert_cmpfloat (job.result->op_ms, >=, 0.0);
+  g_assert_cmpuint (job.n_progress, >=, 2);
+  vl_bench_similarity_result_free (job.result);
+}
+
+static void
+test_runner_similarity_job_errors (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Job job;
+
+  run_job (&job, "warp-drive:7", NULL);
+  g_assert_error (job.error, VL_BENCH_ERROR, VL_BENCH_ERROR_DEVICE_NOT_FOUND);
+  g_assert_null (job.result);
+  g_clear_error (&job.error);
+
+  g_cancellable_cancel (cancellable);
+  run_job (&job, "cpu", cancellable);
+  g_assert_error (job.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&job.error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -252,6 +376,8 @@ main (int argc, char **argv)
   g_test_add_func ("/vectorlab/engine/runner/knn/ref", test_runner_knn_ref);
   g_test_add_func ("/vectorlab/engine/runner/suites/cpu",
                    test_runner_small_suites_cpu);
+  g_test_add_func ("/vectorlab/engine/runner/counters",
+                   test_runner_counters);
   g_test_add_func ("/vectorlab/engine/runner/quick/cpu",
                    test_runner_quick_cpu);
   g_test_add_func ("/vectorlab/engine/runner/cancel", test_runner_cancel);
@@ -261,5 +387,9 @@ main (int argc, char **argv)
                    test_runner_unknown_device);
   g_test_add_func ("/vectorlab/engine/runner/k-above-n",
                    test_runner_k_above_n);
+  g_test_add_func ("/vectorlab/engine/runner/similarity-job",
+                   test_runner_similarity_job);
+  g_test_add_func ("/vectorlab/engine/runner/similarity-job/errors",
+                   test_runner_similarity_job_errors);
   return g_test_run ();
 }

@@ -10,5 +10,6 @@
 #include "vl-bench-report.h"
 #include "vl-bench-result.h"
 #include "vl-bench-runner.h"
+#include "vl-bench-similarity-job.h"
 #include "vl-bench-suite.h"
 #include "vl-bench-table.h"

@@ -2,16 +2,25 @@
 #include "vl-bench-param.h"
 #include "vl-bench-engine-error.h"
 
+#include <glib/gi18n-lib.h>
+
 char *
 vl_bench_param_spec_describe_type (const VlBenchParamSpec *spec)
 {
   g_autofree char *choices = NULL;
 
   if (spec->type == VL_BENCH_PARAM_UINT)
-    return g_strdup_printf ("unsigned integer %" G_GUINT64_FORMAT "..%"
-                            G_GUINT64_FORMAT, spec->min, spec->max);
+    {
+      g_autofree char *min = g_strdup_printf ("%" G_GUINT64_FORMAT, spec->min);
+      g_autofree char *max = g_strdup_printf ("%" G_GUINT64_FORMAT, spec->max);
+
+      /* Translators: the type of a suite parameter, e.g.
+       * "unsigned integer 1..65536". */
+      return g_strdup_printf (_("unsigned integer %s..%s"), min, max);
+    }
   choices = g_strjoinv (", ", (GStrv) spec->choices);
-  return g_strdup_printf ("one of %s", choices);
+  /* Translators: the type of a suite parameter, e.g. "one of l2, ip". */
+  return g_strdup_printf (_("one of %s"), choices);
 }
 
 static char *
@@ -26,7 +35,7 @@ parse_one (const VlBenchParamSpec *spec, const char *text, GError **error)
       if (g_strv_contains (spec->choices, text))
         return g_strdup (text);
       g_set_error (error, VL_ENGINE_ERROR, VL_ENGINE_ERROR_INVALID_VALUE,
-                   "invalid value '%s' for parameter '%s': expected %s",
+                   _("invalid value '%s' for parameter '%s': expected %s"),
                    text, spec->name, expected);
       return NULL;
     }
@@ -37,7 +46,7 @@ parse_one (const VlBenchParamSpec *spec, const char *text, GError **error)
                                    &local))
     {
       g_set_error (error, VL_ENGINE_ERROR, VL_ENGINE_ERROR_INVALID_VALUE,
-                   "invalid value '%s' for parameter '%s': expected %s",
+                   _("invalid value '%s' for parameter '%s': expected %s"),
                    text, spec->name, expected);
       return NULL;
     }
@@ -57,7 +66,7 @@ vl_bench_param_spec_parse (const VlBenchParamSpec *spec, const char *text,
   if (parts[0] == NULL)
     {
       g_set_error (error, VL_ENGINE_ERROR, VL_ENGINE_ERROR_INVALID_VALUE,
-                   "parameter '%s' has no value", spec->name);
+                   _("parameter '%s' has no value"), spec->name);
       return NULL;
     }
   for (guint i = 0; parts[i] != NULL; i++)

@@ -3,6 +3,7 @@
 #include "vl-bench-engine-error.h"
 #include "vl-bench-suite-private.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 struct _VlBenchPlan
@@ -240,11 +241,14 @@ vl_bench_plan_set_param (VlBenchPlan *self, const char *key,
       for (guint i = 0; i < n; i++)
         g_string_append_printf (names, "%s%s", i ? ", " : "",
                                 params[i].name);
-      g_set_error (error, VL_ENGINE_ERROR, VL_ENGINE_ERROR_UNKNOWN_PARAMETER,
-                   "suite '%s' has no parameter '%s' (%s%s)",
-                   vl_bench_suite_get_name (self->suite), key,
-                   n ? "valid: " : "it takes none",
-                   names->str);
+      if (n > 0)
+        g_set_error (error, VL_ENGINE_ERROR, VL_ENGINE_ERROR_UNKNOWN_PARAMETER,
+                     _("suite '%s' has no parameter '%s' (valid: %s)"),
+                     vl_bench_suite_get_name (self->suite), key, names->str);
+      else
+        g_set_error (error, VL_ENGINE_ERROR, VL_ENGINE_ERROR_UNKNOWN_PARAMETER,
+                     _("suite '%s' has no parameter '%s' (it takes none)"),
+                     vl_bench_suite_get_name (self->suite), key);
       return FALSE;
     }
   values = vl_bench_param_spec_parse (spec, text, error);
@@ -264,7 +268,7 @@ vl_bench_plan_set_param_string (VlBenchPlan *self, const char *assignment,
   if (eq == NULL || eq == assignment)
     {
       g_set_error (error, VL_ENGINE_ERROR, VL_ENGINE_ERROR_INVALID_VALUE,
-                   "'%s' is not KEY=VALUE", assignment);
+                   _("'%s' is not KEY=VALUE"), assignment);
       return FALSE;
     }
   key = g_strndup (assignment, (gsize) (eq - assignment));

@@ -4,6 +4,8 @@
 #include "vl-bench-engine-error.h"
 #include "vl-bench-suite-private.h"
 
+#include <glib/gi18n-lib.h>
+
 static const VlBenchSuiteInfo *const infos[] = {
   &vl_bench_suite_quick,
   &vl_bench_suite_knn,
@@ -57,7 +59,7 @@ vl_bench_registry_lookup (const char *name, GError **error)
                               vl_bench_suite_get_name (suite));
     }
   g_set_error (error, VL_ENGINE_ERROR, VL_ENGINE_ERROR_UNKNOWN_SUITE,
-               "unknown suite '%s' (available: %s)", name ? name : "",
+               _("unknown suite '%s' (available: %s)"), name ? name : "",
                names->str);
   return NULL;
 }

@@ -4,6 +4,7 @@
 #include "vl-bench-report.h"
 #include "vl-bench-engine-error.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -396,8 +397,8 @@ check_benchmarks (JsonArray *benchmarks, GError **error)
       continue;
 bad:
       g_set_error (error, VL_ENGINE_ERROR, VL_ENGINE_ERROR_REPORT_NOT_OURS,
-                   "benchmarks[%u] is not a benchmark (it needs a string "
-                   "\"name\" and a numeric \"real_time\")", i);
+                   _("benchmarks[%u] is not a benchmark (it needs a string "
+                     "\"name\" and a numeric \"real_time\")"), i);
       return FALSE;
     }
   return TRUE;
@@ -431,11 +432,11 @@ vl_bench_report_load_from_data (const char *data, gssize length,
     {
       if (looks_truncated (data, len))
         g_set_error (error, VL_ENGINE_ERROR, VL_ENGINE_ERROR_REPORT_TRUNCATED,
-                     "the report is truncated (it ends inside an open "
-                     "object): %s", parse_error->message);
+                     _("the report is truncated (it ends inside an open "
+                       "object): %s"), parse_error->message);
       else
         g_set_error (error, VL_ENGINE_ERROR, VL_ENGINE_ERROR_REPORT_NOT_JSON,
-                     "not a JSON report: %s", parse_error->message);
+                     _("not a JSON report: %s"), parse_error->message);
       return NULL;
     }
 
@@ -443,13 +444,13 @@ vl_bench_report_load_from_data (const char *data, gssize length,
   if (root == NULL)
     {
       g_set_error (error, VL_ENGINE_ERROR, VL_ENGINE_ERROR_REPORT_NOT_JSON,
-                   "not a JSON report: the file is empty");
+                   _("not a JSON report: the file is empty"));
       return NULL;
     }
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, VL_ENGINE_ERROR, VL_ENGINE_ERROR_REPORT_NOT_OURS,
-                   "not a vectorlab report: the top level is not an object");
+                   _("not a vectorlab report: the top level is not an object"));
       return NULL;
     }
   object = json_node_get_object (root);
@@ -458,7 +459,7 @@ vl_bench_report_load_from_data (const char *data, gssize length,
       || json_node_get_value_type (version_node) != G_TYPE_INT64)
     {
       g_set_error (error, VL_ENGINE_ERROR, VL_ENGINE_ERROR_REPORT_NOT_OURS,
-                   "not a vectorlab report: no integer \"schema_version\"");
+                   _("not a vectorlab report: no integer \"schema_version\""));
       return NULL;
     }
   version = json_node_get_int (version_node);
@@ -483,8 +484,8 @@ vl_bench_report_load_from_data (const char *data, gssize length,
       || !JSON_NODE_HOLDS_ARRAY (benchmarks_node))
     {
       g_set_error (error, VL_ENGINE_ERROR, VL_ENGINE_ERROR_REPORT_NOT_OURS,
-                   "not a vectorlab report: it needs a \"context\" object "
-                   "and a \"benchmarks\" array");
+                   _("not a vectorlab report: it needs a \"context\" object "
+                     "and a \"benchmarks\" array"));
       return NULL;
     }
   benchmarks = json_node_get_array (benchmarks_node);

@@ -1,11 +1,13 @@
 /* vl-bench-runner.c: runs a plan on a worker thread. */
 #include "vl-bench-runner.h"
 #include "vl-bench-context.h"
+#include "vl-bench-runner-private.h"
 #include "vl-bench-plan-private.h"
 #include "vl-bench-suite-private.h"
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -15,8 +17,11 @@
 
 struct _VlBenchRunner
 {
-  GObject  parent_instance;
-  gboolean running;
+  GObject     parent_instance;
+  gboolean    running;
+  /* As of the latest progress signal. */
+  char        device_id[32];
+  VlPoolStats pool;
 };
 
 G_DEFINE_FINAL_TYPE (VlBenchRunner, vl_bench_runner, G_TYPE_OBJECT)
@@ -44,6 +49,7 @@ typedef struct
   GMainContext  *main_context;
   char          *device;
   char          *suite;
+  VlContext     *ctx;          /* the worker's, while it runs */
   GPtrArray     *cases;
   double         total_work;   /* sum of the cases' weights */
   double         done_work;
@@ -69,6 +75,8 @@ typedef struct
   double         fraction;
   char          *case_name;
   double         eta_seconds;
+  char           device_id[32];
+  VlPoolStats    pool;
 } Progress;
 
 static void
@@ -86,9 +94,42 @@ progress_emit (gpointer p)
 {
   Progress *progress = p;
 
+  memcpy (progress->runner->device_id, progress->device_id,
+          sizeof progress->device_id);
+  progress->runner->pool = progress->pool;
   g_signal_emit (progress->runner, signals[PROGRESS], 0, progress->fraction,
                  progress->case_name, progress->eta_seconds);
   return G_SOURCE_REMOVE;
+}
+
+void
+vl_bench_runner_post_progress (VlBenchRunner *self, GMainContext *main_context,
+                               double fraction, const char *case_name,
+                               double eta_seconds, VlContext *ctx)
+{
+  Progress *progress = g_new0 (Progress, 1);
+  GSource *source;
+
+  progress->runner = g_object_ref (self);
+  progress->fraction = fraction;
+  progress->case_name = g_strdup (case_name);
+  progress->eta_seconds = eta_seconds;
+  /* The pool is read here because a context belongs to one thread. */
+  if (ctx != NULL)
+    {
+      g_strlcpy (progress->device_id, vl_context_get_device (ctx)->id,
+                 sizeof progress->device_id);
+      vl_context_get_pool_stats (ctx, &progress->pool);
+    }
+  /* An idle source rather than g_main_context_invoke(): invoke would run
+   * the handler right here on the worker whenever the worker could acquire
+   * the context, e.g. while the main thread is busy outside its loop. */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, progress_emit, progress, progress_free);
+  g_source_set_static_name (source, "[vectorlab] runner progress");
+  g_source_attach (source, main_context);
+  g_source_unref (source);
 }
 
 /* Called on the worker; hands a copy to the main context. */
@@ -100,29 +141,17 @@ report_progress (RunData *data, const VlBenchCase *bench_case, gboolean force)
   double fraction = data->done_work >= data->total_work * (1.0 - 1e-9)
                       ? 1.0 : data->done_work / data->total_work;
   double elapsed = (now - data->started_us) * 1e-6;
-  Progress *progress;
-  GSource *source;
 
   if (!force && now - data->last_progress_us < PROGRESS_INTERVAL_US)
     return;
   data->last_progress_us = now;
 
-  progress = g_new0 (Progress, 1);
-  progress->runner = g_object_ref (data->runner);
-  progress->fraction = fraction;
-  progress->case_name = g_strdup (bench_case->name);
-  progress->eta_seconds = fraction > 0.0 ? elapsed * (1.0 - fraction)
-                                             / fraction
-                                         : -1.0;
-  /* An idle source rather than g_main_context_invoke(): invoke would run
-   * the handler right here on the worker whenever the worker could acquire
-   * the context, e.g. while the main thread is busy outside its loop. */
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, progress_emit, progress, progress_free);
-  g_source_set_static_name (source, "[vectorlab] runner progress");
-  g_source_attach (source, data->main_context);
-  g_source_unref (source);
+  vl_bench_runner_post_progress (data->runner, data->main_context, fraction,
+                                 bench_case->name,
+                                 fraction > 0.0 ? elapsed * (1.0 - fraction)
+                                                    / fraction
+                                                : -1.0,
+                                 data->ctx);
 }
 
 static double
@@ -345,6 +374,7 @@ run_thread (GTask *task, gpointer source_object, gpointer task_data,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  data->ctx = ctx;
   report = vl_bench_report_new ();
   fill_context (vl_bench_report_get_context (report), data, ctx);
 
@@ -352,9 +382,11 @@ run_thread (GTask *task, gpointer source_object, gpointer task_data,
     if (!run_case (data, ctx, g_ptr_array_index (data->cases, i), report,
                    cancellable, &error))
       {
+        data->ctx = NULL;
         g_task_return_error (task, g_steal_pointer (&error));
         return;
       }
+  data->ctx = NULL;
   g_task_return_pointer (task, g_steal_pointer (&report), g_object_unref);
 }
 
@@ -391,6 +423,9 @@ vl_bench_runner_class_init (VlBenchRunnerClass *klass)
    * @fraction: work done, 0..1
    * @case_name: the benchmark name of the case being run
    * @eta_seconds: estimated seconds left, or -1 before any estimate
+   *
+   * vl_bench_runner_get_pool_stats() and vl_bench_runner_get_device_id()
+   * give what the worker's context held when this progress was taken.
    */
   signals[PROGRESS] =
     g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -414,6 +449,21 @@ vl_bench_runner_get_running (VlBenchRunner *self)
 {
   g_return_val_if_fail (VL_IS_BENCH_RUNNER (self), FALSE);
   return self->running;
+}
+
+const char *
+vl_bench_runner_get_device_id (VlBenchRunner *self)
+{
+  g_return_val_if_fail (VL_IS_BENCH_RUNNER (self), NULL);
+  return self->device_id[0] != '\0' ? self->device_id : NULL;
+}
+
+void
+vl_bench_runner_get_pool_stats (VlBenchRunner *self, VlPoolStats *stats)
+{
+  g_return_if_fail (VL_IS_BENCH_RUNNER (self));
+  g_return_if_fail (stats != NULL);
+  *stats = self->pool;
 }
 
 static void

@@ -11,6 +11,7 @@
 #include "vl-bench-error.h"
 #include "vl-bench-suite-private.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 
 #define SAMPLE_QUERIES 4
@@ -194,22 +195,22 @@ static const VlBenchWorkload workload = {
 };
 
 static const VlBenchParamSpec params[] = {
-  { "heads", VL_BENCH_PARAM_UINT, "1,12", "attention heads", 1, 64, NULL },
+  { "heads", VL_BENCH_PARAM_UINT, "1,12", N_("attention heads"), 1, 64, NULL },
   { "n", VL_BENCH_PARAM_UINT, "100,1000,10000,100000",
-    "keys; the documents' full list is 100,1000,10000,100000,1000000 "
-    "(1M keys x 12 heads holds 3 GB of projected keys)", 1, 100000000,
+    N_("keys; the documents' full list is 100,1000,10000,100000,1000000 "
+       "(1M keys x 12 heads holds 3 GB of projected keys)"), 1, 100000000,
     NULL },
-  { "d", VL_BENCH_PARAM_UINT, "768", "dimensions", 1, 65536, NULL },
-  { "dh", VL_BENCH_PARAM_UINT, "64", "head dimension", 1, 4096, NULL },
-  { "nq", VL_BENCH_PARAM_UINT, "128", "queries", 1, 100000, NULL },
-  { "k", VL_BENCH_PARAM_UINT, "10", "best keys kept per query", 1,
+  { "d", VL_BENCH_PARAM_UINT, "768", N_("dimensions"), 1, 65536, NULL },
+  { "dh", VL_BENCH_PARAM_UINT, "64", N_("head dimension"), 1, 4096, NULL },
+  { "nq", VL_BENCH_PARAM_UINT, "128", N_("queries"), 1, 100000, NULL },
+  { "k", VL_BENCH_PARAM_UINT, "10", N_("best keys kept per query"), 1,
     VL_MAX_K, NULL },
 };
 
 const VlBenchSuiteInfo vl_bench_suite_attention = {
   .name = "attention",
-  .description = "attention similarity (mean over heads of scaled q.k): "
-                 "queries against cached projected keys, top-k",
+  .description = N_("attention similarity (mean over heads of scaled q.k): "
+                    "queries against cached projected keys, top-k"),
   .params = params,
   .n_params = G_N_ELEMENTS (params),
   .repetitions = 3,

@@ -24,6 +24,7 @@
 #include "vl-bench-error.h"
 #include "vl-bench-suite-private.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -169,7 +170,7 @@ compression_setup (VlContext *ctx, const VlBenchCase *c,
   if (s->codes == NULL)
     {
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_FAILED,
-                   "%s: out of host memory for the codes", c->name);
+                   _("%s: out of host memory for the codes"), c->name);
       goto fail;
     }
   return s;
@@ -219,7 +220,7 @@ compression_quality (gpointer data, VlBenchQuality *quality, GError **error)
   if (decoded == NULL)
     {
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_FAILED,
-                   "out of host memory for the decoded vectors");
+                   _("out of host memory for the decoded vectors"));
       return FALSE;
     }
   if (s->codec != NULL)
@@ -304,21 +305,21 @@ static const char *const methods[] = { "sq8", "sq4", "neural-128",
 
 static const VlBenchParamSpec params[] = {
   { "dataset", VL_BENCH_PARAM_CHOICE, "gaussian,lowrank",
-    "gaussian (isotropic) or lowrank (clustered, 96-dimensional latent "
-    "space, unit rows: shaped like real embeddings)", 0, 0, datasets },
-  { "n", VL_BENCH_PARAM_UINT, "10000", "database vectors", 1000, 10000000,
+    N_("gaussian (isotropic) or lowrank (clustered, 96-dimensional latent "
+       "space, unit rows: shaped like real embeddings)"), 0, 0, datasets },
+  { "n", VL_BENCH_PARAM_UINT, "10000", N_("database vectors"), 1000, 10000000,
     NULL },
-  { "d", VL_BENCH_PARAM_UINT, "768", "dimensions (at least 128 for "
-    "neural-128)", 128, 65536, NULL },
+  { "d", VL_BENCH_PARAM_UINT, "768", N_("dimensions (at least 128 for "
+       "neural-128)"), 128, 65536, NULL },
   { "method", VL_BENCH_PARAM_CHOICE, "sq8,sq4,neural-128,neural-64",
-    "sq8, sq4, or neural-M (PCA-fitted encoder to M codes + a scale)", 0, 0,
+    N_("sq8, sq4, or neural-M (PCA-fitted encoder to M codes + a scale)"), 0, 0,
     methods },
 };
 
 const VlBenchSuiteInfo vl_bench_suite_compression = {
   .name = "compression",
-  .description = "bytes per vector, compression ratio, reconstruction MSE "
-                 "and recall@10 of SQ8, SQ4 and neural codes",
+  .description = N_("bytes per vector, compression ratio, reconstruction MSE "
+                    "and recall@10 of SQ8, SQ4 and neural codes"),
   .params = params,
   .n_params = G_N_ELEMENTS (params),
   .repetitions = 3,

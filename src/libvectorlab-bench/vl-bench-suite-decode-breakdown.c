@@ -5,20 +5,22 @@
  * extraction) in each result's breakdown. */
 #include "vl-bench-suite-private.h"
 
+#include <glib/gi18n-lib.h>
+
 static const char *const fixed[] = { "op=decode-host", NULL };
 static const char *const configs[] = { "768-128", "768-64", "384-64", NULL };
 
 static const VlBenchParamSpec params[] = {
   { "config", VL_BENCH_PARAM_CHOICE, "768-128",
-    "D-M: D input dimensions to M latent codes", 0, 0, configs },
+    N_("D-M: D input dimensions to M latent codes"), 0, 0, configs },
   { "n", VL_BENCH_PARAM_UINT, "1000,10000,100000",
-    "vectors decoded per call", 1, 100000000, NULL },
+    N_("vectors decoded per call"), 1, 100000000, NULL },
 };
 
 const VlBenchSuiteInfo vl_bench_suite_decode_breakdown = {
   .name = "decode-breakdown",
-  .description = "neural decode into newly allocated host memory: "
-                 "end-to-end vectors/s and the time of each phase",
+  .description = N_("neural decode into newly allocated host memory: "
+                    "end-to-end vectors/s and the time of each phase"),
   .params = params,
   .n_params = G_N_ELEMENTS (params),
   .repetitions = 5,

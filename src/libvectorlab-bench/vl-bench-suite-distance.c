@@ -3,6 +3,8 @@
 #include "vl-bench-error.h"
 #include "vl-bench-suite-private.h"
 
+#include <glib/gi18n-lib.h>
+
 #define SAMPLE_ROWS 4
 
 typedef struct
@@ -134,17 +136,17 @@ const VlBenchWorkload vl_bench_workload_distance = {
 static const char *const metrics[] = { "l2", "ip", "cosine", NULL };
 
 static const VlBenchParamSpec params[] = {
-  { "n", VL_BENCH_PARAM_UINT, "10000", "database vectors", 1, 10000000,
+  { "n", VL_BENCH_PARAM_UINT, "10000", N_("database vectors"), 1, 10000000,
     NULL },
-  { "d", VL_BENCH_PARAM_UINT, "768", "dimensions", 1, 65536, NULL },
-  { "nq", VL_BENCH_PARAM_UINT, "16,128", "query vectors", 1, 100000, NULL },
+  { "d", VL_BENCH_PARAM_UINT, "768", N_("dimensions"), 1, 65536, NULL },
+  { "nq", VL_BENCH_PARAM_UINT, "16,128", N_("query vectors"), 1, 100000, NULL },
   { "metric", VL_BENCH_PARAM_CHOICE, "l2",
-    "score: l2 (squared), ip (inner product) or cosine", 0, 0, metrics },
+    N_("score: l2 (squared), ip (inner product) or cosine"), 0, 0, metrics },
 };
 
 const VlBenchSuiteInfo vl_bench_suite_distance = {
   .name = "distance",
-  .description = "the full queries x database score matrix",
+  .description = N_("the full queries x database score matrix"),
   .params = params,
   .n_params = G_N_ELEMENTS (params),
   .repetitions = 5,

@@ -8,6 +8,7 @@
 #include "vl-bench-error.h"
 #include "vl-bench-suite-private.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -74,7 +75,7 @@ knn_setup (VlContext *ctx, const VlBenchCase *c, GCancellable *cancellable,
     {
       if (error != NULL && *error == NULL)
         g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_FAILED,
-                     "%s: out of host memory for results", c->name);
+                     _("%s: out of host memory for results"), c->name);
       knn_teardown (s);
       return NULL;
     }
@@ -179,20 +180,21 @@ const VlBenchWorkload vl_bench_workload_knn = {
 static const char *const metrics[] = { "l2", "ip", "cosine", NULL };
 
 #define PARAM_N(def) \
-  { "n", VL_BENCH_PARAM_UINT, def, "database vectors", 1, 100000000, NULL }
+  { "n", VL_BENCH_PARAM_UINT, def, N_("database vectors"), 1, 100000000, \
+    NULL }
 #define PARAM_D \
-  { "d", VL_BENCH_PARAM_UINT, "768", "dimensions", 1, 65536, NULL }
+  { "d", VL_BENCH_PARAM_UINT, "768", N_("dimensions"), 1, 65536, NULL }
 #define PARAM_K \
-  { "k", VL_BENCH_PARAM_UINT, "10", "neighbours per query", 1, VL_MAX_K, \
+  { "k", VL_BENCH_PARAM_UINT, "10", N_("neighbours per query"), 1, VL_MAX_K, \
     NULL }
 #define PARAM_METRIC \
   { "metric", VL_BENCH_PARAM_CHOICE, "ip", \
-    "score: l2 (squared), ip (inner product) or cosine", 0, 0, metrics }
+    N_("score: l2 (squared), ip (inner product) or cosine"), 0, 0, metrics }
 
 static const VlBenchParamSpec knn_params[] = {
   PARAM_N ("100000"),
   PARAM_D,
-  { "nq", VL_BENCH_PARAM_UINT, "1,16,128", "queries per search (batch)",
+  { "nq", VL_BENCH_PARAM_UINT, "1,16,128", N_("queries per search (batch)"),
     1, 1000000, NULL },
   PARAM_K,
   PARAM_METRIC,
@@ -200,8 +202,8 @@ static const VlBenchParamSpec knn_params[] = {
 
 const VlBenchSuiteInfo vl_bench_suite_knn = {
   .name = "knn",
-  .description = "exact k-NN search with fused top-k; a comma list in any "
-                 "parameter sweeps it",
+  .description = N_("exact k-NN search with fused top-k; a comma list in any "
+                    "parameter sweeps it"),
   .params = knn_params,
   .n_params = G_N_ELEMENTS (knn_params),
   .repetitions = 5,

@@ -8,11 +8,16 @@
  * only the queries in the timed run; "uncached" projects the whole
  * database, indexes it and searches inside every run, as a service without
  * the cache would.  Items are queries.  The projection is uniform in
- * +-1 / sqrt (d), seeded. */
+ * +-1 / sqrt (d), seeded.
+ *
+ * Learned distances sit behind the experimental-ML switch, off by default
+ * as in VlLearnedSearch: with experimental-ml=off every mode falls back to
+ * plain search, and the case's "path" key says which search ran. */
 #include "vl-bench-data.h"
 #include "vl-bench-error.h"
 #include "vl-bench-suite-private.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 
 #define SAMPLE_QUERIES 4
@@ -118,7 +123,7 @@ learned_setup (VlContext *ctx, const VlBenchCase *c,
   double bound;
 
   s->ctx = ctx;
-  s->mode = g_str_equal (mode, "plain") ? MODE_PLAIN
+  s->mode = g_str_equal (vl_bench_case_get (c, "path"), "plain") ? MODE_PLAIN
             : g_str_equal (mode, "projected") ? MODE_PROJECTED
             : MODE_UNCACHED;
   s->metric = vl_bench_case_get_metric (c);
@@ -213,6 +218,9 @@ learned_bytes (const VlBenchCase *c)
 {
   const char *mode = vl_bench_case_get (c, "mode");
   double n = (double) vl_bench_case_get_size (c, "n");
+
+  if (g_str_equal (vl_bench_case_get (c, "path"), "plain"))
+    mode = "plain";
   double d = (double) vl_bench_case_get_size (c, "d");
   double p = (double) vl_bench_case_get_size (c, "p");
 
@@ -224,7 +232,8 @@ learned_bytes (const VlBenchCase *c)
 }
 
 static const char *const keys[] = { "mode", "n", "d", "p", "nq", "k",
-                                    "metric", NULL };
+                                    "metric", "experimental-ml", "path",
+                                    NULL };
 
 static const VlBenchWorkload workload = {
   .name = "learned-distance",
@@ -241,30 +250,57 @@ static const VlBenchWorkload workload = {
 
 static const char *const modes[] = { "plain", "projected", "uncached", NULL };
 static const char *const metrics[] = { "l2", "ip", "cosine", NULL };
+static const char *const switch_values[] = { "off", "on", NULL };
+
+/* The parameters as given, and "path": the search that runs. */
+static void
+learned_expand (const VlBenchSuiteInfo *info, GHashTable *values,
+                guint repetitions, guint warmups, GPtrArray *cases)
+{
+  const char *ordered[G_N_ELEMENTS (keys)];
+  gboolean projected;
+
+  projected = g_str_equal (g_hash_table_lookup (values, "experimental-ml"),
+                           "on")
+              && !g_str_equal (g_hash_table_lookup (values, "mode"), "plain");
+  for (guint i = 0; keys[i] != NULL; i++)
+    ordered[i] = g_str_equal (keys[i], "path")
+                   ? (projected ? "projected" : "plain")
+                   : g_hash_table_lookup (values, keys[i]);
+  ordered[G_N_ELEMENTS (keys) - 1] = NULL;
+  g_ptr_array_add (cases, vl_bench_case_new (info->workload, ordered,
+                                             repetitions, warmups,
+                                             info->with_p99));
+}
 
 static const VlBenchParamSpec params[] = {
   { "mode", VL_BENCH_PARAM_CHOICE, "plain,projected,uncached",
-    "plain (original vectors), projected (database projected once, "
-    "cached) or uncached (projected in every run)", 0, 0, modes },
+    N_("plain (original vectors), projected (database projected once, "
+       "cached) or uncached (projected in every run)"), 0, 0, modes },
   { "n", VL_BENCH_PARAM_UINT, "10000,100000",
-    "database vectors (BENCHMARKS.md: the knn sizes, 100000 on the cpu "
-    "and 1000000 on a GPU)", 1, 10000000, NULL },
-  { "d", VL_BENCH_PARAM_UINT, "768", "dimensions", 1, 65536, NULL },
-  { "p", VL_BENCH_PARAM_UINT, "128", "projected dimensions", 1, 65536,
+    N_("database vectors (BENCHMARKS.md: the knn sizes, 100000 on the cpu "
+       "and 1000000 on a GPU)"), 1, 10000000, NULL },
+  { "d", VL_BENCH_PARAM_UINT, "768", N_("dimensions"), 1, 65536, NULL },
+  { "p", VL_BENCH_PARAM_UINT, "128", N_("projected dimensions"), 1, 65536,
     NULL },
-  { "nq", VL_BENCH_PARAM_UINT, "16", "query vectors", 1, 100000, NULL },
-  { "k", VL_BENCH_PARAM_UINT, "10", "neighbours", 1, VL_MAX_K, NULL },
+  { "nq", VL_BENCH_PARAM_UINT, "16", N_("query vectors"), 1, 100000, NULL },
+  { "k", VL_BENCH_PARAM_UINT, "10", N_("neighbours"), 1, VL_MAX_K, NULL },
   { "metric", VL_BENCH_PARAM_CHOICE, "l2",
-    "score: l2 (squared), ip or cosine", 0, 0, metrics },
+    N_("score: l2 (squared), ip or cosine"), 0, 0, metrics },
+  { "experimental-ml", VL_BENCH_PARAM_CHOICE, "off",
+    N_("on runs the learned projection; off (the default) falls back to "
+       "plain search in every mode, and the case's path says so"), 0, 0,
+    switch_values },
 };
 
 const VlBenchSuiteInfo vl_bench_suite_learned_distance = {
   .name = "learned-distance",
-  .description = "k-NN through a learned projection against plain k-NN on "
-                 "the same data, with and without the cached projection",
+  .description = N_("k-NN through a learned projection against plain k-NN on "
+                    "the same data, with and without the cached projection"),
   .params = params,
   .n_params = G_N_ELEMENTS (params),
   .repetitions = 3,
   .warmups = 1,
   .workload = &workload,
+  .expand = learned_expand,
 };

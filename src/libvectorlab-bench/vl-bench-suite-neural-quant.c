@@ -12,6 +12,7 @@
 #include "vl-bench-error.h"
 #include "vl-bench-suite-private.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 /* Rows checked against ref after the last repetition. */
@@ -140,7 +141,7 @@ neural_setup (VlContext *ctx, const VlBenchCase *c, GCancellable *cancellable,
   if (!parse_config (config, &d, &m))
     {
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_FAILED,
-                   "%s: config '%s' is not D-M with 0 < M <= D", c->name,
+                   _("%s: config '%s' is not D-M with 0 < M <= D"), c->name,
                    config);
       goto fail;
     }
@@ -163,7 +164,7 @@ neural_setup (VlContext *ctx, const VlBenchCase *c, GCancellable *cancellable,
       || (s->op == OP_DECODE && s->out == NULL))
     {
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_FAILED,
-                   "%s: out of host memory for the codes or the output",
+                   _("%s: out of host memory for the codes or the output"),
                    c->name);
       goto fail;
     }
@@ -314,19 +315,19 @@ static const char *const ops[] = { "encode", "decode", NULL };
 
 static const VlBenchParamSpec params[] = {
   { "config", VL_BENCH_PARAM_CHOICE, "768-128,768-64,384-64",
-    "D-M: D input dimensions to M latent codes", 0, 0, configs },
+    N_("D-M: D input dimensions to M latent codes"), 0, 0, configs },
   { "op", VL_BENCH_PARAM_CHOICE, "encode,decode",
-    "encode (floats to codes) or decode (codes to a preallocated host "
-    "matrix)", 0, 0, ops },
+    N_("encode (floats to codes) or decode (codes to a preallocated host "
+       "matrix)"), 0, 0, ops },
   { "n", VL_BENCH_PARAM_UINT, "100,1000,10000,100000",
-    "vectors; the documents' full list is 100,1000,10000,100000,1000000 "
-    "(1M x 768 needs about 7 GB of host memory)", 1, 100000000, NULL },
+    N_("vectors; the documents' full list is 100,1000,10000,100000,1000000 "
+       "(1M x 768 needs about 7 GB of host memory)"), 1, 100000000, NULL },
 };
 
 const VlBenchSuiteInfo vl_bench_suite_neural_quant = {
   .name = "neural-quant",
-  .description = "neural quantisation: encode to uint8 codes and decode "
-                 "back, scaling over n",
+  .description = N_("neural quantisation: encode to uint8 codes and decode "
+                    "back, scaling over n"),
   .params = params,
   .n_params = G_N_ELEMENTS (params),
   .repetitions = 3,

@@ -4,6 +4,8 @@
 #include "vl-bench-error.h"
 #include "vl-bench-suite-private.h"
 
+#include <glib/gi18n-lib.h>
+
 #define SAMPLE_ROWS 256
 
 typedef struct
@@ -42,7 +44,7 @@ normalize_setup (VlContext *ctx, const VlBenchCase *c,
   if ((s->out = g_try_new (float, s->n * s->d)) == NULL)
     {
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_FAILED,
-                   "%s: out of host memory for the result", c->name);
+                   _("%s: out of host memory for the result"), c->name);
       normalize_teardown (s);
       return NULL;
     }
@@ -114,14 +116,14 @@ const VlBenchWorkload vl_bench_workload_normalize = {
 };
 
 static const VlBenchParamSpec params[] = {
-  { "n", VL_BENCH_PARAM_UINT, "10000,100000", "vectors", 1, 100000000,
+  { "n", VL_BENCH_PARAM_UINT, "10000,100000", N_("vectors"), 1, 100000000,
     NULL },
-  { "d", VL_BENCH_PARAM_UINT, "768", "dimensions", 1, 65536, NULL },
+  { "d", VL_BENCH_PARAM_UINT, "768", N_("dimensions"), 1, 65536, NULL },
 };
 
 const VlBenchSuiteInfo vl_bench_suite_normalize = {
   .name = "normalize",
-  .description = "L2-normalise each of n vectors",
+  .description = N_("L2-normalise each of n vectors"),
   .params = params,
   .n_params = G_N_ELEMENTS (params),
   .repetitions = 5,

@@ -5,6 +5,8 @@
 #include "vl-bench-error.h"
 #include "vl-bench-suite-private.h"
 
+#include <glib/gi18n-lib.h>
+
 #define SAMPLE_SEQUENCES 4
 
 typedef struct
@@ -56,7 +58,7 @@ pooling_setup (VlContext *ctx, const VlBenchCase *c,
   if (s->mask == NULL || s->out == NULL)
     {
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_FAILED,
-                   "%s: out of host memory", c->name);
+                   _("%s: out of host memory"), c->name);
       pooling_teardown (s);
       return NULL;
     }
@@ -149,17 +151,17 @@ const VlBenchWorkload vl_bench_workload_pooling = {
 static const char *const modes[] = { "mean", "attention", NULL };
 
 static const VlBenchParamSpec params[] = {
-  { "batch", VL_BENCH_PARAM_UINT, "16,128", "sequences", 1, 1000000, NULL },
-  { "seq", VL_BENCH_PARAM_UINT, "128", "tokens per sequence (padded)", 1,
+  { "batch", VL_BENCH_PARAM_UINT, "16,128", N_("sequences"), 1, 1000000, NULL },
+  { "seq", VL_BENCH_PARAM_UINT, "128", N_("tokens per sequence (padded)"), 1,
     65536, NULL },
-  { "d", VL_BENCH_PARAM_UINT, "768", "dimensions", 1, 65536, NULL },
+  { "d", VL_BENCH_PARAM_UINT, "768", N_("dimensions"), 1, 65536, NULL },
   { "mode", VL_BENCH_PARAM_CHOICE, "mean,attention",
-    "mean, or attention-weighted (softmax of token . w)", 0, 0, modes },
+    N_("mean, or attention-weighted (softmax of token . w)"), 0, 0, modes },
 };
 
 const VlBenchSuiteInfo vl_bench_suite_pooling = {
   .name = "pooling",
-  .description = "masked mean and attention pooling of token embeddings",
+  .description = N_("masked mean and attention pooling of token embeddings"),
   .params = params,
   .n_params = G_N_ELEMENTS (params),
   .repetitions = 5,

@@ -3,6 +3,8 @@
  * run (or CI) says quickly whether every op works and roughly how fast. */
 #include "vl-bench-suite-private.h"
 
+#include <glib/gi18n-lib.h>
+
 typedef struct
 {
   const VlBenchWorkload *workload;
@@ -33,8 +35,8 @@ quick_expand (const VlBenchSuiteInfo *info, GHashTable *values,
 
 const VlBenchSuiteInfo vl_bench_suite_quick = {
   .name = "quick",
-  .description = "a bit of everything at small sizes (k-NN, distance, "
-                 "similarity, normalize, pooling); the default",
+  .description = N_("a bit of everything at small sizes (k-NN, distance, "
+                    "similarity, normalize, pooling); the default"),
   .params = NULL,
   .n_params = 0,
   .repetitions = 5,

@@ -3,6 +3,7 @@
 #include "vl-bench-error.h"
 #include "vl-bench-suite-private.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #define SAMPLE_ROWS 64
@@ -128,14 +129,14 @@ const VlBenchWorkload vl_bench_workload_similarity = {
 };
 
 static const VlBenchParamSpec params[] = {
-  { "n", VL_BENCH_PARAM_UINT, "1024,4096", "vectors (the result is n x n)",
+  { "n", VL_BENCH_PARAM_UINT, "1024,4096", N_("vectors (the result is n x n)"),
     1, 65536, NULL },
-  { "d", VL_BENCH_PARAM_UINT, "768", "dimensions", 1, 65536, NULL },
+  { "d", VL_BENCH_PARAM_UINT, "768", N_("dimensions"), 1, 65536, NULL },
 };
 
 const VlBenchSuiteInfo vl_bench_suite_similarity = {
   .name = "similarity",
-  .description = "pairwise cosine similarity of n vectors",
+  .description = N_("pairwise cosine similarity of n vectors"),
   .params = params,
   .n_params = G_N_ELEMENTS (params),
   .repetitions = 5,

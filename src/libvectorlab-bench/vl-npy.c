@@ -7,6 +7,7 @@
  * length (uint16 in 1.0, uint32 in 2.0 and 3.0), the header, the data. */
 #include "vl-tensor-file-private.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "vl-bench-error.h"
@@ -48,7 +49,7 @@ fail (Scanner *s, GError **error, const char *format, ...)
   what = g_strdup_vprintf (format, args);
   va_end (args);
   g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_INVALID_FILE,
-               "%s: malformed .npy header: %s (at header byte %td)",
+               _("%s: malformed .npy header: %s (at header byte %td)"),
                s->name, what, s->p - s->start);
   return FALSE;
 }
@@ -191,8 +192,8 @@ parse_header (Scanner *s, Header *h, GError **error)
             {
               g_set_error (error, VL_BENCH_ERROR,
                            VL_BENCH_ERROR_UNSUPPORTED_FORMAT,
-                           "%s: structured arrays are not supported "
-                           "(expected a plain float32 matrix)", s->name);
+                           _("%s: structured arrays are not supported "
+                             "(expected a plain float32 matrix)"), s->name);
               return FALSE;
             }
           if (!parse_string (s, h->descr, sizeof h->descr, error))
@@ -304,7 +305,7 @@ vl_npy_parse (const char *name, const guint8 *bytes, gsize size,
   if (!vl_npy_has_magic (bytes, size))
     {
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_INVALID_FILE,
-                   "%s: not a .npy file (bad magic)", name);
+                   _("%s: not a .npy file (bad magic)"), name);
       return NULL;
     }
   if (size < NPY_MAGIC_LEN + 2)
@@ -314,8 +315,8 @@ vl_npy_parse (const char *name, const guint8 *bytes, gsize size,
   if (major < 1 || major > 3 || minor != 0)
     {
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_UNSUPPORTED_FORMAT,
-                   "%s: unsupported .npy format version %u.%u (expected "
-                   "1.0, 2.0 or 3.0)", name, major, minor);
+                   _("%s: unsupported .npy format version %u.%u (expected "
+                     "1.0, 2.0 or 3.0)"), name, major, minor);
       return NULL;
     }
   prefix = major == 1 ? 10 : 12;
@@ -329,15 +330,15 @@ vl_npy_parse (const char *name, const guint8 *bytes, gsize size,
   if (header_len > NPY_MAX_HEADER)
     {
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_INVALID_FILE,
-                   "%s: .npy header length %zu is larger than %d bytes",
+                   _("%s: .npy header length %zu is larger than %d bytes"),
                    name, header_len, NPY_MAX_HEADER);
       return NULL;
     }
   if (header_len > size - prefix)
     {
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_INVALID_FILE,
-                   "%s: truncated: the .npy header claims %zu bytes but "
-                   "only %zu follow", name, header_len, size - prefix);
+                   _("%s: truncated: the .npy header claims %zu bytes but "
+                     "only %zu follow"), name, header_len, size - prefix);
       return NULL;
     }
 
@@ -351,7 +352,7 @@ vl_npy_parse (const char *name, const guint8 *bytes, gsize size,
   if (elem == 0)
     {
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_UNSUPPORTED_FORMAT,
-                   "%s: dtype '%s' is not supported (expected %s)", name,
+                   _("%s: dtype '%s' is not supported (expected %s)"), name,
                    h.descr, dtype == VL_TENSOR_DTYPE_F32
                    ? "'<f4', little-endian float32"
                    : "'<i4' or '<i8', little-endian integer ids");
@@ -360,9 +361,9 @@ vl_npy_parse (const char *name, const guint8 *bytes, gsize size,
   if (h.fortran_order)
     {
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_UNSUPPORTED_FORMAT,
-                   "%s: Fortran-order (column-major) arrays are not "
-                   "supported; save a C-order array "
-                   "(numpy.ascontiguousarray)", name);
+                   _("%s: Fortran-order (column-major) arrays are not "
+                     "supported; save a C-order array "
+                     "(numpy.ascontiguousarray)"), name);
       return NULL;
     }
   if (h.ndim != 1 && h.ndim != 2)
@@ -370,8 +371,8 @@ vl_npy_parse (const char *name, const guint8 *bytes, gsize size,
       g_autofree char *shape = shape_to_string (&h);
 
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_UNSUPPORTED_FORMAT,
-                   "%s: array of shape %s has %u dimensions; expected a "
-                   "2-D matrix (or one 1-D vector)", name, shape, h.ndim);
+                   _("%s: array of shape %s has %u dimensions; expected a "
+                     "2-D matrix (or one 1-D vector)"), name, shape, h.ndim);
       return NULL;
     }
   rows = h.ndim == 2 ? (gsize) h.shape[0] : 1;
@@ -384,7 +385,7 @@ vl_npy_parse (const char *name, const guint8 *bytes, gsize size,
       g_autofree char *shape = shape_to_string (&h);
 
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_INVALID_FILE,
-                   "%s: shape %s is too large to address", name, shape);
+                   _("%s: shape %s is too large to address"), name, shape);
       return NULL;
     }
   if (count == 0)
@@ -392,7 +393,7 @@ vl_npy_parse (const char *name, const guint8 *bytes, gsize size,
       g_autofree char *shape = shape_to_string (&h);
 
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_INVALID_FILE,
-                   "%s: empty array of shape %s", name, shape);
+                   _("%s: empty array of shape %s"), name, shape);
       return NULL;
     }
   if (data_bytes != size - prefix - header_len)
@@ -400,8 +401,8 @@ vl_npy_parse (const char *name, const guint8 *bytes, gsize size,
       g_autofree char *shape = shape_to_string (&h);
 
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_INVALID_FILE,
-                   "%s: %s: shape %s needs %zu bytes of data but the file "
-                   "has %zu after the header", name,
+                   _("%s: %s: shape %s needs %zu bytes of data but the file "
+                     "has %zu after the header"), name,
                    data_bytes > size - prefix - header_len ? "truncated"
                                                            : "trailing data",
                    shape, data_bytes, size - prefix - header_len);
@@ -412,7 +413,7 @@ vl_npy_parse (const char *name, const guint8 *bytes, gsize size,
   if (data == NULL)
     {
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_FAILED,
-                   "%s: out of memory reading %zu x %zu values", name, rows,
+                   _("%s: out of memory reading %zu x %zu values"), name, rows,
                    cols);
       return NULL;
     }
@@ -420,7 +421,7 @@ vl_npy_parse (const char *name, const guint8 *bytes, gsize size,
 
 truncated_header:
   g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_INVALID_FILE,
-               "%s: truncated .npy header (%zu bytes)", name, size);
+               _("%s: truncated .npy header (%zu bytes)"), name, size);
   return NULL;
 }
 

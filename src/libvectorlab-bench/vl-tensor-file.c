@@ -1,6 +1,7 @@
 /* vl-tensor-file.c: the VlTensor object and the choice of file format. */
 #include "vl-tensor-file-private.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "vl-bench-error.h"
@@ -141,7 +142,7 @@ load (const char *path, VlTensorDtype dtype, GError **error)
         {
           g_set_error (error, VL_BENCH_ERROR,
                        VL_BENCH_ERROR_UNSUPPORTED_FORMAT,
-                       "%s: %s holds %s, expected %s", name,
+                       _("%s: %s holds %s, expected %s"), name,
                        file_dtype == VL_TENSOR_DTYPE_F32 ? ".fvecs" : ".ivecs",
                        file_dtype == VL_TENSOR_DTYPE_F32 ? "float32 vectors"
                                                          : "integer ids",
@@ -157,13 +158,13 @@ load (const char *path, VlTensorDtype dtype, GError **error)
 
   if (size == 0)
     g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_INVALID_FILE,
-                 "%s: empty file", name);
+                 _("%s: empty file"), name);
   else if (has_suffix (path, ".npy"))
     g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_INVALID_FILE,
-                 "%s: not a .npy file (bad magic)", name);
+                 _("%s: not a .npy file (bad magic)"), name);
   else
     g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_UNSUPPORTED_FORMAT,
-                 "%s: unknown format (expected .npy, .fvecs or .ivecs)",
+                 _("%s: unknown format (expected .npy, .fvecs or .ivecs)"),
                  name);
   return NULL;
 }
@@ -195,16 +196,16 @@ vl_tensor_save (VlTensor *self, const char *path, GError **error)
   if ((has_suffix (path, ".fvecs") && self->dtype != VL_TENSOR_DTYPE_F32)
       || (has_suffix (path, ".ivecs") && self->dtype != VL_TENSOR_DTYPE_I64))
     g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_UNSUPPORTED_FORMAT,
-                 "%s: .fvecs holds float32 vectors and .ivecs integer ids; "
-                 "the extension does not match this tensor", name);
+                 _("%s: .fvecs holds float32 vectors and .ivecs integer ids; "
+                   "the extension does not match this tensor"), name);
   else if (has_suffix (path, ".fvecs") || has_suffix (path, ".ivecs"))
     bytes = vl_vecs_serialize (self, name, error);
   else if (has_suffix (path, ".npy"))
     bytes = vl_npy_serialize (self);
   else
     g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_UNSUPPORTED_FORMAT,
-                 "%s: cannot tell the format to write (use .npy, .fvecs or "
-                 ".ivecs)", name);
+                 _("%s: cannot tell the format to write (use .npy, .fvecs or "
+                   ".ivecs)"), name);
   if (bytes == NULL)
     return FALSE;
 

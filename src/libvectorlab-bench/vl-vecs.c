@@ -3,6 +3,7 @@
  * float32 (fvecs) or int32 (ivecs) values. */
 #include "vl-tensor-file-private.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "vl-bench-error.h"
@@ -35,13 +36,13 @@ vl_vecs_parse (const char *name, const guint8 *bytes, gsize size,
   if (size == 0)
     {
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_INVALID_FILE,
-                   "%s: empty file", name);
+                   _("%s: empty file"), name);
       return NULL;
     }
   if (size < 4)
     {
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_INVALID_FILE,
-                   "%s: truncated: %zu bytes, too short for a row", name,
+                   _("%s: truncated: %zu bytes, too short for a row"), name,
                    size);
       return NULL;
     }
@@ -49,7 +50,7 @@ vl_vecs_parse (const char *name, const guint8 *bytes, gsize size,
   if (d <= 0)
     {
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_INVALID_FILE,
-                   "%s: row 0 has dimension %d; it must be positive", name,
+                   _("%s: row 0 has dimension %d; it must be positive"), name,
                    (int) d);
       return NULL;
     }
@@ -58,7 +59,7 @@ vl_vecs_parse (const char *name, const guint8 *bytes, gsize size,
   if ((guint64) d + 1 > G_MAXSIZE / 4)
     {
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_INVALID_FILE,
-                   "%s: dimension %d is too large to address", name, (int) d);
+                   _("%s: dimension %d is too large to address"), name, (int) d);
       return NULL;
     }
   row_bytes = 4 * ((gsize) d + 1);
@@ -75,7 +76,7 @@ vl_vecs_parse (const char *name, const guint8 *bytes, gsize size,
       if (row_d != d)
         {
           g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_INVALID_FILE,
-                       "%s: row %zu has dimension %d, but row 0 has %d", name,
+                       _("%s: row %zu has dimension %d, but row 0 has %d"), name,
                        rows, (int) row_d, (int) d);
           return NULL;
         }
@@ -88,7 +89,7 @@ vl_vecs_parse (const char *name, const guint8 *bytes, gsize size,
   if (data == NULL)
     {
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_FAILED,
-                   "%s: out of memory reading %zu x %d values", name, rows,
+                   _("%s: out of memory reading %zu x %d values"), name, rows,
                    (int) d);
       return NULL;
     }
@@ -106,8 +107,8 @@ vl_vecs_parse (const char *name, const guint8 *bytes, gsize size,
 
 truncated:
   g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_INVALID_FILE,
-               "%s: truncated: row %zu needs %zu bytes (d = %d) but only %zu "
-               "are left", name, rows, row_bytes, (int) d, size - offset);
+               _("%s: truncated: row %zu needs %zu bytes (d = %d) but only %zu "
+                 "are left"), name, rows, row_bytes, (int) d, size - offset);
   return NULL;
 }
 
@@ -123,7 +124,7 @@ vl_vecs_serialize (VlTensor *tensor, const char *name, GError **error)
   if (cols == 0 || cols > G_MAXINT32 || rows == 0)
     {
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_UNSUPPORTED_FORMAT,
-                   "%s: a %zu x %zu tensor cannot be stored as vecs", name,
+                   _("%s: a %zu x %zu tensor cannot be stored as vecs"), name,
                    rows, cols);
       return NULL;
     }

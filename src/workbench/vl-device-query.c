@@ -1,16 +1,12 @@
-/* vl-device-query.c: vl_devices_list() in a GTask worker.
- *
- * Several pages ask at start-up, and OpenCL enumeration from two threads
- * at once crashes inside PoCL 3.1, so the first answer is kept and later
- * queries wait for it: devices do not come and go while we run. */
+/* vl-device-query.c: vl_devices_list() in a GTask worker, because OpenCL
+ * enumeration can take a while and the pages ask at start-up.  The core
+ * serialises enumeration itself, so queries from several pages may run at
+ * once. */
 #include "vl-workbench-config.h"
 
 #include <glib/gi18n.h>
 
 #include "vl-device-query.h"
-
-static GMutex  query_lock;
-static GArray *query_cache;
 
 static void
 query_thread (GTask        *task,
@@ -18,25 +14,22 @@ query_thread (GTask        *task,
               gpointer      task_data,
               GCancellable *cancellable)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&query_lock);
   VlDeviceInfo *devices = NULL;
   VlError *error = NULL;
+  GArray *list;
   size_t n = 0;
 
-  if (query_cache == NULL)
+  if (vl_devices_list (&devices, &n, &error) != VL_STATUS_OK)
     {
-      if (vl_devices_list (&devices, &n, &error) != VL_STATUS_OK)
-        {
-          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
-                                   _("Could not list the devices: %s"), error->message);
-          vl_error_free (error);
-          return;
-        }
-      query_cache = g_array_sized_new (FALSE, FALSE, sizeof (VlDeviceInfo), n);
-      g_array_append_vals (query_cache, devices, n);
-      vl_devices_free (devices);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("Could not list the devices: %s"), error->message);
+      vl_error_free (error);
+      return;
     }
-  g_task_return_pointer (task, g_array_ref (query_cache), (GDestroyNotify) g_array_unref);
+  list = g_array_sized_new (FALSE, FALSE, sizeof (VlDeviceInfo), n);
+  g_array_append_vals (list, devices, n);
+  vl_devices_free (devices);
+  g_task_return_pointer (task, list, (GDestroyNotify) g_array_unref);
 }
 
 void

@@ -101,10 +101,15 @@ vl_devices_page_set_counters (VlDevicesPage     *self,
   g_return_if_fail (VL_IS_DEVICES_PAGE (self));
   g_return_if_fail (device_id != NULL && stats != NULL);
 
-  /* Translators: the first %s is a device, the second what ran on it. */
-  caption = g_strdup_printf (_("Buffer pool of %s after %s. Host backends have no device "
-                               "memory, so their pool counters stay at zero."),
-                             device_id, what);
+  /* The note on host backends explains zeros, and only zeros. */
+  if (stats->hits + stats->misses + stats->kernels_run == 0)
+    /* Translators: the first %s is a device, the second what ran on it. */
+    caption = g_strdup_printf (_("Buffer pool of %s after %s. Host backends have no device "
+                                 "memory, so their pool counters stay at zero."),
+                               device_id, what);
+  else
+    /* Translators: the first %s is a device, the second what ran on it. */
+    caption = g_strdup_printf (_("Buffer pool of %s after %s."), device_id, what);
   gtk_label_set_label (self->counters_caption, caption);
   set_counter_count (self, COUNTER_HITS, stats->hits);
   set_counter_count (self, COUNTER_MISSES, stats->misses);

@@ -20,6 +20,7 @@ struct _VlRunPage
   GtkGrid         *params_grid;
   GtkSpinButton   *repetitions_spin;
   GtkSpinButton   *warmups_spin;
+  GtkSwitch       *experimental_switch;
   VlDevicePicker  *device_picker;
   GtkWidget       *run_button;
   GtkWidget       *cancel_button;
@@ -37,6 +38,10 @@ struct _VlRunPage
 
 G_DEFINE_FINAL_TYPE (VlRunPage, vl_run_page, GTK_TYPE_WIDGET)
 
+/* The suite parameter behind the Experimental ML switch. */
+#define EXPERIMENTAL_PARAM "experimental-ml"
+
+
 enum {
   PROP_0,
   PROP_RUNNING,
@@ -45,6 +50,7 @@ enum {
 
 enum {
   SIGNAL_FINISHED,
+  SIGNAL_COUNTERS,
   N_SIGNALS
 };
 
@@ -101,6 +107,19 @@ saved_value (VlRunPage    *self,
   return g_strdup (value);
 }
 
+static gboolean
+suite_takes (VlBenchSuite *suite,
+             const char   *key)
+{
+  guint n_params = 0;
+  const VlBenchParamSpec *params = vl_bench_suite_get_params (suite, &n_params);
+
+  for (guint i = 0; i < n_params; i++)
+    if (g_str_equal (params[i].name, key))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 suite_selected (VlRunPage *self)
 {
@@ -115,21 +134,28 @@ suite_selected (VlRunPage *self)
   if (suite == NULL)
     return;
 
-  gtk_label_set_label (self->description_label, vl_bench_suite_get_description (suite));
+  /* The engine marks its descriptions with N_(): they are translated here. */
+  gtk_label_set_label (self->description_label, _(vl_bench_suite_get_description (suite)));
   gtk_spin_button_set_value (self->repetitions_spin, vl_bench_suite_get_default_repetitions (suite));
   gtk_spin_button_set_value (self->warmups_spin, vl_bench_suite_get_default_warmups (suite));
 
   params = vl_bench_suite_get_params (suite, &n_params);
   gtk_widget_set_visible (self->params_heading, n_params > 0);
   gtk_widget_set_visible (self->sweep_hint, n_params > 0);
-  for (guint i = 0; i < n_params; i++)
+  for (guint i = 0, row = 0; i < n_params; i++)
     {
-      GtkWidget *label = gtk_label_new (params[i].name);
-      GtkWidget *entry = gtk_entry_new ();
+      GtkWidget *label;
+      GtkWidget *entry;
       g_autofree char *type = vl_bench_param_spec_describe_type (&params[i]);
-      g_autofree char *tooltip = g_strdup_printf ("%s\n%s", params[i].description, type);
-      g_autofree char *saved = saved_value (self, suite, params[i].name);
+      g_autofree char *tooltip = g_strdup_printf ("%s\n%s", _(params[i].description), type);
+      g_autofree char *saved = NULL;
 
+      /* The Experimental ML switch sets this one. */
+      if (g_str_equal (params[i].name, EXPERIMENTAL_PARAM))
+        continue;
+      label = gtk_label_new (params[i].name);
+      entry = gtk_entry_new ();
+      saved = saved_value (self, suite, params[i].name);
       gtk_label_set_xalign (GTK_LABEL (label), 0);
       gtk_widget_set_tooltip_text (label, tooltip);
       gtk_widget_set_hexpand (entry, TRUE);
@@ -139,12 +165,13 @@ suite_selected (VlRunPage *self)
       gtk_widget_set_tooltip_text (entry, tooltip);
       gtk_accessible_update_property (GTK_ACCESSIBLE (entry),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, params[i].name,
-                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, params[i].description,
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, _(params[i].description),
                                       -1);
       g_signal_connect_swapped (entry, "activate", G_CALLBACK (vl_run_page_run), self);
       g_object_set_data_full (G_OBJECT (entry), "vl-param", g_strdup (params[i].name), g_free);
-      gtk_grid_attach (self->params_grid, label, 0, i, 1, 1);
-      gtk_grid_attach (self->params_grid, entry, 1, i, 1, 1);
+      gtk_grid_attach (self->params_grid, label, 0, row, 1, 1);
+      gtk_grid_attach (self->params_grid, entry, 1, row, 1, 1);
+      row++;
       g_ptr_array_add (self->entries, entry);
     }
 }
@@ -166,9 +193,16 @@ progress (VlBenchRunner *runner,
           VlRunPage     *self)
 {
   g_autofree char *text = NULL;
+  VlPoolStats pool;
 
   if (self->cancellable == NULL)
     return;
+  if (vl_bench_runner_get_device_id (runner) != NULL)
+    {
+      vl_bench_runner_get_pool_stats (runner, &pool);
+      g_signal_emit (self, signals[SIGNAL_COUNTERS], 0,
+                     vl_bench_runner_get_device_id (runner), case_name, &pool);
+    }
   gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0.0, 1.0));
   if (eta_seconds >= 0 && fraction > 0)
     /* Translators: the progress bar's text: done, and time left. */
@@ -274,6 +308,10 @@ vl_run_page_run (VlRunPage *self)
           return;
         }
     }
+  if (suite_takes (suite, EXPERIMENTAL_PARAM))
+    vl_bench_plan_set_param (plan, EXPERIMENTAL_PARAM,
+                             gtk_switch_get_active (self->experimental_switch) ? "on" : "off",
+                             NULL);
   vl_bench_plan_set_device (plan, vl_device_picker_get_device (self->device_picker));
   vl_bench_plan_set_repetitions (plan, gtk_spin_button_get_value_as_int (self->repetitions_spin));
   vl_bench_plan_set_warmups (plan, gtk_spin_button_get_value_as_int (self->warmups_spin));
@@ -372,6 +410,8 @@ vl_run_page_bind_settings (VlRunPage *self,
 
   g_set_object (&self->settings, settings);
   g_settings_bind (settings, "device", self->device_picker, "device", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "experimental-ml", self->experimental_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
   last_suite = g_settings_get_string (settings, "last-suite");
   vl_run_page_set_suite (self, last_suite);
   /* The same suite keeps its entries: fill them from the settings now. */
@@ -457,6 +497,12 @@ vl_run_page_class_init (VlRunPageClass *klass)
   signals[SIGNAL_FINISHED] =
     g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, VL_TYPE_BENCH_REPORT);
+  /* Emitted with each progress of a run: the resolved device id, the case
+   * running and a VlPoolStats of the worker's context, valid for the call. */
+  signals[SIGNAL_COUNTERS] =
+    g_signal_new ("counters", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING,
+                  G_TYPE_POINTER);
 
   g_type_ensure (VL_TYPE_DEVICE_PICKER);
 
@@ -470,6 +516,7 @@ vl_run_page_class_init (VlRunPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VlRunPage, params_grid);
   gtk_widget_class_bind_template_child (widget_class, VlRunPage, repetitions_spin);
   gtk_widget_class_bind_template_child (widget_class, VlRunPage, warmups_spin);
+  gtk_widget_class_bind_template_child (widget_class, VlRunPage, experimental_switch);
   gtk_widget_class_bind_template_child (widget_class, VlRunPage, device_picker);
   gtk_widget_class_bind_template_child (widget_class, VlRunPage, run_button);
   gtk_widget_class_bind_template_child (widget_class, VlRunPage, cancel_button);

@@ -275,13 +275,21 @@ report_device (VlBenchReport *report)
 }
 
 /* The chart keeps one series per sweep of every report shown, so runs
- * on several devices, or before and after a change, share the axes. */
+ * on several devices, or before and after a change, share the axes; only
+ * results that count what the table's report counts, so that they share
+ * the unit too. */
 static void
 fill_chart (VlScalingPage *self)
 {
   const char *items_label = NULL;
   g_autofree char *y_label = NULL;
+  g_autoptr(VlBenchResult) first = NULL;
 
+  if (self->report != NULL && g_list_model_get_n_items (G_LIST_MODEL (self->report)) > 0)
+    {
+      first = g_list_model_get_item (G_LIST_MODEL (self->report), 0);
+      items_label = vl_bench_result_get_items_label (first);
+    }
   vl_log_chart_clear (self->chart);
   for (guint r = 0; r < self->charted->len; r++)
     {
@@ -295,8 +303,8 @@ fill_chart (VlScalingPage *self)
           g_autofree char *name = self->charted->len > 1
                                 ? g_strdup_printf (_("%s (report %u)"), series, r + 1) : g_steal_pointer (&series);
 
-          if (items_label == NULL)
-            items_label = vl_bench_result_get_items_label (result);
+          if (g_strcmp0 (vl_bench_result_get_items_label (result), items_label) != 0)
+            continue;
           vl_log_chart_add_point (self->chart, name, count_value (result),
                                   vl_bench_result_get_items_per_second (result));
         }

@@ -1,5 +1,6 @@
-/* vl-similarity-page.c: parameters, the device, the computation in a
- * worker (vl-similarity-task.c) and the heatmap with its colour controls. */
+/* vl-similarity-page.c: parameters, the device, the computation through
+ * the engine's runner (vl-bench-similarity-job.c) and the heatmap with its
+ * colour controls. */
 #include "vl-workbench-config.h"
 
 #include <glib/gi18n.h>
@@ -33,6 +34,7 @@ struct _VlSimilarityPage
   GtkStack        *view_stack;
   VlEmptyState    *empty_state;
   GtkSpinner      *spinner;
+  GtkLabel        *stage_label;
   VlHeatmap       *heatmap;
   GtkLabel        *readout_label;
   GtkDrawingArea  *colorbar;
@@ -40,8 +42,9 @@ struct _VlSimilarityPage
 
   GSettings       *settings;
   GFile           *file;
+  VlBenchRunner   *runner;
   GCancellable    *cancellable;    /* the running computation, or NULL */
-  VlSimilarityResult *result;
+  VlBenchSimilarityResult *result;
   gboolean        computed_once;
 };
 
@@ -66,7 +69,7 @@ update_info (VlSimilarityPage *self)
 {
   g_autofree char *text = NULL;
   g_autofree char *tooltip = NULL;
-  const VlSimilarityResult *r = self->result;
+  const VlBenchSimilarityResult *r = self->result;
   g_autoptr(GString) renderer = NULL;
 
   if (r == NULL)
@@ -235,13 +238,25 @@ set_busy (VlSimilarityPage *self,
 }
 
 static void
+job_progress (VlBenchRunner    *runner,
+              double            fraction,
+              const char       *stage,
+              double            eta_seconds,
+              VlSimilarityPage *self)
+{
+  gtk_label_set_label (self->stage_label, stage);
+}
+
+static void
 computed (GObject      *source,
           GAsyncResult *result,
           gpointer      user_data)
 {
   VlSimilarityPage *self;
   g_autoptr(GError) error = NULL;
-  g_autoptr(VlSimilarityResult) r = vl_similarity_task_run_finish (result, &error);
+  g_autoptr(VlBenchSimilarityResult) r = NULL;
+
+  r = vl_bench_runner_similarity_finish (VL_BENCH_RUNNER (source), result, &error);
 
   /* Cancelled: the page may be gone, and whoever cancelled has already
    * put it back to rest. */
@@ -258,7 +273,7 @@ computed (GObject      *source,
       return;
     }
 
-  g_clear_pointer (&self->result, vl_similarity_result_free);
+  g_clear_pointer (&self->result, vl_bench_similarity_result_free);
   self->result = g_steal_pointer (&r);
   vl_heatmap_set_matrix (self->heatmap, self->result->matrix, self->result->n);
   set_busy (self, FALSE);
@@ -271,7 +286,7 @@ static void
 start (VlSimilarityPage *self,
        GFile            *file)
 {
-  g_auto(VlSimilarityRequest) request = { 0 };
+  g_auto(VlBenchSimilarityRequest) request = { 0 };
 
   vl_similarity_page_cancel (self);
   request.device_id = g_strdup (vl_device_picker_get_device (self->device_picker));
@@ -288,9 +303,10 @@ start (VlSimilarityPage *self,
     }
 
   self->computed_once = TRUE;
+  gtk_label_set_label (self->stage_label, "");
   self->cancellable = g_cancellable_new ();
   set_busy (self, TRUE);
-  vl_similarity_task_run_async (&request, self->cancellable, computed, self);
+  vl_bench_runner_similarity_async (self->runner, &request, self->cancellable, computed, self);
 }
 
 void
@@ -505,6 +521,9 @@ vl_similarity_page_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  if (self->runner != NULL)
+    g_signal_handlers_disconnect_by_data (self->runner, self);
+  g_clear_object (&self->runner);
   gtk_widget_dispose_template (GTK_WIDGET (self), VL_TYPE_SIMILARITY_PAGE);
 
   G_OBJECT_CLASS (vl_similarity_page_parent_class)->dispose (object);
@@ -517,7 +536,7 @@ vl_similarity_page_finalize (GObject *object)
 
   g_clear_object (&self->settings);
   g_clear_object (&self->file);
-  g_clear_pointer (&self->result, vl_similarity_result_free);
+  g_clear_pointer (&self->result, vl_bench_similarity_result_free);
 
   G_OBJECT_CLASS (vl_similarity_page_parent_class)->finalize (object);
 }
@@ -538,7 +557,7 @@ vl_similarity_page_class_init (VlSimilarityPageClass *klass)
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  /* Emitted with the VlSimilarityResult (owned by the page) once shown. */
+  /* Emitted with the VlBenchSimilarityResult (owned by the page) once shown. */
   signals[SIGNAL_COMPUTED] =
     g_signal_new ("computed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
@@ -567,6 +586,7 @@ vl_similarity_page_class_init (VlSimilarityPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VlSimilarityPage, view_stack);
   gtk_widget_class_bind_template_child (widget_class, VlSimilarityPage, empty_state);
   gtk_widget_class_bind_template_child (widget_class, VlSimilarityPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, VlSimilarityPage, stage_label);
   gtk_widget_class_bind_template_child (widget_class, VlSimilarityPage, heatmap);
   gtk_widget_class_bind_template_child (widget_class, VlSimilarityPage, readout_label);
   gtk_widget_class_bind_template_child (widget_class, VlSimilarityPage, colorbar);
@@ -587,6 +607,8 @@ static void
 vl_similarity_page_init (VlSimilarityPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->runner = vl_bench_runner_new ();
+  g_signal_connect (self->runner, "progress", G_CALLBACK (job_progress), self);
   gtk_drawing_area_set_draw_func (self->colorbar, draw_colorbar, self, NULL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->colorbar),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Colour scale"), -1);

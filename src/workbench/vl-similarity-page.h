@@ -5,7 +5,7 @@
 #include <gtk/gtk.h>
 
 #include "vl-heatmap.h"
-#include "vl-similarity-task.h"
+#include "vl-bench-similarity-job.h"
 
 G_BEGIN_DECLS
 

@@ -245,8 +245,8 @@ visible_page_changed (VlWindow *self)
 }
 
 static void
-similarity_computed (VlWindow           *self,
-                     VlSimilarityResult *result)
+similarity_computed (VlWindow                *self,
+                     VlBenchSimilarityResult *result)
 {
   g_autofree char *label = NULL;
   g_autofree char *what = NULL;
@@ -260,6 +260,15 @@ similarity_computed (VlWindow           *self,
                            result->n, result->d, result->device_id);
   vl_breakdown_page_add (self->breakdown_page, label, &result->breakdown);
   update_actions (self);
+}
+
+static void
+run_counters (VlWindow          *self,
+              const char        *device_id,
+              const char        *case_name,
+              const VlPoolStats *pool)
+{
+  vl_devices_page_set_counters (self->devices_page, device_id, case_name, pool);
 }
 
 static void
@@ -428,6 +437,7 @@ vl_window_class_init (VlWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, visible_page_changed);
   gtk_widget_class_bind_template_callback (widget_class, similarity_computed);
   gtk_widget_class_bind_template_callback (widget_class, run_finished);
+  gtk_widget_class_bind_template_callback (widget_class, run_counters);
   gtk_widget_class_bind_template_callback (widget_class, update_actions);
 
   gtk_widget_class_install_action (widget_class, "win.run", NULL, run_activated);

@@ -200,9 +200,24 @@ run_idle (gpointer data)
 }
 
 static void
+count_counters (VlRunPage         *run,
+                const char        *device_id,
+                const char        *case_name,
+                const VlPoolStats *pool,
+                guint             *n_counters)
+{
+  g_assert_nonnull (device_id);
+  g_assert_true (g_str_has_prefix (case_name, "normalize/"));
+  g_assert_nonnull (pool);
+  (*n_counters)++;
+}
+
+static void
 run_small_suite (Fixture *fixture)
 {
   VlRunPage *run = VL_RUN_PAGE (vl_window_get_page (fixture->window, "run"));
+  guint n_counters = 0;
+  gulong handler;
 
   vl_run_page_set_suite (run, "normalize");
   vl_run_page_set_param (run, "n", "1000,4000");
@@ -211,7 +226,11 @@ run_small_suite (Fixture *fixture)
   vl_window_show_page (fixture->window, "run");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.run", NULL));
   g_assert_true (vl_run_page_get_running (run));
+  handler = g_signal_connect (run, "counters", G_CALLBACK (count_counters), &n_counters);
   g_assert_true (vl_ui_wait (run_idle, run, 120000));
+  g_signal_handler_disconnect (run, handler);
+  /* The pool counters came with the progress, for the Devices page. */
+  g_assert_cmpuint (n_counters, >, 0);
 }
 
 /* The report the UI exported validates against the report schema. */

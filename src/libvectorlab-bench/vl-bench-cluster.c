@@ -1,5 +1,5 @@
-/* vl-cluster-data.c: generation, k-means and ordering of clustered rows. */
-#include "vl-cluster-data.h"
+/* vl-bench-cluster.c: generation, k-means and ordering of clustered rows. */
+#include "vl-bench-cluster.h"
 
 #include <math.h>
 #include <string.h>
@@ -33,7 +33,7 @@ normalize (float *row,
 }
 
 float *
-vl_cluster_data_generate (guint    n,
+vl_bench_cluster_generate (guint    n,
                           guint    d,
                           guint    k,
                           guint32  seed,
@@ -89,7 +89,7 @@ assign (const float *unit,
 }
 
 gboolean
-vl_cluster_data_kmeans (const float  *x,
+vl_bench_cluster_kmeans (const float  *x,
                         gsize         n,
                         gsize         d,
                         guint         k,
@@ -144,7 +144,7 @@ vl_cluster_data_kmeans (const float  *x,
 }
 
 guint *
-vl_cluster_data_order (const guint *labels,
+vl_bench_cluster_order (const guint *labels,
                        gsize        n)
 {
   guint *order = g_new (guint, n);

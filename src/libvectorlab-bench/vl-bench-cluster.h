@@ -1,4 +1,4 @@
-/* vl-cluster-data.h: clustered test vectors, and the cluster order that
+/* vl-bench-cluster.h: clustered test vectors, and the cluster order that
  * turns a similarity matrix into visible blocks. */
 #pragma once
 
@@ -9,7 +9,7 @@ G_BEGIN_DECLS
 /* @n vectors of dimension @d around @k random unit centres, noise of norm
  * about 0.8, each in a cluster drawn at random; @labels (n entries) gets
  * each vector's cluster.  The same @seed gives the same data. */
-float *vl_cluster_data_generate (guint         n,
+float *vl_bench_cluster_generate (guint         n,
                                  guint         d,
                                  guint         k,
                                  guint32       seed,
@@ -17,7 +17,7 @@ float *vl_cluster_data_generate (guint         n,
 
 /* Spherical k-means (cosine) of the @n x @d rows of @x into @k clusters,
  * seeded; writes each row's cluster to @labels.  FALSE when cancelled. */
-gboolean vl_cluster_data_kmeans (const float  *x,
+gboolean vl_bench_cluster_kmeans (const float  *x,
                                  gsize         n,
                                  gsize         d,
                                  guint         k,
@@ -27,7 +27,7 @@ gboolean vl_cluster_data_kmeans (const float  *x,
 
 /* The permutation (n entries) that sorts rows by label, keeping the
  * original order within a cluster. */
-guint *vl_cluster_data_order    (const guint  *labels,
+guint *vl_bench_cluster_order    (const guint  *labels,
                                  gsize         n);
 
 G_END_DECLS

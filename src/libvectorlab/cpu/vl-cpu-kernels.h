@@ -11,14 +11,6 @@ void  vl_cpu_dot_tile (const float *x, size_t ldx, size_t n,
                        const float *q, size_t ldq, size_t nq, size_t d,
                        float *out, size_t ldo);
 
-/* The same for a tile of a scan over many rows and few queries, which
- * fetches the @next_n rows after it (@next, or NULL) into L2 meanwhile.
- * Scores agree with vl_cpu_dot_tile () to the bit. */
-void  vl_cpu_dot_scan (const float *x, size_t ldx, size_t n,
-                       const float *q, size_t ldq, size_t nq, size_t d,
-                       float *out, size_t ldo, const float *next,
-                       size_t next_n);
-
 float vl_cpu_dot  (const float *a, const float *b, size_t d);
 float vl_cpu_l2sq (const float *a, const float *b, size_t d);
 /* The squared norm of @a, accumulated in double. */

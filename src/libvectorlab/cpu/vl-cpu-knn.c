@@ -148,11 +148,9 @@ scan_rows (size_t begin, size_t end, unsigned worker, void *data)
   for (size_t j0 = begin; j0 < end; j0 += SCAN_TILE)
     {
       size_t n = end - j0 < SCAN_TILE ? end - j0 : SCAN_TILE;
-      size_t next_n = end - j0 - n < SCAN_TILE ? end - j0 - n : SCAN_TILE;
 
-      vl_cpu_dot_scan (s->ci->data + j0 * s->ld, s->ld, n, s->q, s->ld,
-                       s->nq, s->index->d, tile, SCAN_TILE,
-                       s->ci->data + (j0 + n) * s->ld, next_n);
+      vl_cpu_dot_tile (s->ci->data + j0 * s->ld, s->ld, n, s->q, s->ld,
+                       s->nq, s->index->d, tile, SCAN_TILE);
       for (size_t i = 0; i < s->nq; i++)
         push_scores (s, &heaps[i], tile + i * SCAN_TILE, j0, n);
     }
@@ -173,13 +171,11 @@ scan_queries (size_t begin, size_t end, unsigned worker, void *data)
 
       for (size_t j0 = 0; j0 < s->index->n; j0 += SCAN_TILE)
         {
-          size_t rest = s->index->n - j0;
-          size_t n = rest < SCAN_TILE ? rest : SCAN_TILE;
-          size_t next_n = rest - n < SCAN_TILE ? rest - n : SCAN_TILE;
+          size_t n = s->index->n - j0 < SCAN_TILE ? s->index->n - j0 : SCAN_TILE;
 
-          vl_cpu_dot_scan (s->ci->data + j0 * s->ld, s->ld, n,
+          vl_cpu_dot_tile (s->ci->data + j0 * s->ld, s->ld, n,
                            s->q + i0 * s->ld, s->ld, nq, s->index->d, tile,
-                           SCAN_TILE, s->ci->data + (j0 + n) * s->ld, next_n);
+                           SCAN_TILE);
           for (size_t i = 0; i < nq; i++)
             push_scores (s, &s->heaps[i0 + i], tile + i * SCAN_TILE, j0, n);
         }

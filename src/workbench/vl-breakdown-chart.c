@@ -1,5 +1,7 @@
 /* vl-breakdown-chart.c: drawn with cairo through GtkSnapshot; one row a
- * bar, all on the same millisecond scale so rows compare at a glance. */
+ * bar, either all on the same millisecond scale so rows compare at a
+ * glance, or each stretched to its own total so that one slow op does not
+ * squash the phase proportions of all the others to slivers. */
 #include "vl-workbench-config.h"
 
 #include <glib/gi18n.h>
@@ -24,9 +26,18 @@ struct _VlBreakdownChart
 {
   GtkWidget  parent_instance;
   GArray    *rows;  /* of Row */
+  gboolean   share;
 };
 
 G_DEFINE_FINAL_TYPE (VlBreakdownChart, vl_breakdown_chart, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_SHARE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 /* GNOME palette colours, distinct in light and dark styles alike. */
 static const GdkRGBA phase_colors[N_PHASES] = {
@@ -90,7 +101,8 @@ show_text (cairo_t     *cr,
 
 static double
 label_width (VlBreakdownChart *self,
-             PangoLayout      *layout)
+             PangoLayout      *layout,
+             int               width)
 {
   int max = 0;
 
@@ -102,7 +114,9 @@ label_width (VlBreakdownChart *self,
       pango_layout_get_pixel_size (layout, &w, &h);
       max = MAX (max, w);
     }
-  return MIN (max, 320);
+  /* A wide window lends labels up to 40 % of its width, so most op names
+   * fit whole before any ellipsizing. */
+  return MIN (max, MAX (320, width * 0.4));
 }
 
 static void
@@ -149,15 +163,23 @@ vl_breakdown_chart_snapshot (GtkWidget   *widget,
   grid = fg;
   grid.alpha = 0.15;
 
-  for (guint r = 0; r < self->rows->len; r++)
-    max_total = MAX (max_total, row_total (&g_array_index (self->rows, Row, r)));
-  if (max_total <= 0)
-    max_total = 1e-3;
-  step = nice_step (max_total, 5);
-  max_total = ceil (max_total / step) * step;
+  if (self->share)
+    {
+      max_total = 100;
+      step = 20;
+    }
+  else
+    {
+      for (guint r = 0; r < self->rows->len; r++)
+        max_total = MAX (max_total, row_total (&g_array_index (self->rows, Row, r)));
+      if (max_total <= 0)
+        max_total = 1e-3;
+      step = nice_step (max_total, 5);
+      max_total = ceil (max_total / step) * step;
+    }
 
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  label_w = label_width (self, layout);
+  label_w = label_width (self, layout, width);
   plot_x = PAD + label_w + PAD;
   plot_w = MAX (40.0, width - plot_x - PAD - 70);
   top = LEGEND_H + PAD;
@@ -168,7 +190,9 @@ vl_breakdown_chart_snapshot (GtkWidget   *widget,
   for (double t = 0; t <= max_total + step / 2; t += step)
     {
       double x = plot_x + plot_w * t / max_total;
-      g_autofree char *text = g_strdup_printf (_("%g ms"), t);
+      /* TRANSLATORS: an axis tick of the chart showing each bar as 100 %. */
+      g_autofree char *text = self->share ? g_strdup_printf (_("%g %%"), t)
+                                          : g_strdup_printf (_("%g ms"), t);
 
       gdk_cairo_set_source_rgba (cr, &grid);
       cairo_rectangle (cr, floor (x), top, 1, self->rows->len * ROW_H);
@@ -182,11 +206,15 @@ vl_breakdown_chart_snapshot (GtkWidget   *widget,
       const Row *row = &g_array_index (self->rows, Row, r);
       double y = top + r * ROW_H + (ROW_H - BAR_H) / 2;
       double x = plot_x;
-      g_autofree char *total = g_strdup_printf (_("%.2f ms"), row_total (row));
+      double sum = row_total (row);
+      /* Shares are of the row's own total; an all-zero row draws no bar. */
+      double scale = self->share ? (sum > 0 ? 100 / sum : 0) : 1;
+      g_autofree char *total = g_strdup_printf (_("%.2f ms"), sum);
 
       gdk_cairo_set_source_rgba (cr, &fg);
       pango_layout_set_width (layout, label_w * PANGO_SCALE);
-      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_START);
+      /* The op name leads and the device trails, so cut the middle. */
+      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_MIDDLE);
       pango_layout_set_alignment (layout, PANGO_ALIGN_RIGHT);
       show_text (cr, layout, row->label, PAD, y + BAR_H / 2, 0);
       pango_layout_set_width (layout, -1);
@@ -194,13 +222,15 @@ vl_breakdown_chart_snapshot (GtkWidget   *widget,
 
       for (guint p = 0; p < N_PHASES; p++)
         {
-          double w = plot_w * row->ms[p] / max_total;
+          double w = plot_w * row->ms[p] * scale / max_total;
 
           gdk_cairo_set_source_rgba (cr, &phase_colors[p]);
           cairo_rectangle (cr, x, y, w, BAR_H);
           cairo_fill (cr);
           x += w;
         }
+      if (self->share)
+        x = plot_x + plot_w;
       gdk_cairo_set_source_rgba (cr, &fg);
       show_text (cr, layout, total, x + 6, y + BAR_H / 2, 0);
     }
@@ -237,16 +267,21 @@ query_tooltip (GtkWidget  *widget,
 {
   VlBreakdownChart *self = VL_BREAKDOWN_CHART (widget);
   g_autoptr(GString) text = NULL;
+  g_autofree char *title = NULL;
   const Row *row;
+  double total;
   int r = (int) floor ((y - LEGEND_H - PAD) / ROW_H);
 
   if (y < LEGEND_H + PAD || r < 0 || (guint) r >= self->rows->len)
     return FALSE;
   row = &g_array_index (self->rows, Row, r);
-  text = g_string_new (NULL);
-  g_string_append_printf (text, "<b>%s</b>", row->label);
+  /* Labels come from reports on disk and may hold markup characters. */
+  title = g_markup_printf_escaped ("<b>%s</b>", row->label);
+  text = g_string_new (title);
+  total = row_total (row);
   for (guint p = 0; p < N_PHASES; p++)
-    g_string_append_printf (text, "\n%s: %.3f ms", phase_name (p), row->ms[p]);
+    g_string_append_printf (text, "\n%s: %.3f ms (%.1f %%)", phase_name (p), row->ms[p],
+                            total > 0 ? 100 * row->ms[p] / total : 0.0);
   gtk_tooltip_set_markup (tooltip, text->str);
   return TRUE;
 }
@@ -303,12 +338,66 @@ vl_breakdown_chart_clear (VlBreakdownChart *self)
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
+void
+vl_breakdown_chart_set_share (VlBreakdownChart *self,
+                              gboolean          share)
+{
+  g_return_if_fail (VL_IS_BREAKDOWN_CHART (self));
+
+  share = !!share;
+  if (self->share == share)
+    return;
+  self->share = share;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHARE]);
+}
+
+gboolean
+vl_breakdown_chart_get_share (VlBreakdownChart *self)
+{
+  g_return_val_if_fail (VL_IS_BREAKDOWN_CHART (self), FALSE);
+
+  return self->share;
+}
+
 guint
 vl_breakdown_chart_get_n_rows (VlBreakdownChart *self)
 {
   g_return_val_if_fail (VL_IS_BREAKDOWN_CHART (self), 0);
 
   return self->rows->len;
+}
+
+static void
+vl_breakdown_chart_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_SHARE:
+      g_value_set_boolean (value, VL_BREAKDOWN_CHART (object)->share);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+vl_breakdown_chart_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_SHARE:
+      vl_breakdown_chart_set_share (VL_BREAKDOWN_CHART (object), g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -325,9 +414,17 @@ vl_breakdown_chart_class_init (VlBreakdownChartClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->get_property = vl_breakdown_chart_get_property;
+  object_class->set_property = vl_breakdown_chart_set_property;
   object_class->finalize = vl_breakdown_chart_finalize;
   widget_class->snapshot = vl_breakdown_chart_snapshot;
   widget_class->measure = vl_breakdown_chart_measure;
+
+  /* TRUE: each bar is 100 % of its own total; FALSE: all share one ms axis. */
+  properties[PROP_SHARE] =
+    g_param_spec_boolean ("share", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "breakdownchart");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
@@ -336,6 +433,7 @@ vl_breakdown_chart_class_init (VlBreakdownChartClass *klass)
 static void
 vl_breakdown_chart_init (VlBreakdownChart *self)
 {
+  self->share = TRUE;
   self->rows = g_array_new (FALSE, FALSE, sizeof (Row));
   g_array_set_clear_func (self->rows, row_clear);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);

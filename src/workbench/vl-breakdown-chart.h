@@ -17,5 +17,9 @@ void       vl_breakdown_chart_add    (VlBreakdownChart  *self,
                                       const VlBreakdown *breakdown);
 void       vl_breakdown_chart_clear  (VlBreakdownChart  *self);
 guint      vl_breakdown_chart_get_n_rows (VlBreakdownChart *self);
+/* TRUE draws each bar as 100 % of its own total (the default). */
+void       vl_breakdown_chart_set_share  (VlBreakdownChart *self,
+                                          gboolean          share);
+gboolean   vl_breakdown_chart_get_share  (VlBreakdownChart *self);
 
 G_END_DECLS

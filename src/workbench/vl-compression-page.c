@@ -10,6 +10,7 @@
 #include "vl-compression-page.h"
 #include "vl-empty-state.h"
 #include "vl-log-chart.h"
+#include "vl-result-columns.h"
 
 struct _VlCompressionPage
 {
@@ -22,8 +23,6 @@ struct _VlCompressionPage
 };
 
 G_DEFINE_FINAL_TYPE (VlCompressionPage, vl_compression_page, GTK_TYPE_WIDGET)
-
-typedef double (*ValueFunc) (VlBenchResult *result);
 
 static double
 ratio_value (VlBenchResult *result)
@@ -61,14 +60,7 @@ time_value (VlBenchResult *result)
   return vl_bench_result_get_real_time (result);
 }
 
-typedef struct
-{
-  const char *title;
-  ValueFunc   value;
-  const char *format;
-} NumberColumn;
-
-static NumberColumn number_columns[] = {
+static const VlResultColumn number_columns[] = {
   { N_("Bytes per vector"), bytes_value, "%.1f" },
   { N_("Ratio"), ratio_value, "%.1f×" },
   { N_("MSE"), mse_value, "%.3e" },
@@ -77,105 +69,14 @@ static NumberColumn number_columns[] = {
 };
 
 static void
-label_setup (GtkSignalListItemFactory *factory,
-             GtkListItem              *item,
-             gpointer                  numeric)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), GPOINTER_TO_INT (numeric) ? 1.0 : 0.0);
-  gtk_widget_add_css_class (label, "numeric");
-  /* Long benchmark names give way to the numbers; the tooltip has them. */
-  if (!GPOINTER_TO_INT (numeric))
-    {
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
-      gtk_label_set_width_chars (GTK_LABEL (label), 24);
-    }
-  gtk_list_item_set_child (item, label);
-}
-
-static void
-name_bind (GtkSignalListItemFactory *factory,
-           GtkListItem              *item,
-           gpointer                  user_data)
-{
-  const char *name = vl_bench_result_get_name (gtk_list_item_get_item (item));
-
-  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)), name);
-  gtk_widget_set_tooltip_text (gtk_list_item_get_child (item), name);
-}
-
-static void
-number_bind (GtkSignalListItemFactory *factory,
-             GtkListItem              *item,
-             gpointer                  user_data)
-{
-  const NumberColumn *column = user_data;
-  double value = column->value (gtk_list_item_get_item (item));
-  g_autofree char *text = isfinite (value) ? g_strdup_printf (column->format, value)
-                                           : g_strdup ("—");
-
-  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)), text);
-}
-
-static int
-compare_numbers (gconstpointer a,
-                 gconstpointer b,
-                 gpointer      user_data)
-{
-  const NumberColumn *column = user_data;
-  double va = column->value ((VlBenchResult *) a);
-  double vb = column->value ((VlBenchResult *) b);
-
-  if (!isfinite (va) || !isfinite (vb))
-    return isfinite (va) ? -1 : isfinite (vb) ? 1 : 0;
-  return (va > vb) - (va < vb);
-}
-
-static int
-compare_names (gconstpointer a,
-               gconstpointer b,
-               gpointer      user_data)
-{
-  return g_strcmp0 (vl_bench_result_get_name ((VlBenchResult *) a),
-                    vl_bench_result_get_name ((VlBenchResult *) b));
-}
-
-static void
-append_column (VlCompressionPage  *self,
-               const char         *title,
-               GtkListItemFactory *factory,
-               GtkSorter          *sorter,
-               gboolean            expand)
-{
-  g_autoptr(GtkColumnViewColumn) column = gtk_column_view_column_new (title, factory);
-
-  gtk_column_view_column_set_sorter (column, sorter);
-  gtk_column_view_column_set_expand (column, expand);
-  gtk_column_view_column_set_resizable (column, TRUE);
-  gtk_column_view_append_column (self->column_view, column);
-  g_object_unref (sorter);
-}
-
-static void
 build_columns (VlCompressionPage *self)
 {
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
   g_autoptr(GtkNoSelection) selection = NULL;
 
-  g_signal_connect (factory, "setup", G_CALLBACK (label_setup), GINT_TO_POINTER (FALSE));
-  g_signal_connect (factory, "bind", G_CALLBACK (name_bind), NULL);
-  append_column (self, _("Benchmark"), factory,
-                 GTK_SORTER (gtk_custom_sorter_new (compare_names, NULL, NULL)), TRUE);
+  /* Long benchmark names give way to the numbers; the tooltip has them. */
+  vl_result_columns_append_name (self->column_view, _("Benchmark"), PANGO_ELLIPSIZE_MIDDLE, 24);
   for (guint i = 0; i < G_N_ELEMENTS (number_columns); i++)
-    {
-      factory = gtk_signal_list_item_factory_new ();
-      g_signal_connect (factory, "setup", G_CALLBACK (label_setup), GINT_TO_POINTER (TRUE));
-      g_signal_connect (factory, "bind", G_CALLBACK (number_bind), &number_columns[i]);
-      append_column (self, _(number_columns[i].title), factory,
-                     GTK_SORTER (gtk_custom_sorter_new (compare_numbers, &number_columns[i], NULL)),
-                     FALSE);
-    }
+    vl_result_columns_append_number (self->column_view, &number_columns[i]);
 
   self->rows = g_list_store_new (VL_TYPE_BENCH_RESULT);
   self->sorted = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->rows)),

@@ -8,6 +8,7 @@
 #include "vl-empty-state.h"
 #include "vl-export.h"
 #include "vl-log-chart.h"
+#include "vl-result-columns.h"
 #include "vl-scaling-page.h"
 
 struct _VlScalingPage
@@ -25,8 +26,6 @@ struct _VlScalingPage
 };
 
 G_DEFINE_FINAL_TYPE (VlScalingPage, vl_scaling_page, GTK_TYPE_WIDGET)
-
-typedef double (*ValueFunc) (VlBenchResult *result);
 
 static double
 count_value (VlBenchResult *result)
@@ -75,106 +74,7 @@ error_value (VlBenchResult *result)
   return vl_bench_result_get_quality (result)->max_abs_err;
 }
 
-/* 1234567 -> "1.23M", as the CLI's tables print rates. */
-static char *
-format_si (double value)
-{
-  const char *suffix[] = { "", "k", "M", "G", "T" };
-  int i = 0;
-
-  while (fabs (value) >= 1000 && i < 4)
-    {
-      value /= 1000;
-      i++;
-    }
-  return g_strdup_printf ("%.3g%s", value, suffix[i]);
-}
-
-typedef struct
-{
-  const char *title;
-  ValueFunc   value;
-  const char *format;  /* printf format, or NULL for SI units */
-} NumberColumn;
-
-static char *
-format_number (const NumberColumn *column,
-               double              value)
-{
-  if (!isfinite (value))
-    return g_strdup ("—");
-  if (column->format == NULL)
-    return format_si (value);
-  return g_strdup_printf (column->format, value);
-}
-
-static void
-label_setup (GtkSignalListItemFactory *factory,
-             GtkListItem              *item,
-             gpointer                  numeric)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), GPOINTER_TO_INT (numeric) ? 1.0 : 0.0);
-  gtk_widget_add_css_class (label, "numeric");
-  /* Long benchmark names give way to the numbers, keeping their end,
-   * where the swept parameters are; the tooltip has them whole. */
-  if (!GPOINTER_TO_INT (numeric))
-    {
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_START);
-      gtk_label_set_width_chars (GTK_LABEL (label), 32);
-    }
-  gtk_list_item_set_child (item, label);
-}
-
-static void
-name_bind (GtkSignalListItemFactory *factory,
-           GtkListItem              *item,
-           gpointer                  user_data)
-{
-  VlBenchResult *result = gtk_list_item_get_item (item);
-
-  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)),
-                       vl_bench_result_get_name (result));
-  gtk_widget_set_tooltip_text (gtk_list_item_get_child (item), vl_bench_result_get_name (result));
-}
-
-static void
-number_bind (GtkSignalListItemFactory *factory,
-             GtkListItem              *item,
-             gpointer                  user_data)
-{
-  const NumberColumn *column = user_data;
-  g_autofree char *text = format_number (column, column->value (gtk_list_item_get_item (item)));
-
-  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)), text);
-}
-
-static int
-compare_numbers (gconstpointer a,
-                 gconstpointer b,
-                 gpointer      user_data)
-{
-  const NumberColumn *column = user_data;
-  double va = column->value ((VlBenchResult *) a);
-  double vb = column->value ((VlBenchResult *) b);
-
-  /* Rows without the number go last either way. */
-  if (!isfinite (va) || !isfinite (vb))
-    return isfinite (va) ? -1 : isfinite (vb) ? 1 : 0;
-  return (va > vb) - (va < vb);
-}
-
-static int
-compare_names (gconstpointer a,
-               gconstpointer b,
-               gpointer      user_data)
-{
-  return g_strcmp0 (vl_bench_result_get_name ((VlBenchResult *) a),
-                    vl_bench_result_get_name ((VlBenchResult *) b));
-}
-
-static NumberColumn number_columns[] = {
+static const VlResultColumn number_columns[] = {
   { N_("Count"), count_value, "%.0f" },
   { N_("Time (ms)"), time_value, "%.3f" },
   { N_("p95 (ms)"), p95_value, "%.3f" },
@@ -185,50 +85,19 @@ static NumberColumn number_columns[] = {
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (number_columns) == G_N_ELEMENTS (((VlScalingPage *) NULL)->number_views));
 
-
-static GtkColumnViewColumn *
-add_column (VlScalingPage      *self,
-            const char         *title,
-            GtkListItemFactory *factory,
-            GtkSorter          *sorter,
-            gboolean            expand)
-{
-  g_autoptr(GtkColumnViewColumn) column = gtk_column_view_column_new (title, factory);
-
-  gtk_column_view_column_set_sorter (column, sorter);
-  gtk_column_view_column_set_expand (column, expand);
-  gtk_column_view_column_set_resizable (column, TRUE);
-  gtk_column_view_append_column (self->column_view, column);
-  g_object_unref (sorter);
-  /* The column view holds it from here on. */
-  return column;
-}
-
 static void
 build_columns (VlScalingPage *self)
 {
-  GtkListItemFactory *factory;
   g_autoptr(GtkNoSelection) selection = NULL;
 
-  factory = gtk_signal_list_item_factory_new ();
-  g_signal_connect (factory, "setup", G_CALLBACK (label_setup), GINT_TO_POINTER (FALSE));
-  g_signal_connect (factory, "bind", G_CALLBACK (name_bind), NULL);
-  add_column (self, _("Benchmark"), factory,
-              GTK_SORTER (gtk_custom_sorter_new (compare_names, NULL, NULL)), TRUE);
-
+  /* Long benchmark names give way to the numbers, keeping their end,
+   * where the swept parameters are; the tooltip has them whole. */
+  vl_result_columns_append_name (self->column_view, _("Benchmark"), PANGO_ELLIPSIZE_START, 32);
   for (guint i = 0; i < G_N_ELEMENTS (number_columns); i++)
     {
-      GtkColumnViewColumn *column;
-
-      factory = gtk_signal_list_item_factory_new ();
-      g_signal_connect (factory, "setup", G_CALLBACK (label_setup), GINT_TO_POINTER (TRUE));
-      g_signal_connect (factory, "bind", G_CALLBACK (number_bind), &number_columns[i]);
-      column = add_column (self, _(number_columns[i].title), factory,
-                           GTK_SORTER (gtk_custom_sorter_new (compare_numbers, &number_columns[i], NULL)),
-                           FALSE);
+      self->number_views[i] = vl_result_columns_append_number (self->column_view, &number_columns[i]);
       if (number_columns[i].value == throughput_value)
-        self->throughput_column = column;
-      self->number_views[i] = column;
+        self->throughput_column = self->number_views[i];
     }
 
   self->sorted = gtk_sort_list_model_new (NULL, g_object_ref (gtk_column_view_get_sorter (self->column_view)));

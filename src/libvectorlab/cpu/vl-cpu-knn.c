@@ -232,24 +232,8 @@ scan_gemm (Search *s, double *kernel_ms, double *extract_ms)
 
 typedef struct
 {
-  float   score;
-  int64_t id;
-} Pair;
-
-static int
-compare_pairs (const void *pa, const void *pb)
-{
-  const Pair *a = pa, *b = pb;
-
-  if (a->score != b->score)
-    return a->score < b->score ? -1 : 1;
-  return (a->id > b->id) - (a->id < b->id);
-}
-
-typedef struct
-{
   const Search *s;
-  Pair         *pairs;   /* k per worker */
+  VlCpuPair    *pairs;   /* k per worker */
   float        *query;   /* ld per worker */
 } Finish;
 
@@ -261,7 +245,7 @@ finish_queries (size_t begin, size_t end, unsigned worker, void *data)
 {
   const Finish *f = data;
   const Search *s = f->s;
-  Pair *pairs = f->pairs + (size_t) worker * s->k;
+  VlCpuPair *pairs = f->pairs + (size_t) worker * s->k;
   float *query = f->query + (size_t) worker * s->ld;
 
   for (size_t qi = begin; qi < end; qi++)
@@ -286,7 +270,7 @@ finish_queries (size_t begin, size_t end, unsigned worker, void *data)
                                         s->ci->data + (size_t) pairs[i].id * s->ld,
                                         s->index->d);
         }
-      qsort (pairs, heap->len, sizeof *pairs, compare_pairs);
+      qsort (pairs, heap->len, sizeof *pairs, vl_cpu_pair_compare);
       for (size_t i = 0; i < heap->len; i++)
         {
           heap->keys[i] = pairs[i].score;

@@ -402,27 +402,11 @@ scan_gemm (SqSearch *s, double *kernel_ms, double *extract_ms)
 }
 #endif
 
-typedef struct
-{
-  float   score;
-  int64_t id;
-} Pair;
-
-static int
-compare_pairs (const void *pa, const void *pb)
-{
-  const Pair *a = pa, *b = pb;
-
-  if (a->score != b->score)
-    return a->score < b->score ? -1 : 1;
-  return (a->id > b->id) - (a->id < b->id);
-}
-
 /* The k rows kept for one query under L2, rescored from differences (the
  * norm expansion loses near distances to cancellation) and re-sorted. */
 static void
 rescore_l2 (const SqSearch *s, size_t qi, size_t k, int64_t *ids,
-            float *scores, Pair *pairs, float *row)
+            float *scores, VlCpuPair *pairs, float *row)
 {
   const VlSqParams *p = &s->index->params;
 
@@ -432,7 +416,7 @@ rescore_l2 (const SqSearch *s, size_t qi, size_t k, int64_t *ids,
       pairs[i].id = ids[i];
       pairs[i].score = vl_cpu_l2sq (s->q + qi * s->ld, row, p->d);
     }
-  qsort (pairs, k, sizeof *pairs, compare_pairs);
+  qsort (pairs, k, sizeof *pairs, vl_cpu_pair_compare);
   for (size_t i = 0; i < k; i++)
     {
       ids[i] = pairs[i].id;
@@ -451,7 +435,7 @@ cpu_sq_index_search (VlSqIndex *index, const VlMatrix *queries, size_t k,
                  NULL };
   float *q = vl_cpu_alloc_floats (nq * s.ld);
   float *row = vl_cpu_alloc_floats (s.ld);
-  Pair *pairs = malloc (k * sizeof *pairs);
+  VlCpuPair *pairs = malloc (k * sizeof *pairs);
   float *extra_keys = NULL;
   int64_t *extra_ids = NULL;
   VlStatus status = VL_STATUS_OK;

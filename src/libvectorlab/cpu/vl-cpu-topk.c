@@ -92,3 +92,13 @@ vl_cpu_topk_sort (VlCpuTopk *topk)
       sift_down (topk->keys, topk->ids, len - 1, 0);
     }
 }
+
+int
+vl_cpu_pair_compare (const void *pa, const void *pb)
+{
+  const VlCpuPair *a = pa, *b = pb;
+
+  if (a->score != b->score)
+    return a->score < b->score ? -1 : 1;
+  return (a->id > b->id) - (a->id < b->id);
+}

@@ -31,6 +31,16 @@ vl_cpu_topk_threshold (const VlCpuTopk *topk)
   return topk->len < topk->k ? __builtin_inff () : topk->keys[0];
 }
 
+/* A (score, id) pair for sorting a handful of results with qsort, in the
+ * same order as the heap: smaller scores first, equal scores by lower id. */
+typedef struct
+{
+  float   score;
+  int64_t id;
+} VlCpuPair;
+
+int  vl_cpu_pair_compare (const void *a, const void *b);
+
 void vl_cpu_topk_init  (VlCpuTopk *topk, float *keys, int64_t *ids,
                         size_t k);
 /* Offers a pair; kept when it ranks before the worst of a full heap. */

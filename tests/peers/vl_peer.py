@@ -97,6 +97,45 @@ def knn_queries(nq, d):
     return clustered(SEED, 2, nq, d)
 
 
+# ---- GLib's GRand ----------------------------------------------------------
+# The ML suites draw weights and the compression datasets from
+# g_rand_new_with_seed(): MT19937 seeded as init_genrand, which is what
+# numpy's legacy seeding of a 32-bit integer does, so numpy's bit generator
+# gives the same 32-bit words.
+
+GRAND_TRANSFORM = 2.0 ** -32    # G_RAND_DOUBLE_TRANSFORM
+
+
+def grand(seed):
+    """A generator in the state of g_rand_new_with_seed (@seed): its
+    random_raw (count) gives the next @count g_rand_int() values (as
+    uint64), continuing where the last call stopped."""
+    return np.random.RandomState(seed & 0xFFFFFFFF)._bit_generator
+
+
+def grand_doubles(words):
+    """g_rand_double() of consecutive pairs of @words.  GLib draws again
+    when the result rounds up to 1.0, which needs the second word at its
+    maximum and the first within 2^11 of it (a chance of about 2^-53 a
+    draw), so that is not modelled."""
+    w = words.astype(np.float64)
+    return (w[0::2] * GRAND_TRANSFORM + w[1::2]) * GRAND_TRANSFORM
+
+
+def grand_range(seed, count, begin, end):
+    """@count g_rand_double_range (begin, end) as float32, as the suites
+    cast them."""
+    r = grand_doubles(grand(seed).random_raw(2 * count))
+    return (r * end - (r - 1.0) * begin).astype(np.float32)
+
+
+def grand_normals(words):
+    """The compression suite's normal(): Box-Muller from two
+    g_rand_double() (four words) each, in double."""
+    u = grand_doubles(words)
+    return np.sqrt(-2.0 * np.log(1.0 - u[0::2])) * np.cos(2.0 * np.pi * u[1::2])
+
+
 # ---- parameters ----------------------------------------------------------
 
 def _parse_values(key, text):
@@ -216,7 +255,8 @@ def cpu_name():
     return platform.processor() or "CPU"
 
 
-def context(library, library_version, device, repetitions, warmups):
+def context(library, library_version, device, repetitions, warmups,
+            suite="knn"):
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(),
         "host_name": socket.gethostname(),
@@ -227,7 +267,7 @@ def context(library, library_version, device, repetitions, warmups):
         "library_version": library_version,
         "library_build_type": "release",
         "build_type": "release",
-        "suite": "knn",
+        "suite": suite,
         "repetitions": repetitions,
         "warmups": warmups,
         "device": device,
@@ -292,3 +332,87 @@ def print_row(name, samples_ms, quality):
     st = stats(samples_ms)
     print("%-48s %10.3f ms (p95 %.3f)  recall %.3f" %
           (name, st["median"], st["p95"], quality[0]), file=sys.stderr)
+
+
+# ---- any suite ---------------------------------------------------------------
+
+PHASES = ("host_prep", "upload", "kernel", "download", "host_extract")
+
+
+def record(name, params, count_param, items_label, items, bytes_per_rep,
+           samples_ms, cpu_ms, quality=None, breakdown=None,
+           device_bytes_peak=None):
+    """One benchmark of any suite in the report layout.  @params maps each
+    key to its value (int or str) in the order vectorlab names them;
+    @quality has any of recall, max_abs_err, mse, compression_ratio,
+    reference and sampled."""
+    st = stats(samples_ms)
+    seconds = st["median"] * 1e-3
+    quality = quality or {}
+    return {
+        "name": name,
+        "run_type": "aggregate",
+        "aggregate_name": "median",
+        "repetitions": len(samples_ms),
+        "iterations": 1,
+        "real_time": st["median"],
+        "cpu_time": _finite(statistics.median(cpu_ms)) if cpu_ms else None,
+        "time_unit": "ms",
+        "items_per_second": _finite(items / seconds) if seconds > 0 else None,
+        "bytes_per_second": (_finite(bytes_per_rep / seconds)
+                             if seconds > 0 else None),
+        "params": dict(params),
+        "count_param": count_param,
+        "items_label": items_label,
+        "items": float(items),
+        "stats": {key: _finite(value) for key, value in st.items()},
+        "samples": [_finite(x) for x in samples_ms],
+        "breakdown": {p: _finite((breakdown or {}).get(p)) for p in PHASES},
+        "quality": {
+            "recall": _finite(quality.get("recall")),
+            "max_abs_err": _finite(quality.get("max_abs_err")),
+            "mse": _finite(quality.get("mse")),
+            "compression_ratio": _finite(quality.get("compression_ratio")),
+            "reference": quality.get("reference", "numpy"),
+            "sampled": quality.get("sampled", 0),
+        },
+        "memory": {
+            "device_bytes_live": None,
+            "device_bytes_peak": _finite(device_bytes_peak),
+            "host_peak_rss_bytes": host_peak_rss_bytes(),
+        },
+    }
+
+
+def compare_values(result, reference):
+    """max_abs_err and mse of @result against @reference, in double, as
+    vl_bench_data_compare() computes them."""
+    err = np.abs(np.asarray(result, dtype=np.float64).ravel()
+                 - np.asarray(reference, dtype=np.float64).ravel())
+    return {"max_abs_err": float(err.max()) if err.size else 0.0,
+            "mse": float((err * err).mean()) if err.size else None}
+
+
+# ---- PyTorch ---------------------------------------------------------------
+# Helpers for the torch peers; they take the module so that this file still
+# imports without it.
+
+def torch_setup(torch):
+    """Full fp32 (no TF32 shortcuts, like vectorlab's kernels); returns
+    (device, report device object)."""
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    if torch.cuda.is_available():
+        device = torch.device("cuda")
+        props = torch.cuda.get_device_properties(device)
+        return device, {"id": "cuda:%d" % torch.cuda.current_device(),
+                        "backend": "torch-cuda", "name": props.name,
+                        "vendor": "NVIDIA", "driver": torch.version.cuda or "",
+                        "platform": "", "is_gpu": True,
+                        "compute_units": props.multi_processor_count,
+                        "global_mem_bytes": props.total_memory}
+    return torch.device("cpu"), {"id": "cpu", "backend": "torch-cpu",
+                                 "name": cpu_name(), "vendor": "",
+                                 "driver": "", "platform": "",
+                                 "is_gpu": False,
+                                 "compute_units": os.cpu_count() or 1}

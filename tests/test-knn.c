@@ -54,6 +54,19 @@ static const KnnCase cases[] = {
   { "d769-n10000-nq2-k10",   10000, 769,   2,   10,  0, DATA_UNIFORM },
   { "d769-n300-int-k40",       300, 769,   5,   40,  0, DATA_INTEGER },
   { "d769-n500-dup-k64",       500, 769,   6,   64,  0, DATA_DUPLICATES },
+  /* d a multiple of 4 is where OpenCL takes its two k-NN paths: the scan
+   * (up to 32 queries, k <= 128, blocks of 1, 4 and 16 queries) and the
+   * GEMM tiles (more queries or larger k, several 8192-row tiles). */
+  { "d768-n3000-nq1-k10",     3000, 768,   1,   10,  0, DATA_UNIFORM },
+  { "d64-n5000-nq3-dup-k10",  5000,  64,   3,   10,  0, DATA_DUPLICATES },
+  { "d128-n2000-nq16-int-k100", 2000, 128, 16,  100,  0, DATA_INTEGER },
+  { "d96-n1500-nq20-k10",     1500,  96,  20,   10,  5, DATA_UNIFORM },
+  { "d32-n1000-nq32-k128",    1000,  32,  32,  128,  0, DATA_ZERO_ROWS },
+  { "d256-n20000-nq2-k10",   20000, 256,   2,   10,  0, DATA_UNIFORM },
+  { "d32-n1000-nq5-k129",     1000,  32,   5,  129,  0, DATA_UNIFORM },
+  { "d128-n700-nq130-k10",     700, 128, 130,   10,  0, DATA_UNIFORM },
+  { "d32-n300-nq40-dup-k64",   300,  32,  40,   64,  0, DATA_DUPLICATES },
+  { "d12-n9000-nq33-zero-k20", 9000, 12,  33,   20,  0, DATA_ZERO_ROWS },
 };
 
 /* The largest k, once, on L2 only: its cost is the sort, not the metric. */

@@ -1,27 +1,34 @@
-/* topk.cl: exact top-k, merging a tile of scores into each query's running
- * best k.
+/* topk.cl: exact top-k, merging candidates into each query's running best k.
  *
  * Keys: a score becomes an order-preserving uint (negated first for
  *   similarities, -0.0 mapped to +0.0), so a smaller key is always better.
  *   A candidate is the ulong (key << 32 | id); ordering candidates as ulongs
  *   is ordering by (score, id), which is the tie rule of ref.
  * Layout: running holds, per query, k candidates sorted ascending of which
- *   the first `have` are valid; scores holds, per query, tile_n scores (lds
- *   floats a row) of database rows tile0, tile0 + 1, ...
- * Work: one work-group of WG items per query (topk_merge):
- *   1. radix select over the candidate list [running ; tile] (8-bit digits,
+ *   the first `have` are valid.  The new candidates of a query are either
+ *   tile_n scores (topk_merge: lds floats a row, of database rows tile0,
+ *   tile0 + 1, ...) or tile_n ready candidates (topk_merge_lists: lds ulongs
+ *   a row, e.g. the per-group lists of knn_scan.cl).
+ * Work: one work-group of WG items per query:
+ *   0. once running is full, only candidates better than its worst can
+ *      change it; when they are few (the usual case after the first tiles)
+ *      they are sorted together with running in local memory, and nothing
+ *      else is done;
+ *   1. otherwise a radix select over the list [running ; new] (8-bit digits,
  *      4 passes, 256-bin histograms in local memory) finds the key of rank
  *      keep = min (k, have + tile_n), and how many keys equal to it to keep;
  *   2. an ordered compaction keeps keys below it plus the first needed keys
  *      equal to it in list order (a work-group prefix sum ranks them); list
  *      order is id order among equal keys, because running is sorted and all
- *      its ids precede the tile's;
- *   3. a bitonic sort of the survivors in local memory (best, padded to the
- *      power of two p2 >= k) restores the running order.
+ *      its ids precede the new ones (tiles are merged in database order; the
+ *      lists of topk_merge_lists are whole candidates, compared whole);
+ *   3. a bitonic sort of the survivors in local memory (best, padded to a
+ *      power of two) restores the running order.
  *   No step relies on lock-step execution within a warp: every exchange of
  *   data through local memory is separated by a barrier.
- * Local memory: 8 * p2 bytes passed as `best` (32 KiB for k = 4096) plus
- *   1 KiB of histogram and 4 * WG bytes of scan.
+ * Local memory: 8 * best_len bytes passed as `best` (best_len a power of two
+ *   >= k; 32 KiB for k = 4096) plus 1 KiB of histogram and 4 * WG bytes of
+ *   scan.
  * Tunables: -DWG (work-group size, a power of two).
  */
 #define BINS 256
@@ -39,87 +46,169 @@ score_key (float s, int negate)
   return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
 }
 
+/* Sorts v[0 .. len) ascending; len is a power of two.  Called by every item
+ * of the work-group; ends with a barrier. */
+void
+bitonic_sort (__local ulong *v, uint len, uint lid, uint wg)
+{
+  for (uint size = 2; size <= len; size *= 2)
+    for (uint stride = size / 2; stride > 0; stride /= 2)
+      {
+        for (uint t = lid; t < len / 2; t += wg)
+          {
+            uint i = 2 * t - (t & (stride - 1));
+            uint j = i + stride;
+            ulong a = v[i], b = v[j];
+
+            if ((a > b) == ((i & size) == 0))
+              {
+                v[i] = b;
+                v[j] = a;
+              }
+          }
+        barrier (CLK_LOCAL_MEM_FENCE);
+      }
+}
+
 ulong
 candidate (uint i, uint have, const __global ulong *running,
-           const __global float *scores, uint tile0, int negate)
+           const __global float *scores, const __global ulong *lists,
+           uint tile0, int negate)
 {
   uint j;
 
   if (i < have)
     return running[i];
   j = i - have;
+  if (lists != 0)
+    return lists[j];
   return ((ulong) score_key (scores[j], negate) << 32) | (ulong) (tile0 + j);
 }
 
-__kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
-topk_merge (__global ulong *running, uint k, uint have,
-            const __global float *scores, uint lds, uint tile_n, uint tile0,
-            int negate, __local ulong *best, uint p2)
+/* Local memory of merge besides `best`, declared by each kernel (OpenCL 1.2
+ * allows __local variables at kernel scope only): histogram, scan, and
+ * five counters. */
+#define MERGE_WORK (BINS + WG + 5)
+
+/* Step 0: true when the few candidates better than running's worst were
+ * merged into it (or there were none). */
+bool
+merge_few (__global ulong *running, uint k, const __global float *scores,
+           const __global ulong *lists, uint tile_n, uint tile0, int negate,
+           __local ulong *best, uint best_len, __local uint *n_new)
 {
-  __local uint hist[BINS];
-  __local uint scan[WG];
-  __local uint sel[3];
-  __local uint n_out, n_new;
+  const uint lid = get_local_id (0);
+  const ulong worst = running[k - 1];
+  uint n, len = 1;
+
+  if (lid == 0)
+    *n_new = 0;
+  barrier (CLK_LOCAL_MEM_FENCE);
+  for (uint i = lid; i < tile_n; i += WG)
+    {
+      ulong c = candidate (k + i, k, running, scores, lists, tile0, negate);
+
+      if (c < worst)
+        {
+          uint slot = atomic_inc (n_new);
+
+          if (k + slot < best_len)
+            best[k + slot] = c;
+        }
+    }
+  barrier (CLK_LOCAL_MEM_FENCE);
+  n = *n_new;
+  if (n == 0)
+    return true;
+  if (k + n > best_len)
+    return false;
+  while (len < k + n)
+    len *= 2;
+  for (uint i = lid; i < len; i += WG)
+    best[i] = i < k ? running[i] : i < k + n ? best[i] : ULONG_MAX;
+  barrier (CLK_LOCAL_MEM_FENCE);
+  bitonic_sort (best, len, lid, WG);
+  for (uint i = lid; i < k; i += WG)
+    running[i] = best[i];
+  return true;
+}
+
+/* Steps 1-3.  The radix select runs over bits [low, 64) of the candidates:
+ * over the key alone (low = 32) for tiles, whose ids follow list order, and
+ * over whole candidates (low = 0) for lists, whose ids do not. */
+void
+merge (__global ulong *running, uint k, uint have,
+       const __global float *scores, const __global ulong *lists,
+       uint tile_n, uint tile0, int negate, __local ulong *best,
+       uint best_len, __local uint *work)
+{
+  __local uint *hist = work, *scan = work + BINS, *misc = work + BINS + WG;
+  __local uint *n_out = misc + 3, *n_new = misc + 4;
   const uint lid = get_local_id (0);
   const uint m = have + tile_n;
   const uint keep = min (k, m);
-  uint prefix = 0, mask = 0, rank = keep - 1, eq_total = 0;
+  const int low = lists != 0 ? 0 : 32;
+  ulong prefix = 0, mask = 0;
+  uint rank = keep - 1, eq_total = 0;
 
-  running += (size_t) get_group_id (0) * k;
-  scores += (size_t) get_group_id (0) * lds;
+  if (have == k && merge_few (running, k, scores, lists, tile_n, tile0,
+                              negate, best, best_len, n_new))
+    return;
 
-  /* 1. Radix select of the key of rank keep - 1. */
-  for (int shift = 24; shift >= 0; shift -= 8)
+  /* 1. Radix select of the candidate prefix of rank keep - 1. */
+  for (int shift = 56; shift >= low; shift -= 8)
     {
       for (uint b = lid; b < BINS; b += WG)
         hist[b] = 0;
       barrier (CLK_LOCAL_MEM_FENCE);
       for (uint i = lid; i < m; i += WG)
         {
-          uint key = (uint) (candidate (i, have, running, scores, tile0, negate) >> 32);
+          ulong c = candidate (i, have, running, scores, lists, tile0, negate);
 
-          if ((key & mask) == prefix)
-            atomic_inc (&hist[(key >> shift) & 0xFFu]);
+          if ((c & mask) == prefix)
+            atomic_inc (&hist[(uint) (c >> shift) & 0xFFu]);
         }
       barrier (CLK_LOCAL_MEM_FENCE);
       if (lid == 0)
         {
           uint cum = 0, b = 0;
 
-          /* Terminates: the bins hold every key with this prefix, and
-           * there are more than rank of them. */
+          /* Terminates: the bins hold every candidate with this prefix,
+           * and there are more than rank of them. */
           while (cum + hist[b] <= rank)
             cum += hist[b++];
-          sel[0] = prefix | (b << shift);
-          sel[1] = rank - cum;
-          sel[2] = hist[b];
+          misc[0] = b;
+          misc[1] = rank - cum;
+          misc[2] = hist[b];
         }
       barrier (CLK_LOCAL_MEM_FENCE);
-      prefix = sel[0];
-      rank = sel[1];
-      eq_total = sel[2];
-      mask |= 0xFFu << shift;
+      prefix |= (ulong) misc[0] << shift;
+      rank = misc[1];
+      eq_total = misc[2];
+      mask |= (ulong) 0xFF << shift;
+      barrier (CLK_LOCAL_MEM_FENCE);
     }
 
-  /* 2. Compaction: keys < kth, then the first rank + 1 keys == kth. */
+  /* 2. Compaction: prefixes below the kth, then the first rank + 1 equal
+   * to it. */
   if (lid == 0)
     {
-      n_out = 0;
-      n_new = 0;
+      *n_out = 0;
+      *n_new = 0;
     }
   barrier (CLK_LOCAL_MEM_FENCE);
   if (rank + 1 == eq_total)
     {
-      /* Every key equal to the kth survives: no ranking needed. */
+      /* Every candidate equal to the kth survives: no ranking needed. */
       for (uint i = lid; i < m; i += WG)
         {
-          ulong c = candidate (i, have, running, scores, tile0, negate);
+          ulong c = candidate (i, have, running, scores, lists, tile0, negate);
 
-          if ((uint) (c >> 32) <= prefix)
+          if ((c & mask) <= prefix)
             {
-              best[atomic_inc (&n_out)] = c;
+              best[atomic_inc (n_out)] = c;
               if (i >= have)
-                atomic_inc (&n_new);
+                atomic_inc (n_new);
             }
         }
     }
@@ -130,16 +219,16 @@ topk_merge (__global ulong *running, uint k, uint have,
       for (uint base = 0; base < m; base += WG)
         {
           uint i = base + lid;
-          ulong c = i < m ? candidate (i, have, running, scores, tile0, negate) : 0;
-          uint key = (uint) (c >> 32);
-          uint eq = i < m && key == prefix;
+          ulong c = i < m ? candidate (i, have, running, scores, lists, tile0,
+                                       negate) : 0;
+          uint eq = i < m && (c & mask) == prefix;
           uint eq_rank;
 
-          if (i < m && key < prefix)
+          if (i < m && (c & mask) < prefix)
             {
-              best[atomic_inc (&n_out)] = c;
+              best[atomic_inc (n_out)] = c;
               if (i >= have)
-                atomic_inc (&n_new);
+                atomic_inc (n_new);
             }
           scan[lid] = eq;
           barrier (CLK_LOCAL_MEM_FENCE);
@@ -154,9 +243,9 @@ topk_merge (__global ulong *running, uint k, uint have,
           eq_rank = eq_before + scan[lid] - eq;
           if (eq && eq_rank <= rank)
             {
-              best[atomic_inc (&n_out)] = c;
+              best[atomic_inc (n_out)] = c;
               if (i >= have)
-                atomic_inc (&n_new);
+                atomic_inc (n_new);
             }
           eq_before += scan[WG - 1];
           barrier (CLK_LOCAL_MEM_FENCE);
@@ -164,31 +253,44 @@ topk_merge (__global ulong *running, uint k, uint have,
     }
   barrier (CLK_LOCAL_MEM_FENCE);
   /* The running list survived whole: it is already sorted. */
-  if (n_new == 0 && have == keep)
+  if (*n_new == 0 && have == keep)
     return;
 
-  /* 3. Bitonic sort of best[0 .. p2), padded with the largest candidate. */
-  for (uint i = keep + lid; i < p2; i += WG)
-    best[i] = ULONG_MAX;
-  barrier (CLK_LOCAL_MEM_FENCE);
-  for (uint size = 2; size <= p2; size *= 2)
-    for (uint stride = size / 2; stride > 0; stride /= 2)
-      {
-        for (uint t = lid; t < p2 / 2; t += WG)
-          {
-            uint i = 2 * t - (t & (stride - 1));
-            uint j = i + stride;
-            ulong a = best[i], b = best[j];
+  /* 3. Bitonic sort of the survivors, padded with the largest candidate. */
+  {
+    uint len = 1;
 
-            if ((a > b) == ((i & size) == 0))
-              {
-                best[i] = b;
-                best[j] = a;
-              }
-          }
-        barrier (CLK_LOCAL_MEM_FENCE);
-      }
-
+    while (len < keep)
+      len *= 2;
+    for (uint i = keep + lid; i < len; i += WG)
+      best[i] = ULONG_MAX;
+    barrier (CLK_LOCAL_MEM_FENCE);
+    bitonic_sort (best, len, lid, WG);
+  }
   for (uint i = lid; i < keep; i += WG)
     running[i] = best[i];
+}
+
+__kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
+topk_merge (__global ulong *running, uint k, uint have,
+            const __global float *scores, uint lds, uint tile_n, uint tile0,
+            int negate, __local ulong *best, uint best_len)
+{
+  __local uint work[MERGE_WORK];
+
+  merge (running + (size_t) get_group_id (0) * k, k, have,
+         scores + (size_t) get_group_id (0) * lds, 0, tile_n, tile0, negate,
+         best, best_len, work);
+}
+
+__kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
+topk_merge_lists (__global ulong *running, uint k, uint have,
+                  const __global ulong *lists, uint lds, uint tile_n,
+                  __local ulong *best, uint best_len)
+{
+  __local uint work[MERGE_WORK];
+
+  merge (running + (size_t) get_group_id (0) * k, k, have, 0,
+         lists + (size_t) get_group_id (0) * lds, tile_n, 0, 0, best,
+         best_len, work);
 }

@@ -38,18 +38,18 @@ vl_opencl_inv_norms (VlContext *ctx, cl_mem x, size_t rows, size_t d,
 }
 
 VlStatus
-vl_opencl_unit_rows (VlContext *ctx, cl_mem x, size_t rows, size_t d,
-                     VlError **error)
+vl_opencl_unit_rows (VlContext *ctx, cl_mem x, size_t rows, size_t ld,
+                     size_t d, VlError **error)
 {
   cl_kernel kernel;
   size_t wg, global;
-  cl_uint ld = (cl_uint) d;
+  cl_uint a_ld = (cl_uint) ld, a_d = (cl_uint) d;
   VlStatus status;
 
   if ((status = vl_opencl_kernel (ctx, VL_OPENCL_NORMALIZE, "unit_rows",
                                   &kernel, &wg, error)) != VL_STATUS_OK
       || (status = vl_opencl_set_args (kernel, error, sizeof x, &x,
-                                       sizeof ld, &ld, sizeof ld, &ld,
+                                       sizeof a_ld, &a_ld, sizeof a_d, &a_d,
                                        (size_t) 0)) != VL_STATUS_OK)
     return status;
   global = rows * wg;
@@ -137,8 +137,8 @@ vl_opencl_distance_matrix (VlContext *ctx, VlMetric metric,
    * inverse norms afterwards overflows for rows whose products do. */
   if (metric == VL_METRIC_COSINE)
     {
-      VL_OPENCL_TRY (vl_opencl_unit_rows (ctx, q, nq, d, error));
-      VL_OPENCL_TRY (vl_opencl_unit_rows (ctx, x, n, d, error));
+      VL_OPENCL_TRY (vl_opencl_unit_rows (ctx, q, nq, d, d, error));
+      VL_OPENCL_TRY (vl_opencl_unit_rows (ctx, x, n, d, d, error));
       metric = VL_METRIC_IP;
     }
 

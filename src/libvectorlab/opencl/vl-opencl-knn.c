@@ -1,20 +1,40 @@
-/* vl-opencl-knn.c: the flat index: the database lives on the device, and a
- * search streams it in tiles: distances of a query block against a tile into
- * a bounded scratch, then topk_merge folds the tile into each query's
- * running top-k. */
+/* vl-opencl-knn.c: the flat index.  The database lives on the device in
+ * rows padded to a multiple of 4 floats (float4 loads; the zero padding
+ * adds nothing to any score).  A search takes one of two paths:
+ *   few queries and k <= the scan's group size: knn_scan.cl streams the
+ *     database once for a block of up to 16 queries, each work-group keeping
+ *     its own top-k, which topk_merge_lists then merges (memory bound);
+ *   otherwise: knn_gemm.cl computes a block of queries against a tile of
+ *     database rows into a bounded scratch, and topk_merge folds the tile
+ *     into each query's running top-k (compute bound). */
 #include "vl-opencl-private.h"
 
 #include <stdlib.h>
 
-/* Database rows per tile: large enough that the running top-k (up to 4096)
- * is re-read a few times per tile at most, small enough that the scratch
- * holds a useful query block. */
+/* Database rows a tile of the GEMM path: large enough that the running
+ * top-k (up to 4096) is re-read a few times per tile at most, small enough
+ * that the scratch holds a useful query block.  A multiple of every GEMM
+ * block width. */
 #define TILE_ROWS 8192
+/* Queries up to which the scan's passes over the database (one per 16)
+ * beat the GEMM path. */
+#define SCAN_MAX_QUERIES 32
 
 typedef struct
 {
-  cl_mem x;  /* n x d, contiguous; unit rows under cosine */
+  cl_mem x;   /* n rows of ld floats; unit rows under cosine */
+  size_t ld;  /* d rounded up to a multiple of 4 */
 } IndexData;
+
+typedef struct
+{
+  VlIndex     *index;
+  cl_mem       q;         /* nq rows of ld floats */
+  size_t       nq, k;
+  VlMetric     metric;    /* cosine turned into IP of unit rows */
+  VlOpenclTopk topk;
+  cl_ulong    *found;     /* nq x k results, downloaded */
+} Search;
 
 VlStatus
 vl_opencl_index_build (VlIndex *index, const VlMatrix *database,
@@ -25,19 +45,22 @@ vl_opencl_index_build (VlIndex *index, const VlMatrix *database,
   double t0 = vl_now_ms ();
   VlStatus status;
 
-  if ((status = vl_opencl_check_dims (index->n, index->d, "database", error)) != VL_STATUS_OK)
+  if ((status = vl_opencl_check_dims (index->n, index->d + 3, "database", error)) != VL_STATUS_OK)
     return status;
   data = calloc (1, sizeof *data);
   if (data == NULL)
     return vl_set_error (error, VL_STATUS_OUT_OF_MEMORY, "out of memory");
   index->priv = data;
+  data->ld = vl_opencl_round_up (index->d, 4);
 
-  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, index->n * index->d * sizeof (float),
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, index->n * data->ld * sizeof (float),
                                        &data->x, "the index database", error));
-  VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, data->x, database, 0, index->n, error));
+  VL_OPENCL_TRY (vl_opencl_upload_rows_ld (ctx, data->x, data->ld, database, 0,
+                                           index->n, error));
   /* Cosine is the inner product of unit rows, which cannot overflow. */
   if (index->metric == VL_METRIC_COSINE)
-    VL_OPENCL_TRY (vl_opencl_unit_rows (ctx, data->x, index->n, index->d, error));
+    VL_OPENCL_TRY (vl_opencl_unit_rows (ctx, data->x, index->n, data->ld,
+                                        index->d, error));
 out:
   ctx->breakdown.host_prep_ms = vl_now_ms () - t0;
   return vl_opencl_finish (ctx, status, error);
@@ -55,42 +78,31 @@ vl_opencl_index_free (VlIndex *index)
   index->priv = NULL;
 }
 
-VlStatus
-vl_opencl_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
-                        int64_t *ids, float *scores, VlError **error)
+/* The GEMM path: query blocks against tiles of TILE_ROWS rows. */
+static VlStatus
+search_gemm (Search *s, VlError **error)
 {
-  VlContext *ctx = index->ctx;
-  IndexData *data = index->priv;
-  size_t nq = queries->rows, n = index->n, d = index->d;
-  size_t tn = n < TILE_ROWS ? n : TILE_ROWS;
+  VlContext *ctx = s->index->ctx;
+  IndexData *data = s->index->priv;
+  size_t n = s->index->n, k = s->k, nq = s->nq;
+  size_t tn = vl_opencl_round_up (n < TILE_ROWS ? n : TILE_ROWS, 4);
   size_t qb = VL_OPENCL_SCRATCH_FLOATS / tn < nq ? VL_OPENCL_SCRATCH_FLOATS / tn : nq;
-  bool similarity = vl_metric_is_similarity (index->metric);
-  VlMetric metric = index->metric;
-  cl_mem q = NULL, scratch = NULL, running = NULL;
-  VlOpenclTopk topk;
-  cl_ulong *found = NULL;
-  double t0 = vl_now_ms ();
+  const char *tuning = vl_opencl_tuning (ctx, VL_OPENCL_KNN_GEMM);
+  size_t gm = vl_opencl_tuning_value (tuning, "GM", 64);
+  size_t gn = vl_opencl_tuning_value (tuning, "GN", 64);
+  size_t wm = vl_opencl_tuning_value (tuning, "WM", 4);
+  size_t wn = vl_opencl_tuning_value (tuning, "WN", 4);
+  bool similarity = vl_metric_is_similarity (s->index->metric);
+  cl_mem scratch = NULL, running = NULL;
+  cl_kernel kernel;
+  size_t wg;
   VlStatus status;
 
-  VL_OPENCL_TRY (vl_opencl_check_dims (nq, d, "queries", error));
-  VL_OPENCL_TRY (vl_opencl_topk_init (ctx, k, &topk, error));
-  found = malloc (nq * k * sizeof *found);
-  if (found == NULL)
-    {
-      status = vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
-                             "out of memory for %zu x %zu results", nq, k);
-      goto out;
-    }
-
-  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, nq * d * sizeof (float), &q, "queries", error));
+  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_KNN_GEMM,
+                                   s->metric == VL_METRIC_L2 ? "knn_gemm_l2" : "knn_gemm_ip",
+                                   &kernel, &wg, error));
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, qb * tn * sizeof (float), &scratch, "distance tile", error));
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, qb * k * sizeof (cl_ulong), &running, "running top-k", error));
-  VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, q, queries, 0, nq, error));
-  if (metric == VL_METRIC_COSINE)
-    {
-      VL_OPENCL_TRY (vl_opencl_unit_rows (ctx, q, nq, d, error));
-      metric = VL_METRIC_IP;
-    }
 
   for (size_t q0 = 0; q0 < nq; q0 += qb)
     {
@@ -100,25 +112,77 @@ vl_opencl_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
       for (size_t x0 = 0; x0 < n; x0 += tn)
         {
           size_t cols = n - x0 < tn ? n - x0 : tn;
+          cl_uint a_q0 = (cl_uint) q0, a_rows = (cl_uint) rows;
+          cl_uint a_x0 = (cl_uint) x0, a_cols = (cl_uint) cols;
+          cl_uint a_ld4 = (cl_uint) (data->ld / 4), a_ldo = (cl_uint) tn;
+          size_t local[2] = { gn / wn, gm / wm };
+          size_t global[2] = { (cols + gn - 1) / gn * local[0],
+                               (rows + gm - 1) / gm * local[1] };
 
-          VL_OPENCL_TRY (vl_opencl_distance_tile (ctx, metric, q, q0, rows,
-                                                  data->x, x0, cols, d, NULL,
-                                                  NULL, scratch, cols, error));
-          VL_OPENCL_TRY (vl_opencl_topk_merge (ctx, &topk, running, k, have,
-                                               scratch, rows, cols, x0,
+          VL_OPENCL_TRY (vl_opencl_set_args (kernel, error,
+                                             sizeof s->q, &s->q, sizeof a_q0, &a_q0,
+                                             sizeof a_rows, &a_rows,
+                                             sizeof data->x, &data->x,
+                                             sizeof a_x0, &a_x0, sizeof a_cols, &a_cols,
+                                             sizeof a_ld4, &a_ld4,
+                                             sizeof scratch, &scratch,
+                                             sizeof a_ldo, &a_ldo, (size_t) 0));
+          VL_OPENCL_TRY (vl_opencl_enqueue_kernel (ctx, kernel, 2, global, local, error));
+          VL_OPENCL_TRY (vl_opencl_topk_merge (ctx, &s->topk, running, k, have,
+                                               scratch, tn, rows, cols, x0,
                                                similarity, error));
           have = have + cols < k ? have + cols : k;
         }
       VL_OPENCL_TRY (vl_opencl_download (ctx, running, rows * k * sizeof (cl_ulong),
-                                         found + q0 * k, error));
+                                         s->found + q0 * k, error));
     }
-
 out:
-  status = vl_opencl_topk_finish (ctx, status, t0, found, nq * k, similarity,
-                                  ids, scores, error);
-  free (found);
-  vl_opencl_buffer_put (ctx, q);
   vl_opencl_buffer_put (ctx, scratch);
   vl_opencl_buffer_put (ctx, running);
+  return status;
+}
+
+VlStatus
+vl_opencl_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
+                        int64_t *ids, float *scores, VlError **error)
+{
+  VlContext *ctx = index->ctx;
+  IndexData *data = index->priv;
+  Search s = { index, NULL, queries->rows, k, index->metric, { 0 }, NULL };
+  double t0 = vl_now_ms ();
+  VlStatus status;
+
+  VL_OPENCL_TRY (vl_opencl_check_dims (s.nq, data->ld, "queries", error));
+  VL_OPENCL_TRY (vl_opencl_topk_init (ctx, k, &s.topk, error));
+  s.found = malloc (s.nq * k * sizeof *s.found);
+  if (s.found == NULL)
+    {
+      status = vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
+                             "out of memory for %zu x %zu results", s.nq, k);
+      goto out;
+    }
+
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, s.nq * data->ld * sizeof (float), &s.q, "queries", error));
+  VL_OPENCL_TRY (vl_opencl_upload_rows_ld (ctx, s.q, data->ld, queries, 0, s.nq, error));
+  if (s.metric == VL_METRIC_COSINE)
+    {
+      VL_OPENCL_TRY (vl_opencl_unit_rows (ctx, s.q, s.nq, data->ld, index->d, error));
+      s.metric = VL_METRIC_IP;
+    }
+
+  if (s.nq <= SCAN_MAX_QUERIES
+      && vl_opencl_knn_scan_fits (ctx, k))
+    status = vl_opencl_knn_scan (ctx, data->x, index->n, data->ld, s.q, s.nq,
+                                 k, s.metric == VL_METRIC_L2, &s.topk,
+                                 s.found, error);
+  else
+    status = search_gemm (&s, error);
+
+out:
+  status = vl_opencl_topk_finish (ctx, status, t0, s.found, s.nq * k,
+                                  vl_metric_is_similarity (index->metric),
+                                  ids, scores, error);
+  free (s.found);
+  vl_opencl_buffer_put (ctx, s.q);
   return status;
 }

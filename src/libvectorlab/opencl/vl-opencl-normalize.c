@@ -18,7 +18,7 @@ vl_opencl_normalize_rows (VlContext *ctx, const VlMatrix *in, VlMatrix *out,
   VL_OPENCL_TRY (vl_opencl_check_dims (rows, d, "input", error));
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, rows * d * sizeof (float), &x, "input", error));
   VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, x, in, 0, rows, error));
-  VL_OPENCL_TRY (vl_opencl_unit_rows (ctx, x, rows, d, error));
+  VL_OPENCL_TRY (vl_opencl_unit_rows (ctx, x, rows, d, d, error));
   /* @out may alias @in: the in-order queue finished the upload long ago. */
   VL_OPENCL_TRY (vl_opencl_download_rect (ctx, x, d, rows, d,
                                           vl_row_f32_mut (out, 0), out->stride,
@@ -80,7 +80,7 @@ vl_opencl_similarity_matrix (VlContext *ctx, const VlMatrix *xm,
     VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, s * s * sizeof (float), &b, "similarity block", error));
   VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, x, xm, 0, n, error));
   /* The Gram matrix of unit rows: no product overflows. */
-  VL_OPENCL_TRY (vl_opencl_unit_rows (ctx, x, n, d, error));
+  VL_OPENCL_TRY (vl_opencl_unit_rows (ctx, x, n, d, d, error));
 
   /* Only blocks on or above the diagonal: each writes its mirror too. */
   for (size_t i0 = 0; i0 < n; i0 += s)

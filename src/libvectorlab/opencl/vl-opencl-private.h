@@ -17,6 +17,10 @@ typedef enum
   VL_OPENCL_PROJ,
   VL_OPENCL_NEURAL,
   VL_OPENCL_SQ,
+  VL_OPENCL_KNN_SCAN1,
+  VL_OPENCL_KNN_SCAN4,
+  VL_OPENCL_KNN_SCAN16,
+  VL_OPENCL_KNN_GEMM,
   VL_OPENCL_N_FAMILIES
 } VlOpenclFamily;
 
@@ -51,14 +55,18 @@ typedef struct
   bool             use_disk_cache;
   uint64_t         max_alloc_bytes;
   VlOpenclProgram  programs[VL_OPENCL_N_FAMILIES];
-  /* Kernels created so far, by function name (all names are distinct). */
+  /* Kernels created so far, by family and function name. */
   struct
   {
-    const char *name;
+    VlOpenclFamily family;
+    const char    *name;
     cl_kernel   kernel;
     size_t      wg;
   }                kernels[32];
   size_t           n_kernels;
+
+  /* Tunables set on this context, by family (NULL: the defaults). */
+  char            *tuning[VL_OPENCL_N_FAMILIES];
 
   /* Buffer pool: free buffers by log2 of their size. */
   VlOpenclBucket   buckets[64];
@@ -93,6 +101,20 @@ VlStatus vl_opencl_kernel (VlContext *ctx, VlOpenclFamily family,
                            VlError **error);
 void     vl_opencl_programs_release (VlOpenclContext *priv);
 
+/* ---- tunables (vl-opencl-tuning.c) ------------------------------------ */
+
+/* The tunables of @family on this context's device: "NAME=VALUE ..." words
+ * (empty for families without tunables). */
+const char *vl_opencl_tuning (VlContext *ctx, VlOpenclFamily family);
+/* The value of @name in @tuning, or @fallback when it has none. */
+unsigned    vl_opencl_tuning_value (const char *tuning, const char *name,
+                                    unsigned fallback);
+/* Writes @tuning as " -DNAME=VALUE ..." compiler options into @buf. */
+void        vl_opencl_tuning_defines (const char *tuning, char *buf,
+                                      size_t size);
+/* The work-group size @tuning asks for. */
+size_t      vl_opencl_tuning_wg (const char *tuning);
+
 /* ---- buffer pool (vl-opencl-pool.c) ------------------------------------ */
 
 VlStatus vl_opencl_buffer_get (VlContext *ctx, size_t bytes, cl_mem *buffer,
@@ -113,6 +135,10 @@ VlStatus vl_opencl_enqueue_kernel (VlContext *ctx, cl_kernel kernel,
 VlStatus vl_opencl_upload_rows (VlContext *ctx, cl_mem buffer,
                                 const VlMatrix *m, size_t row0, size_t rows,
                                 VlError **error);
+/* The same into rows of @ld >= m->cols floats, their padding zeroed. */
+VlStatus vl_opencl_upload_rows_ld (VlContext *ctx, cl_mem buffer, size_t ld,
+                                   const VlMatrix *m, size_t row0,
+                                   size_t rows, VlError **error);
 VlStatus vl_opencl_upload (VlContext *ctx, cl_mem buffer, size_t bytes,
                            const void *data, VlError **error);
 /* Reads a rows x cols float block with @buffer_ld floats a row into host
@@ -136,11 +162,12 @@ VlStatus vl_opencl_finish (VlContext *ctx, VlStatus status, VlError **error);
  * (contiguous, @d floats a row) into @inv. */
 VlStatus vl_opencl_inv_norms (VlContext *ctx, cl_mem x, size_t rows,
                               size_t d, cl_mem inv, VlError **error);
-/* Divides the first @rows rows of @x (contiguous, @d floats a row) by their
- * L2 norms in place; zero rows stay zero.  Fit for rows of any finite
- * size: cosine goes through unit rows so that no product overflows. */
+/* Divides the first @rows rows of @x (@ld floats apart, @d of them used)
+ * by their L2 norms in place; zero rows stay zero.  Fit for rows of any
+ * finite size: cosine goes through unit rows so that no product
+ * overflows. */
 VlStatus vl_opencl_unit_rows (VlContext *ctx, cl_mem x, size_t rows,
-                              size_t d, VlError **error);
+                              size_t ld, size_t d, VlError **error);
 /* Scores of queries rows [q0, q0 + nq) against database rows
  * [x0, x0 + nx) into @out (nq rows of @ldo floats).  @qinv and @xinv are the
  * inverse norms for cosine, NULL otherwise. */
@@ -172,22 +199,31 @@ VlStatus vl_opencl_index_search (VlIndex *index, const VlMatrix *queries,
 
 typedef struct
 {
-  cl_kernel kernel;  /* topk_merge */
+  cl_kernel kernel;        /* topk_merge */
+  cl_kernel kernel_lists;  /* topk_merge_lists */
   size_t    wg;
-  size_t    p2;      /* k rounded up to a power of two */
+  size_t    best_len;      /* local candidates: a power of two >= k */
 } VlOpenclTopk;
 
-/* Gets topk_merge for a top-@k and fails with VL_STATUS_UNSUPPORTED when
- * its local memory exceeds the device's. */
+/* Gets the merge kernels for a top-@k and fails with
+ * VL_STATUS_UNSUPPORTED when their local memory exceeds the device's. */
 VlStatus vl_opencl_topk_init (VlContext *ctx, size_t k, VlOpenclTopk *topk,
                               VlError **error);
-/* Folds a tile of scores (@rows x @cols in @scratch, its first column being
- * database row @tile0) into the @rows running top-k lists in @running, of
- * which @have entries are filled so far.  @similarity: higher is better. */
+/* Folds a tile of scores (@rows x @cols in @scratch, @lds floats a row, its
+ * first column being database row @tile0) into the @rows running top-k
+ * lists in @running, of which @have entries are filled so far.
+ * @similarity: higher is better. */
 VlStatus vl_opencl_topk_merge (VlContext *ctx, const VlOpenclTopk *topk,
                                cl_mem running, size_t k, size_t have,
-                               cl_mem scratch, size_t rows, size_t cols,
-                               size_t tile0, bool similarity, VlError **error);
+                               cl_mem scratch, size_t lds, size_t rows,
+                               size_t cols, size_t tile0, bool similarity,
+                               VlError **error);
+/* Sets the @rows running top-k lists in @running to the best k of
+ * @per_row candidates each in @lists (@per_row a row). */
+VlStatus vl_opencl_topk_merge_lists (VlContext *ctx, const VlOpenclTopk *topk,
+                                     cl_mem running, size_t k, cl_mem lists,
+                                     size_t rows, size_t per_row,
+                                     VlError **error);
 /* Ends a tiled search begun at @t0: host_prep_ms, vl_opencl_finish(),
  * then, when all went well, the @n downloaded keys of topk_merge split into
  * ids and scores (host_extract_ms). */
@@ -195,6 +231,18 @@ VlStatus vl_opencl_topk_finish (VlContext *ctx, VlStatus status, double t0,
                                 const cl_ulong *found, size_t n,
                                 bool similarity, int64_t *ids, float *scores,
                                 VlError **error);
+
+/* ---- the flat index's scan for few queries (vl-opencl-knn-scan.c) ---- */
+
+/* Whether the scan can serve a top-@k on this device. */
+bool     vl_opencl_knn_scan_fits (VlContext *ctx, size_t k);
+/* The best @k of the @n rows of @x (@ld floats a row, a multiple of 4) for
+ * each of the @nq queries in @q (same layout), as topk.cl's candidates, into
+ * @found (@nq x @k).  @l2: squared L2 distances, else inner products. */
+VlStatus vl_opencl_knn_scan (VlContext *ctx, cl_mem x, size_t n, size_t ld,
+                             cl_mem q, size_t nq, size_t k, bool l2,
+                             const VlOpenclTopk *topk, cl_ulong *found,
+                             VlError **error);
 
 /* Runs @expr and jumps to the function's `out:` cleanup on failure, with
  * the failure in the local `status`. */

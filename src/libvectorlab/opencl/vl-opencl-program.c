@@ -13,24 +13,39 @@
 /* Bump when the cache file layout changes. */
 #define CACHE_FORMAT "vectorlab-opencl-cache-1"
 
+/* How a family's work-group size is chosen. */
+typedef enum
+{
+  WG_FLAT,    /* the largest power of two the kernels allow, as -DWG */
+  WG_SQUARE,  /* a 2-D group of side sqrt(wg): -DTS, -DWPT, -DTK follow */
+  WG_TUNED,   /* set by the family's tunables (vl-opencl-tuning.c) */
+} WgKind;
+
 typedef struct
 {
   const char *sources[2];  /* .cl basenames, concatenated in this order */
-  bool        square_wg;   /* kernels use a 2-D work-group of side sqrt(wg) */
+  WgKind      wg_kind;
+  const char *defines;     /* fixed -D options of the family, or NULL */
 } FamilyDesc;
 
 static const FamilyDesc families[VL_OPENCL_N_FAMILIES] = {
-  [VL_OPENCL_DISTANCE] = { { "distance", NULL }, true },
-  [VL_OPENCL_NORMALIZE] = { { "normalize", NULL }, false },
+  [VL_OPENCL_DISTANCE] = { { "distance", NULL }, WG_SQUARE, NULL },
+  [VL_OPENCL_NORMALIZE] = { { "normalize", NULL }, WG_FLAT, NULL },
   /* similarity.cl reuses the block accumulation of distance.cl. */
-  [VL_OPENCL_SIMILARITY] = { { "distance", "similarity" }, true },
-  [VL_OPENCL_POOL] = { { "pool", NULL }, false },
-  [VL_OPENCL_TOPK] = { { "topk", NULL }, false },
-  [VL_OPENCL_NEURAL] = { { "neural", NULL }, false },
+  [VL_OPENCL_SIMILARITY] = { { "distance", "similarity" }, WG_SQUARE, NULL },
+  [VL_OPENCL_POOL] = { { "pool", NULL }, WG_FLAT, NULL },
+  [VL_OPENCL_TOPK] = { { "topk", NULL }, WG_FLAT, NULL },
+  [VL_OPENCL_NEURAL] = { { "neural", NULL }, WG_FLAT, NULL },
   /* proj.cl reuses the block accumulation of distance.cl. */
-  [VL_OPENCL_PROJ] = { { "distance", "proj" }, true },
+  [VL_OPENCL_PROJ] = { { "distance", "proj" }, WG_SQUARE, NULL },
   /* sq_scores runs on a square work-group. */
-  [VL_OPENCL_SQ] = { { "sq", NULL }, true },
+  [VL_OPENCL_SQ] = { { "sq", NULL }, WG_SQUARE, NULL },
+  /* knn_scan.cl keeps its candidates with topk.cl's sort; one program per
+   * query block size, as the accumulators are registers. */
+  [VL_OPENCL_KNN_SCAN1] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=1" },
+  [VL_OPENCL_KNN_SCAN4] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=4" },
+  [VL_OPENCL_KNN_SCAN16] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=16" },
+  [VL_OPENCL_KNN_GEMM] = { { "knn_gemm", NULL }, WG_TUNED, NULL },
 };
 
 /* Largest work-group tried: enough to fill a GPU SM with a few groups, small
@@ -62,24 +77,33 @@ fit_wg (const FamilyDesc *desc, size_t limit)
 {
   size_t wg = floor_pow2 (limit < WG_MAX ? limit : WG_MAX);
 
-  if (desc->square_wg && (wg & 0x55555555u) == 0)
+  if (desc->wg_kind == WG_SQUARE && (wg & 0x55555555u) == 0)
     wg /= 2;
   return wg;
 }
 
 static void
-family_options (const FamilyDesc *desc, size_t wg, char *buf, size_t size)
+family_options (VlContext *ctx, VlOpenclFamily family, size_t wg, char *buf,
+                size_t size)
 {
-  size_t side = 1;
+  const FamilyDesc *desc = &families[family];
+  size_t side = 1, n;
 
   while (side * side < wg)
     side *= 2;
   /* 4 x 4 outputs per item and a d chunk of 16 keep the two staged tiles
    * at 2 * 16 * (4 * side + 1) floats: 8 KiB for side 16. */
-  if (desc->square_wg)
-    snprintf (buf, size, "-cl-std=CL1.2 -DTS=%zu -DWPT=4 -DTK=16", 4 * side);
+  if (desc->wg_kind == WG_SQUARE)
+    n = (size_t) snprintf (buf, size, "-cl-std=CL1.2 -DTS=%zu -DWPT=4 -DTK=16",
+                           4 * side);
+  else if (desc->wg_kind == WG_FLAT)
+    n = (size_t) snprintf (buf, size, "-cl-std=CL1.2 -DWG=%zu", wg);
   else
-    snprintf (buf, size, "-cl-std=CL1.2 -DWG=%zu", wg);
+    n = (size_t) snprintf (buf, size, "-cl-std=CL1.2 %s",
+                           desc->defines != NULL ? desc->defines : "");
+  if (desc->wg_kind == WG_TUNED && n < size)
+    vl_opencl_tuning_defines (vl_opencl_tuning (ctx, family), buf + n,
+                              size - n);
 }
 
 /* ---- disk cache -------------------------------------------------------- */
@@ -328,27 +352,35 @@ family_program (VlContext *ctx, VlOpenclFamily family,
   VlOpenclContext *priv = ctx->priv;
   VlOpenclProgram *p = &priv->programs[family];
   const FamilyDesc *desc = &families[family];
-  size_t wg = fit_wg (desc, ctx->device.max_work_group_size);
+  size_t wg = desc->wg_kind == WG_TUNED
+              ? vl_opencl_tuning_wg (vl_opencl_tuning (ctx, family))
+              : fit_wg (desc, ctx->device.max_work_group_size);
 
   *program = p;
   if (p->program != NULL)
     return VL_STATUS_OK;
   for (;;)
     {
-      char options[256];
+      char options[512];
       size_t limit = 0;
       VlStatus status;
 
-      family_options (desc, wg, options, sizeof options);
+      family_options (ctx, family, wg, options, sizeof options);
       if ((status = build (ctx, desc, options, &p->program, error)) != VL_STATUS_OK
           || (status = kernel_wg_limit (priv, p->program, &limit, error)) != VL_STATUS_OK)
         return status;
       if (limit >= wg)
         break;
       /* The compiled kernels need more registers than @wg items allow:
-       * rebuild for a smaller group. */
+       * rebuild for a smaller group, unless the group is tuned. */
       clReleaseProgram (p->program);
       p->program = NULL;
+      if (desc->wg_kind == WG_TUNED)
+        return vl_set_error (error, VL_STATUS_UNSUPPORTED,
+                             "the '%s' kernels need work-groups of %zu items, "
+                             "%s allows %zu: choose other tunables "
+                             "(vectorlab-bench tune)", desc->sources[1] ? desc->sources[1] : desc->sources[0],
+                             wg, ctx->device.name, limit);
       if (wg == 1 || limit == 0)
         return vl_set_error (error, VL_STATUS_UNSUPPORTED,
                              "the device cannot run the '%s' kernels with "
@@ -370,7 +402,8 @@ vl_opencl_kernel (VlContext *ctx, VlOpenclFamily family, const char *name,
   char call[160];
 
   for (size_t i = 0; i < priv->n_kernels; i++)
-    if (strcmp (priv->kernels[i].name, name) == 0)
+    if (priv->kernels[i].family == family
+        && strcmp (priv->kernels[i].name, name) == 0)
       {
         *kernel = priv->kernels[i].kernel;
         *wg = priv->kernels[i].wg;
@@ -386,6 +419,7 @@ vl_opencl_kernel (VlContext *ctx, VlOpenclFamily family, const char *name,
   if ((status = vl_opencl_check (err, call, error)) != VL_STATUS_OK)
     return status;
   *wg = p->wg;
+  priv->kernels[priv->n_kernels].family = family;
   priv->kernels[priv->n_kernels].name = name;
   priv->kernels[priv->n_kernels].kernel = *kernel;
   priv->kernels[priv->n_kernels++].wg = p->wg;

@@ -315,8 +315,8 @@ opencl_sq_index_search (VlSqIndex *index, const VlMatrix *queries, size_t k,
 
           VL_OPENCL_TRY (score_tile (index, &s, q0, rows, x0, cols, error));
           VL_OPENCL_TRY (vl_opencl_topk_merge (ctx, &s.topk, s.running, k,
-                                               have, s.scratch, rows, cols,
-                                               x0, similarity, error));
+                                               have, s.scratch, cols, rows,
+                                               cols, x0, similarity, error));
           have = have + cols < k ? have + cols : k;
         }
       VL_OPENCL_TRY (vl_opencl_download (ctx, s.running, rows * k * sizeof (cl_ulong),

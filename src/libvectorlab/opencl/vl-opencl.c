@@ -68,6 +68,8 @@ opencl_context_finish (VlContext *ctx)
   free (priv->phases);
   vl_opencl_pool_release (ctx);
   vl_opencl_programs_release (priv);
+  for (int i = 0; i < VL_OPENCL_N_FAMILIES; i++)
+    free (priv->tuning[i]);
   if (priv->queue != NULL)
     clReleaseCommandQueue (priv->queue);
   if (priv->context != NULL)
@@ -154,6 +156,14 @@ VlStatus
 vl_opencl_upload_rows (VlContext *ctx, cl_mem buffer, const VlMatrix *m,
                        size_t row0, size_t rows, VlError **error)
 {
+  return vl_opencl_upload_rows_ld (ctx, buffer, m->cols, m, row0, rows, error);
+}
+
+VlStatus
+vl_opencl_upload_rows_ld (VlContext *ctx, cl_mem buffer, size_t ld,
+                          const VlMatrix *m, size_t row0, size_t rows,
+                          VlError **error)
+{
   VlOpenclContext *priv = ctx->priv;
   const float *src = vl_row_f32 (m, row0);
   size_t origin[3] = { 0, 0, 0 };
@@ -161,11 +171,21 @@ vl_opencl_upload_rows (VlContext *ctx, cl_mem buffer, const VlMatrix *m,
   cl_event event;
   cl_int err;
 
-  if (m->stride == m->cols || rows == 1)
+  if (ld != m->cols)
+    {
+      cl_float zero = 0.0f;
+
+      err = clEnqueueFillBuffer (priv->queue, buffer, &zero, sizeof zero, 0,
+                                 rows * ld * sizeof (float), 0, NULL, &event);
+      if (err != CL_SUCCESS)
+        return vl_opencl_check (err, "clEnqueueFillBuffer", error);
+      track (priv, event, VL_OPENCL_PHASE_UPLOAD);
+    }
+  else if (m->stride == m->cols || rows == 1)
     return vl_opencl_upload (ctx, buffer, rows * m->cols * sizeof (float),
                              src, error);
   err = clEnqueueWriteBufferRect (priv->queue, buffer, CL_FALSE, origin,
-                                  origin, region, m->cols * sizeof (float), 0,
+                                  origin, region, ld * sizeof (float), 0,
                                   m->stride * sizeof (float), 0, src, 0, NULL,
                                   &event);
   if (err != CL_SUCCESS)

@@ -1,0 +1,174 @@
+/* knn_scan.cl: exact k-NN of a few queries in one pass over the database,
+ * with the top-k fused in (compiled after topk.cl).
+ *
+ * Layout: x is n rows of ld floats (ld a multiple of 4, padding zero);
+ *   q holds the queries in rows of ld floats, of which rows q0 .. q0 + nb
+ *   (nb <= QB) are scored by one launch; out receives, for each of them and
+ *   each work-group g, the group's best k candidates, sorted:
+ *   out[(j * groups + g) * k + i] for query q0 + j (ULONG_MAX where the
+ *   group saw fewer than k rows).
+ * Work: a work-group walks tiles of WG database rows (tile g, g + groups,
+ *   ...), one row an item.  Each chunk of TK columns of the tile is staged
+ *   in local memory column-major (coalesced float4 loads; reads by row are
+ *   then conflict-free), and so are the QB queries' same columns (read as
+ *   broadcasts), so each loaded float serves QB fused multiply-adds.  Scores
+ *   are accumulated in k order with fma, as distance.cl does.
+ * Top-k: every query has a list of CAP = 2 WG candidates in local memory
+ *   and a threshold, its k-th best candidate so far (ULONG_MAX until it has
+ *   k).  After a tile, each item appends its row to a query's list when it
+ *   beats the threshold; a list that could overflow on the next tile is
+ *   sorted (bitonic) and cut to k, which lowers the threshold.  Few rows
+ *   pass once the thresholds settle, so the scan stays bound by memory for
+ *   one query and by arithmetic for QB = 16.  k <= WG.
+ * Local memory: QB * CAP * 8 + TK * (WG + 2) * 4 + TK * QB * 4 bytes
+ *   (41 KiB for WG 128, QB 16, TK 16).
+ * Tunables: -DWG (items a group), -DQB (queries a launch), -DTK (columns a
+ *   chunk, a multiple of 4).
+ */
+#define CAP (2 * WG)
+/* Row stride of the staged tile: 2 more than WG, so that the transposing
+ * stores of one warp (8 rows x 4 float4 columns) hit 32 distinct banks. */
+#define XS_LD (WG + 2)
+
+/* Sorts a query's list and keeps its best min (count, k); all items call
+ * it, after a barrier. */
+void
+scan_compact (__local ulong *list, __local uint *count, __local ulong *thr,
+              uint k)
+{
+  const uint lid = get_local_id (0);
+  const uint c = *count;
+
+  for (uint i = c + lid; i < CAP; i += WG)
+    list[i] = ULONG_MAX;
+  barrier (CLK_LOCAL_MEM_FENCE);
+  bitonic_sort (list, CAP, lid, WG);
+  if (lid == 0)
+    {
+      *count = min (c, k);
+      *thr = c >= k ? list[k - 1] : ULONG_MAX;
+    }
+  barrier (CLK_LOCAL_MEM_FENCE);
+}
+
+/* OpenCL 1.2 allows __local variables at kernel scope only. */
+#define SCAN_LOCALS                       \
+  __local ulong cand[QB * CAP];           \
+  __local float xs[TK * XS_LD];           \
+  __local float qs[TK * QB];              \
+  __local uint count[QB];                 \
+  __local ulong thr[QB]
+
+void
+scan_body (const __global float4 *x, uint n, uint ld4,
+           const __global float *q, uint q0, uint nb, uint k,
+           __global ulong *out, const int l2, __local ulong *cand,
+           __local float *xs, __local float *qs, __local uint *count,
+           __local ulong *thr)
+{
+  const uint lid = get_local_id (0);
+  const uint tiles = (n + WG - 1) / WG, groups = get_num_groups (0);
+
+  q += (size_t) q0 * ld4 * 4;
+  for (uint j = lid; j < QB; j += WG)
+    {
+      count[j] = 0;
+      thr[j] = ULONG_MAX;
+    }
+
+  for (uint tile = get_group_id (0); tile < tiles; tile += groups)
+    {
+      const uint row0 = tile * WG, row = row0 + lid;
+      float acc[QB];
+
+      for (uint j = 0; j < QB; j++)
+        acc[j] = 0.0f;
+      for (uint c0 = 0; c0 < ld4; c0 += TK / 4)
+        {
+          /* The previous chunk (or tile's filter) is done with xs, qs. */
+          barrier (CLK_LOCAL_MEM_FENCE);
+          for (uint e = lid; e < WG * (TK / 4); e += WG)
+            {
+              uint r = e / (TK / 4), c = e % (TK / 4);
+              float4 v = row0 + r < n && c0 + c < ld4
+                         ? x[(size_t) (row0 + r) * ld4 + c0 + c]
+                         : (float4) (0.0f);
+
+              xs[(4 * c + 0) * XS_LD + r] = v.x;
+              xs[(4 * c + 1) * XS_LD + r] = v.y;
+              xs[(4 * c + 2) * XS_LD + r] = v.z;
+              xs[(4 * c + 3) * XS_LD + r] = v.w;
+            }
+          for (uint e = lid; e < QB * TK; e += WG)
+            {
+              uint j = e / TK, kk = e % TK, col = c0 * 4 + kk;
+
+              qs[kk * QB + j] = j < nb && col < ld4 * 4
+                                ? q[(size_t) j * ld4 * 4 + col] : 0.0f;
+            }
+          barrier (CLK_LOCAL_MEM_FENCE);
+          for (uint kk = 0; kk < TK; kk++)
+            {
+              const float xv = xs[kk * XS_LD + lid];
+
+              for (uint j = 0; j < QB; j++)
+                {
+                  const float qv = qs[kk * QB + j];
+
+                  if (l2)
+                    {
+                      float t = qv - xv;
+                      acc[j] = fma (t, t, acc[j]);
+                    }
+                  else
+                    acc[j] = fma (qv, xv, acc[j]);
+                }
+            }
+        }
+
+      if (row < n)
+        for (uint j = 0; j < nb; j++)
+          {
+            ulong c = ((ulong) score_key (acc[j], !l2) << 32) | row;
+
+            if (c < thr[j])
+              cand[j * CAP + atomic_inc (&count[j])] = c;
+          }
+      barrier (CLK_LOCAL_MEM_FENCE);
+      /* Uniform: every item reads the same counts after the barrier. */
+      for (uint j = 0; j < nb; j++)
+        if (count[j] > CAP - WG)
+          scan_compact (cand + j * CAP, &count[j], &thr[j], k);
+    }
+
+  barrier (CLK_LOCAL_MEM_FENCE);
+  for (uint j = 0; j < nb; j++)
+    {
+      __global ulong *dst = out + ((size_t) j * groups
+                                   + get_group_id (0)) * k;
+
+      scan_compact (cand + j * CAP, &count[j], &thr[j], k);
+      for (uint i = lid; i < k; i += WG)
+        dst[i] = cand[j * CAP + i];
+    }
+}
+
+__kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
+knn_scan_ip (const __global float4 *x, uint n, uint ld4,
+             const __global float *q, uint q0, uint nb, uint k,
+             __global ulong *out)
+{
+  SCAN_LOCALS;
+
+  scan_body (x, n, ld4, q, q0, nb, k, out, 0, cand, xs, qs, count, thr);
+}
+
+__kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
+knn_scan_l2 (const __global float4 *x, uint n, uint ld4,
+             const __global float *q, uint q0, uint nb, uint k,
+             __global ulong *out)
+{
+  SCAN_LOCALS;
+
+  scan_body (x, n, ld4, q, q0, nb, k, out, 1, cand, xs, qs, count, thr);
+}

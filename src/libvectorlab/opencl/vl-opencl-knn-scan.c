@@ -1,0 +1,128 @@
+/* vl-opencl-knn-scan.c: the flat index's path for a few queries: one pass
+ * of knn_scan.cl over the database for each block of up to 16 queries,
+ * then topk_merge_lists merges the work-groups' lists. */
+#include "vl-opencl-private.h"
+
+typedef struct
+{
+  VlOpenclFamily family;
+  size_t         qb;       /* queries a launch */
+  size_t         wg;       /* rows a tile, items a group */
+  size_t         local;    /* local memory bytes */
+  size_t         groups_per_cu;
+} Variant;
+
+static Variant
+variant (VlContext *ctx, VlOpenclFamily family, size_t qb)
+{
+  const char *tuning = vl_opencl_tuning (ctx, family);
+  Variant v = { family, qb, vl_opencl_tuning_wg (tuning), 0,
+                vl_opencl_tuning_value (tuning, "GROUPS_PER_CU", 4) };
+  size_t tk = vl_opencl_tuning_value (tuning, "TK", 16);
+
+  /* SCAN_LOCALS in knn_scan.cl. */
+  v.local = qb * 2 * v.wg * 8 + tk * (v.wg + 2) * 4 + tk * qb * 4 + qb * 12;
+  return v;
+}
+
+/* The largest variant for @rows queries that the device can run with @k. */
+static bool
+choose (VlContext *ctx, size_t rows, size_t k, Variant *out)
+{
+  static const struct { VlOpenclFamily family; size_t qb; } all[] = {
+    { VL_OPENCL_KNN_SCAN16, 16 },
+    { VL_OPENCL_KNN_SCAN4, 4 },
+    { VL_OPENCL_KNN_SCAN1, 1 },
+  };
+
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+    {
+      Variant v = variant (ctx, all[i].family, all[i].qb);
+      bool smaller_fits = i + 1 < sizeof all / sizeof all[0]
+                          && rows <= all[i + 1].qb;
+
+      if (smaller_fits || v.local > ctx->device.local_mem_bytes || k > v.wg)
+        continue;
+      *out = v;
+      return true;
+    }
+  return false;
+}
+
+bool
+vl_opencl_knn_scan_fits (VlContext *ctx, size_t k)
+{
+  Variant v;
+
+  return choose (ctx, 1, k, &v);
+}
+
+VlStatus
+vl_opencl_knn_scan (VlContext *ctx, cl_mem x, size_t n, size_t ld, cl_mem q,
+                    size_t nq, size_t k, bool l2, const VlOpenclTopk *topk,
+                    cl_ulong *found, VlError **error)
+{
+  size_t cu = ctx->device.compute_units > 0 ? ctx->device.compute_units : 1;
+  size_t max_groups = 0;
+  cl_mem lists = NULL, running = NULL;
+  VlStatus status = VL_STATUS_OK;
+
+  /* Buffers for the largest block. */
+  for (size_t q0 = 0; q0 < nq; q0 += 16)
+    {
+      Variant v;
+      size_t tiles;
+
+      choose (ctx, nq - q0 < 16 ? nq - q0 : 16, k, &v);
+      tiles = (n + v.wg - 1) / v.wg;
+      if (cu * v.groups_per_cu < tiles)
+        tiles = cu * v.groups_per_cu;
+      if (tiles > max_groups)
+        max_groups = tiles;
+    }
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, 16 * max_groups * k * sizeof (cl_ulong),
+                                       &lists, "scan candidates", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, 16 * k * sizeof (cl_ulong),
+                                       &running, "top-k", error));
+
+  for (size_t q0 = 0; q0 < nq;)
+    {
+      size_t rows = nq - q0 < 16 ? nq - q0 : 16;
+      Variant v;
+      cl_kernel kernel;
+      size_t wg, groups;
+      cl_uint a_n = (cl_uint) n, a_ld4 = (cl_uint) (ld / 4);
+      cl_uint a_q0 = (cl_uint) q0, a_nb, a_k = (cl_uint) k;
+
+      choose (ctx, rows, k, &v);
+      rows = rows < v.qb ? rows : v.qb;
+      a_nb = (cl_uint) rows;
+      groups = (n + v.wg - 1) / v.wg;
+      if (cu * v.groups_per_cu < groups)
+        groups = cu * v.groups_per_cu;
+      VL_OPENCL_TRY (vl_opencl_kernel (ctx, v.family,
+                                       l2 ? "knn_scan_l2" : "knn_scan_ip",
+                                       &kernel, &wg, error));
+      VL_OPENCL_TRY (vl_opencl_set_args (kernel, error, sizeof x, &x,
+                                         sizeof a_n, &a_n, sizeof a_ld4, &a_ld4,
+                                         sizeof q, &q, sizeof a_q0, &a_q0,
+                                         sizeof a_nb, &a_nb, sizeof a_k, &a_k,
+                                         sizeof lists, &lists, (size_t) 0));
+      {
+        size_t global = groups * wg;
+
+        VL_OPENCL_TRY (vl_opencl_enqueue_kernel (ctx, kernel, 1, &global, &wg,
+                                                 error));
+      }
+      VL_OPENCL_TRY (vl_opencl_topk_merge_lists (ctx, topk, running, k, lists,
+                                                 rows, groups * k, error));
+      VL_OPENCL_TRY (vl_opencl_download (ctx, running,
+                                         rows * k * sizeof (cl_ulong),
+                                         found + q0 * k, error));
+      q0 += rows;
+    }
+out:
+  vl_opencl_buffer_put (ctx, lists);
+  vl_opencl_buffer_put (ctx, running);
+  return status;
+}

@@ -11,7 +11,8 @@
  *   ...), one row an item.  Each chunk of TK columns of the tile is staged
  *   in local memory column-major (coalesced float4 loads; reads by row are
  *   then conflict-free), and so are the QB queries' same columns (read as
- *   broadcasts), so each loaded float serves QB fused multiply-adds.  Scores
+ *   broadcasts), so each loaded float serves QB fused multiply-adds.  The
+ *   next chunk is read into registers while the current one is multiplied.  Scores
  *   are accumulated in k order with fma, as distance.cl does.
  * Top-k: every query has a list of CAP = 2 WG candidates in local memory
  *   and a threshold, its k-th best candidate so far (ULONG_MAX until it has
@@ -51,6 +52,30 @@ scan_compact (__local ulong *list, __local uint *count, __local ulong *thr,
   barrier (CLK_LOCAL_MEM_FENCE);
 }
 
+/* Query floats an item stages a chunk. */
+#define QL ((QB * TK + WG - 1) / WG)
+
+/* Reads chunk @chunk of tile @tile (rows and queries) into rx and rq. */
+#define SCAN_LOAD(tile, chunk)                                             \
+  do {                                                                     \
+      for (uint e = 0; e < TK / 4; e++)                                    \
+        {                                                                  \
+          uint idx = lid + e * WG, r = (tile) * WG + idx / (TK / 4);       \
+          uint c = (chunk) * (TK / 4) + idx % (TK / 4);                    \
+                                                                           \
+          rx[e] = (tile) < tiles && r < n && c < ld4                       \
+                  ? x[(size_t) r * ld4 + c] : (float4) (0.0f);             \
+        }                                                                  \
+      for (uint e = 0; e < QL; e++)                                        \
+        {                                                                  \
+          uint idx = lid + e * WG, j = idx / TK;                           \
+          uint col = (chunk) * TK + idx % TK;                              \
+                                                                           \
+          rq[e] = j < nb && col < ld4 * 4 ? q[(size_t) j * ld4 * 4 + col]  \
+                                          : 0.0f;                          \
+        }                                                                  \
+  } while (0)
+
 /* OpenCL 1.2 allows __local variables at kernel scope only. */
 #define SCAN_LOCALS                       \
   __local ulong cand[QB * CAP];           \
@@ -68,6 +93,9 @@ scan_body (const __global float4 *x, uint n, uint ld4,
 {
   const uint lid = get_local_id (0);
   const uint tiles = (n + WG - 1) / WG, groups = get_num_groups (0);
+  const uint chunks = (ld4 + TK / 4 - 1) / (TK / 4);
+  float4 rx[TK / 4];
+  float rq[QL];
 
   q += (size_t) q0 * ld4 * 4;
   for (uint j = lid; j < QB; j += WG)
@@ -76,37 +104,42 @@ scan_body (const __global float4 *x, uint n, uint ld4,
       thr[j] = ULONG_MAX;
     }
 
+  /* The chunk after the one being multiplied is already on its way from
+   * global memory into registers, so loads are always in flight. */
+  SCAN_LOAD (get_group_id (0), 0);
   for (uint tile = get_group_id (0); tile < tiles; tile += groups)
     {
-      const uint row0 = tile * WG, row = row0 + lid;
+      const uint row = tile * WG + lid;
       float acc[QB];
 
       for (uint j = 0; j < QB; j++)
         acc[j] = 0.0f;
-      for (uint c0 = 0; c0 < ld4; c0 += TK / 4)
+      for (uint chunk = 0; chunk < chunks; chunk++)
         {
           /* The previous chunk (or tile's filter) is done with xs, qs. */
           barrier (CLK_LOCAL_MEM_FENCE);
-          for (uint e = lid; e < WG * (TK / 4); e += WG)
+          for (uint e = 0; e < TK / 4; e++)
             {
-              uint r = e / (TK / 4), c = e % (TK / 4);
-              float4 v = row0 + r < n && c0 + c < ld4
-                         ? x[(size_t) (row0 + r) * ld4 + c0 + c]
-                         : (float4) (0.0f);
+              uint idx = lid + e * WG, r = idx / (TK / 4);
+              uint c = 4 * (idx % (TK / 4));
 
-              xs[(4 * c + 0) * XS_LD + r] = v.x;
-              xs[(4 * c + 1) * XS_LD + r] = v.y;
-              xs[(4 * c + 2) * XS_LD + r] = v.z;
-              xs[(4 * c + 3) * XS_LD + r] = v.w;
+              xs[(c + 0) * XS_LD + r] = rx[e].x;
+              xs[(c + 1) * XS_LD + r] = rx[e].y;
+              xs[(c + 2) * XS_LD + r] = rx[e].z;
+              xs[(c + 3) * XS_LD + r] = rx[e].w;
             }
-          for (uint e = lid; e < QB * TK; e += WG)
-            {
-              uint j = e / TK, kk = e % TK, col = c0 * 4 + kk;
+          for (uint e = 0; e < QL; e++)
+            if (lid + e * WG < QB * TK)
+              {
+                uint idx = lid + e * WG;
 
-              qs[kk * QB + j] = j < nb && col < ld4 * 4
-                                ? q[(size_t) j * ld4 * 4 + col] : 0.0f;
-            }
+                qs[(idx % TK) * QB + idx / TK] = rq[e];
+              }
           barrier (CLK_LOCAL_MEM_FENCE);
+          if (chunk + 1 < chunks)
+            SCAN_LOAD (tile, chunk + 1);
+          else
+            SCAN_LOAD (tile + groups, 0);
           for (uint kk = 0; kk < TK; kk++)
             {
               const float xv = xs[kk * XS_LD + lid];

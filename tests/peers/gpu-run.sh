@@ -6,6 +6,8 @@
 #   . .devdeps/sysroot.sh; tests/peers/gpu-run.sh [OUTDIR]
 #
 # OUTDIR defaults to $OUT (the device tool's result folder) or ./gpu-out.
+# GPU_RUN_PARTS picks what runs after the build: "verify knn ml" (all, the
+# default) or any of them.
 set -uo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -29,12 +31,26 @@ print(ids[0] if ids else "")')
 echo "NVIDIA device: $dev"
 
 status=0
-"$bench" verify -d "$dev" | tee "$out/verify.txt" || status=1
+parts=" ${GPU_RUN_PARTS:-verify knn ml} "
+if [[ $parts == *" verify "* ]]; then
+  "$bench" verify -d "$dev" | tee "$out/verify.txt" || status=1
+fi
 
-knn=(-p n=1000000 -p d=768 -p nq=1,16,1024 -p k=10 -p metric=ip -r 10)
-timeout 300 "$bench" run knn -d "$dev" "${knn[@]}" -o "$out/vl-knn.json" || status=1
-timeout 300 python3 tests/peers/knn_torch.py "${knn[@]}" -o "$out/torch-knn.json" || status=1
-"$bench" compare "$out/torch-knn.json" "$out/vl-knn.json"
+# knn-gpu of BENCHMARKS.md: vectorlab, then PyTorch, then compare, for each
+# database width.
+knn() {
+  local d=$1
+  shift
+  local p=(-p n=1000000 -p d="$d" -p k=10 -p metric=ip -r 10 "$@")
+  timeout 200 "$bench" run knn -d "$dev" "${p[@]}" -o "$out/vl-knn-$d.json" || status=1
+  timeout 200 python3 tests/peers/knn_torch.py "${p[@]}" -o "$out/torch-knn-$d.json" || status=1
+  "$bench" compare "$out/torch-knn-$d.json" "$out/vl-knn-$d.json"
+}
+if [[ $parts == *" knn "* ]]; then
+  knn 768 -p nq=1,16,128,1024
+  knn 384 -p nq=1,1024
+fi
+[[ $parts == *" ml "* ]] || exit $status
 
 # The ML suites at BENCHMARKS.md's sizes: each on vectorlab and on the
 # PyTorch peer (tests/peers/ml_torch.py) with the same parameters, then

@@ -11,10 +11,10 @@
 
 #include <stdlib.h>
 
-/* Database rows a tile of the GEMM path: large enough that the running
- * top-k (up to 4096) is re-read a few times per tile at most, small enough
- * that the scratch holds a useful query block.  A multiple of every GEMM
- * block width. */
+/* Database rows a tile of the GEMM path at least: large enough that the
+ * running top-k (up to 4096) is re-read a few times per tile at most, small
+ * enough that the scratch holds a useful query block.  Tiles are multiples
+ * of it, so of every GEMM block width. */
 #define TILE_ROWS 8192
 /* Queries up to which the scan's passes over the database (one per 16)
  * beat the GEMM path. */
@@ -85,8 +85,10 @@ search_gemm (Search *s, VlError **error)
   VlContext *ctx = s->index->ctx;
   IndexData *data = s->index->priv;
   size_t n = s->index->n, k = s->k, nq = s->nq;
-  size_t tn = vl_opencl_round_up (n < TILE_ROWS ? n : TILE_ROWS, 4);
-  size_t qb = VL_OPENCL_SCRATCH_FLOATS / tn < nq ? VL_OPENCL_SCRATCH_FLOATS / tn : nq;
+  size_t qb = VL_OPENCL_SCRATCH_FLOATS / TILE_ROWS < nq ? VL_OPENCL_SCRATCH_FLOATS / TILE_ROWS : nq;
+  /* Fewer queries a block get wider tiles, so that a launch still has
+   * blocks for every compute unit. */
+  size_t tn = VL_OPENCL_SCRATCH_FLOATS / qb / TILE_ROWS * TILE_ROWS;
   const char *tuning = vl_opencl_tuning (ctx, VL_OPENCL_KNN_GEMM);
   size_t gm = vl_opencl_tuning_value (tuning, "GM", 64);
   size_t gn = vl_opencl_tuning_value (tuning, "GN", 64);
@@ -97,6 +99,9 @@ search_gemm (Search *s, VlError **error)
   cl_kernel kernel;
   size_t wg;
   VlStatus status;
+
+  if (tn >= n)
+    tn = vl_opencl_round_up (n, 4);
 
   VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_KNN_GEMM,
                                    s->metric == VL_METRIC_L2 ? "knn_gemm_l2" : "knn_gemm_ip",

@@ -21,6 +21,8 @@ static const VlCliCommand commands[] = {
   { "run", N_("Run a benchmark suite; print tables, write a JSON report"),
     vl_cli_run },
   { "compare", N_("Compare two JSON reports row by row"), vl_cli_compare },
+  { "tune", N_("Search the kernels' tunables on a device and keep the "
+               "fastest"), vl_cli_tune },
   { "help", N_("Show the commands, or the options of one command"), run_help },
 };
 

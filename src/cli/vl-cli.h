@@ -26,6 +26,7 @@ typedef struct
 int vl_cli_devices (int argc, char **argv);
 int vl_cli_verify  (int argc, char **argv);
 int vl_cli_knn     (int argc, char **argv);
+int vl_cli_tune    (int argc, char **argv);
 
 /* Parses the options of subcommand @name; prints a usage error and returns
  * FALSE on bad options or stray arguments.  --help prints and exits. */

@@ -162,6 +162,33 @@ typedef struct
 /* Device buffer pool counters (zero for backends without device memory). */
 void vl_context_get_pool_stats (VlContext *ctx, VlPoolStats *stats);
 
+/* ---- kernel tunables -------------------------------------------------- */
+
+/* The OpenCL kernels take tile sizes and work-group sizes as tunables, per
+ * family: "knn_scan1", "knn_scan4", "knn_scan16" (k-NN of 1, up to 4 and up
+ * to 16 queries a pass: WG, TK, GROUPS_PER_CU) and "knn_gemm" (k-NN of many
+ * queries: GM, GN, GK, WM, WN).  A family's tunables are "NAME=VALUE" words
+ * separated by spaces; unnamed ones keep their defaults.  They come from
+ * vl_context_set_tuning, else the user's tuning cache for the device
+ * (written by vl_context_save_tuning, e.g. by `vectorlab-bench tune`),
+ * else a built-in table per vendor. */
+
+/* NULL-terminated names of the tunable families of @ctx's backend (none
+ * for ref and cpu). */
+const char *const *vl_context_tuning_families (VlContext *ctx);
+/* Sets @family's tunables on @ctx (NULL: back to the cache or built-in
+ * ones); its kernels are rebuilt on next use.  VL_STATUS_INVALID_ARGUMENT
+ * for an unknown family, malformed words or values the kernels cannot run
+ * with. */
+VlStatus vl_context_set_tuning (VlContext *ctx, const char *family,
+                                const char *tuning, VlError **error);
+/* The tunables @family runs with on @ctx; NULL for an unknown family. */
+const char *vl_context_get_tuning (VlContext *ctx, const char *family);
+/* Stores the tunables set on @ctx in the user's tuning cache
+ * ($XDG_CACHE_HOME/vectorlab/tuning), for this device and driver, keeping
+ * what the cache holds for other devices and families. */
+VlStatus vl_context_save_tuning (VlContext *ctx, VlError **error);
+
 /* ---- ops -------------------------------------------------------------- */
 
 /* out[i][j] = score(queries[i], database[j]) under @metric;

@@ -114,3 +114,46 @@ vl_context_get_pool_stats (VlContext *ctx, VlPoolStats *stats)
   if (ctx != NULL && stats != NULL)
     *stats = ctx->pool_stats;
 }
+
+const char *const *
+vl_context_tuning_families (VlContext *ctx)
+{
+  static const char *const none[] = { NULL };
+
+  if (ctx == NULL || ctx->backend->tuning_families == NULL)
+    return none;
+  return ctx->backend->tuning_families;
+}
+
+VlStatus
+vl_context_set_tuning (VlContext *ctx, const char *family, const char *tuning,
+                       VlError **error)
+{
+  if (ctx == NULL || family == NULL)
+    return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
+                         "a context and a family name are required");
+  if (ctx->backend->set_tuning == NULL)
+    return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
+                         "%s has no tunable kernels (no family '%s')",
+                         ctx->device.id, family);
+  return ctx->backend->set_tuning (ctx, family, tuning, error);
+}
+
+const char *
+vl_context_get_tuning (VlContext *ctx, const char *family)
+{
+  if (ctx == NULL || family == NULL || ctx->backend->get_tuning == NULL)
+    return NULL;
+  return ctx->backend->get_tuning (ctx, family);
+}
+
+VlStatus
+vl_context_save_tuning (VlContext *ctx, VlError **error)
+{
+  if (ctx == NULL)
+    return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
+                         "a context is required");
+  if (ctx->backend->save_tuning == NULL)
+    return VL_STATUS_OK;
+  return ctx->backend->save_tuning (ctx, error);
+}

@@ -77,6 +77,15 @@ struct _VlBackend
                             size_t k, int64_t *ids, float *scores,
                             VlError **error);
 
+  /* Kernel tunables (NULL for backends without any): sets @family's to
+   * @tuning (NULL: back to the default), reads the effective ones, and
+   * stores the ones set into the user's tuning cache for this device. */
+  const char *const *tuning_families;
+  VlStatus    (*set_tuning)  (VlContext *ctx, const char *family,
+                              const char *tuning, VlError **error);
+  const char *(*get_tuning)  (VlContext *ctx, const char *family);
+  VlStatus    (*save_tuning) (VlContext *ctx, VlError **error);
+
   /* Scalar quantisation (SQ8/SQ4): train, encode, decode, search codes. */
   const VlSqOps     *sq;
   /* Neural quantisation: encoder to uint8 codes, decoder back. */

@@ -65,8 +65,11 @@ typedef struct
   }                kernels[32];
   size_t           n_kernels;
 
-  /* Tunables set on this context, by family (NULL: the defaults). */
+  /* Tunables set on this context, and read from the user's tuning cache,
+   * by family (NULL: none). */
   char            *tuning[VL_OPENCL_N_FAMILIES];
+  char            *tuning_cached[VL_OPENCL_N_FAMILIES];
+  bool             tuning_cache_read;
 
   /* Buffer pool: free buffers by log2 of their size. */
   VlOpenclBucket   buckets[64];
@@ -99,7 +102,12 @@ VlStatus vl_opencl_find_device (const char *id, cl_platform_id *platform,
 VlStatus vl_opencl_kernel (VlContext *ctx, VlOpenclFamily family,
                            const char *name, cl_kernel *kernel, size_t *wg,
                            VlError **error);
+/* Forgets @family's program and kernels: the next use rebuilds them. */
+void     vl_opencl_program_drop (VlOpenclContext *priv, VlOpenclFamily family);
 void     vl_opencl_programs_release (VlOpenclContext *priv);
+/* The user's cache directory of vectorlab (with @sub appended unless
+ * empty), created if missing; false when there is none. */
+bool     vl_opencl_user_cache_dir (const char *sub, char *dir, size_t size);
 
 /* ---- tunables (vl-opencl-tuning.c) ------------------------------------ */
 
@@ -114,6 +122,14 @@ void        vl_opencl_tuning_defines (const char *tuning, char *buf,
                                       size_t size);
 /* The work-group size @tuning asks for. */
 size_t      vl_opencl_tuning_wg (const char *tuning);
+/* Reads this device's lines of the user's tuning cache (once, lazily). */
+void        vl_opencl_tuning_read_cache (VlContext *ctx);
+/* The backend's tuning entry points (see vectorlab.h). */
+extern const char *const vl_opencl_tuning_families[];
+VlStatus    vl_opencl_set_tuning (VlContext *ctx, const char *family,
+                                  const char *tuning, VlError **error);
+const char *vl_opencl_get_tuning (VlContext *ctx, const char *family);
+VlStatus    vl_opencl_save_tuning (VlContext *ctx, VlError **error);
 
 /* ---- buffer pool (vl-opencl-pool.c) ------------------------------------ */
 

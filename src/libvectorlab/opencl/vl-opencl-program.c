@@ -147,25 +147,34 @@ mkdir_p (char *path)
       }
 }
 
+bool
+vl_opencl_user_cache_dir (const char *sub, char *dir, size_t size)
+{
+  const char *base = getenv ("XDG_CACHE_HOME");
+  const char *home = getenv ("HOME");
+  int n;
+
+  if (base != NULL && base[0] == '/')
+    n = snprintf (dir, size, "%s/vectorlab%s%s", base, *sub ? "/" : "", sub);
+  else if (home != NULL && home[0] == '/')
+    n = snprintf (dir, size, "%s/.cache/vectorlab%s%s", home, *sub ? "/" : "",
+                  sub);
+  else
+    return false;
+  return n > 0 && (size_t) n < size && mkdir_p (dir);
+}
+
 /* The cache file of this build, or false when there is no usable cache
  * directory (which only costs a rebuild). */
 static bool
 cache_path (VlContext *ctx, const FamilyDesc *desc, const char *options,
             char *path, size_t size)
 {
-  const char *base = getenv ("XDG_CACHE_HOME");
-  const char *home = getenv ("HOME");
   uint64_t h[2] = { 0xcbf29ce484222325ull, 0x84222325cbf29ce4ull };
   char dir[4096];
   int n;
 
-  if (base != NULL && base[0] == '/')
-    n = snprintf (dir, sizeof dir, "%s/vectorlab/opencl", base);
-  else if (home != NULL && home[0] == '/')
-    n = snprintf (dir, sizeof dir, "%s/.cache/vectorlab/opencl", home);
-  else
-    return false;
-  if (n < 0 || (size_t) n >= sizeof dir || !mkdir_p (dir))
+  if (!vl_opencl_user_cache_dir ("opencl", dir, sizeof dir))
     return false;
 
   hash_string (h, CACHE_FORMAT);
@@ -424,6 +433,22 @@ vl_opencl_kernel (VlContext *ctx, VlOpenclFamily family, const char *name,
   priv->kernels[priv->n_kernels].kernel = *kernel;
   priv->kernels[priv->n_kernels++].wg = p->wg;
   return VL_STATUS_OK;
+}
+
+void
+vl_opencl_program_drop (VlOpenclContext *priv, VlOpenclFamily family)
+{
+  size_t kept = 0;
+
+  for (size_t i = 0; i < priv->n_kernels; i++)
+    if (priv->kernels[i].family == family)
+      clReleaseKernel (priv->kernels[i].kernel);
+    else
+      priv->kernels[kept++] = priv->kernels[i];
+  priv->n_kernels = kept;
+  if (priv->programs[family].program != NULL)
+    clReleaseProgram (priv->programs[family].program);
+  priv->programs[family].program = NULL;
 }
 
 void

@@ -1,13 +1,17 @@
 /* vl-opencl-tuning.c: the tunables of the kernel families that have them
  * (tile sizes, work-group sizes), as "NAME=VALUE" words that become -D
- * options.  Each comes from, in order: the context's override (set by
- * vl_context_set_tuning, e.g. while vectorlab-bench tune searches), the
- * user's tuning cache for this device, the built-in table below. */
+ * options.  A family's effective words are its built-in row below with,
+ * word by word, the context's override (vl_context_set_tuning, e.g. while
+ * vectorlab-bench tune searches) or else the user's tuning cache for this
+ * device laid over it. */
 #include "vl-opencl-private.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct
 {
@@ -16,9 +20,10 @@ typedef struct
   const char    *tuning;
 } TuningRow;
 
-/* The first row that matches wins.  knn_scan: WG rows a tile, TK columns a
- * staged chunk, GROUPS_PER_CU work-groups launched per compute unit (read
- * by the host).  knn_gemm: see knn_gemm.cl. */
+/* The first row that matches wins, and names every tunable of the family.
+ * knn_scan: WG rows a tile, TK columns a staged chunk, GROUPS_PER_CU
+ * work-groups launched per compute unit (read by the host).  knn_gemm: see
+ * knn_gemm.cl. */
 static const TuningRow table[] = {
   { VL_OPENCL_KNN_SCAN1, "", "WG=128 TK=16 GROUPS_PER_CU=8" },
   { VL_OPENCL_KNN_SCAN4, "", "WG=128 TK=16 GROUPS_PER_CU=8" },
@@ -26,18 +31,58 @@ static const TuningRow table[] = {
   { VL_OPENCL_KNN_GEMM, "", "GM=128 GN=128 GK=8 WM=8 WN=8" },
 };
 
-const char *
-vl_opencl_tuning (VlContext *ctx, VlOpenclFamily family)
-{
-  VlOpenclContext *priv = ctx->priv;
+const char *const vl_opencl_tuning_families[] = {
+  "knn_scan1", "knn_scan4", "knn_scan16", "knn_gemm", NULL
+};
 
-  if (priv->tuning[family] != NULL)
-    return priv->tuning[family];
+static const VlOpenclFamily tuned[] = {
+  VL_OPENCL_KNN_SCAN1, VL_OPENCL_KNN_SCAN4, VL_OPENCL_KNN_SCAN16,
+  VL_OPENCL_KNN_GEMM,
+};
+
+#define N_TUNED (sizeof tuned / sizeof tuned[0])
+#define TUNING_MAX 256
+
+static const char *
+builtin (VlContext *ctx, VlOpenclFamily family)
+{
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
     if (table[i].family == family
         && strstr (ctx->device.platform, table[i].vendor) != NULL)
       return table[i].tuning;
   return "";
+}
+
+static int
+family_index_of (VlOpenclFamily family)
+{
+  for (size_t i = 0; i < N_TUNED; i++)
+    if (tuned[i] == family)
+      return (int) i;
+  return 0;
+}
+
+static int
+family_index (const char *name)
+{
+  for (size_t i = 0; i < N_TUNED; i++)
+    if (strcmp (vl_opencl_tuning_families[i], name) == 0)
+      return (int) i;
+  return -1;
+}
+
+const char *
+vl_opencl_tuning (VlContext *ctx, VlOpenclFamily family)
+{
+  VlOpenclContext *priv = ctx->priv;
+
+  if (!priv->tuning_cache_read)
+    vl_opencl_tuning_read_cache (ctx);
+  if (priv->tuning[family] != NULL)
+    return priv->tuning[family];
+  if (priv->tuning_cached[family] != NULL)
+    return priv->tuning_cached[family];
+  return builtin (ctx, family);
 }
 
 unsigned
@@ -46,7 +91,8 @@ vl_opencl_tuning_value (const char *tuning, const char *name,
 {
   size_t len = strlen (name);
 
-  for (const char *p = tuning; *p != '\0'; p += strcspn (p, " "), p += strspn (p, " "))
+  for (const char *p = tuning + strspn (tuning, " "); *p != '\0';
+       p += strcspn (p, " "), p += strspn (p, " "))
     if (strncmp (p, name, len) == 0 && p[len] == '=')
       return (unsigned) strtoul (p + len + 1, NULL, 10);
   return fallback;
@@ -83,4 +129,300 @@ vl_opencl_tuning_wg (const char *tuning)
                    / vl_opencl_tuning_value (tuning, "WM", 4))
          * (vl_opencl_tuning_value (tuning, "GN", 64)
             / vl_opencl_tuning_value (tuning, "WN", 4));
+}
+
+/* ---- checking ----------------------------------------------------------- */
+
+static bool
+is_pow2 (unsigned x)
+{
+  return x != 0 && (x & (x - 1)) == 0;
+}
+
+/* Whether the kernels of @family can be built and run with @tuning (a
+ * merged, well-formed list) on this device; the reason in @error if not. */
+static VlStatus
+check_limits (VlContext *ctx, VlOpenclFamily family, const char *tuning,
+              VlError **error)
+{
+  uint64_t local_max = ctx->device.local_mem_bytes;
+  size_t wg = vl_opencl_tuning_wg (tuning);
+  size_t local;
+  const char *why = NULL;
+
+  if (family == VL_OPENCL_KNN_GEMM)
+    {
+      unsigned gm = vl_opencl_tuning_value (tuning, "GM", 0);
+      unsigned gn = vl_opencl_tuning_value (tuning, "GN", 0);
+      unsigned gk = vl_opencl_tuning_value (tuning, "GK", 0);
+      unsigned wm = vl_opencl_tuning_value (tuning, "WM", 0);
+      unsigned wn = vl_opencl_tuning_value (tuning, "WN", 0);
+
+      if (wm % 4 != 0 || wn % 4 != 0 || wm > 16 || wn > 16 || gk % 4 != 0
+          || gk > 64 || gm % wm != 0 || gn % wn != 0)
+        why = "WM, WN must be 4, 8, 12 or 16 and divide GM, GN; GK a "
+              "multiple of 4 up to 64";
+      else if ((gm * gk / 4) % wg != 0 || (gn * gk / 4) % wg != 0)
+        why = "GM * GK / 4 and GN * GK / 4 must be multiples of the "
+              "work-group size (GM / WM) * (GN / WN)";
+      local = 2 * (size_t) gk * (gm + 4 + gn + 4) * sizeof (float);
+    }
+  else
+    {
+      unsigned tk = vl_opencl_tuning_value (tuning, "TK", 0);
+      unsigned qb = family == VL_OPENCL_KNN_SCAN1 ? 1
+                    : family == VL_OPENCL_KNN_SCAN4 ? 4 : 16;
+
+      if (!is_pow2 ((unsigned) wg) || wg < 16 || tk % 4 != 0 || tk > 64
+          || vl_opencl_tuning_value (tuning, "GROUPS_PER_CU", 0) == 0)
+        why = "WG must be a power of two from 16, TK a multiple of 4 up to "
+              "64, GROUPS_PER_CU at least 1";
+      /* SCAN_LOCALS in knn_scan.cl. */
+      local = qb * 2 * wg * 8 + tk * (wg + 2) * 4 + tk * qb * 4 + qb * 12;
+    }
+  if (why == NULL && wg > ctx->device.max_work_group_size)
+    why = "the work-group is larger than the device allows";
+  if (why == NULL && local > local_max)
+    why = "the kernels need more local memory than the device has";
+  if (why != NULL)
+    return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
+                         "tunables '%s' of %s on %s: %s", tuning,
+                         vl_opencl_tuning_families[family_index_of (family)],
+                         ctx->device.name, why);
+  return VL_STATUS_OK;
+}
+
+/* ---- merging ------------------------------------------------------------ */
+
+/* @words laid over @family's built-in row into @out: false, with the reason
+ * in @why, when a word is not NAME=VALUE with a name of the family and a
+ * value from 1 to 65536. */
+static bool
+merge (VlContext *ctx, VlOpenclFamily family, const char *words, char *out,
+       size_t size, const char **why)
+{
+  const char *base = builtin (ctx, family);
+  size_t used = 0;
+
+  for (const char *p = words + strspn (words, " "); *p != '\0';
+       p += strcspn (p, " "), p += strspn (p, " "))
+    {
+      size_t name_len = strcspn (p, "= ");
+      char name[32];
+      char *end;
+      unsigned long v;
+
+      if (p[name_len] != '=' || name_len == 0 || name_len >= sizeof name)
+        return (*why = "words must read NAME=VALUE"), false;
+      memcpy (name, p, name_len);
+      name[name_len] = '\0';
+      if (vl_opencl_tuning_value (base, name, 0) == 0)
+        return (*why = "a name is not a tunable of this family"), false;
+      errno = 0;
+      v = strtoul (p + name_len + 1, &end, 10);
+      if (!isdigit ((unsigned char) p[name_len + 1]) || errno != 0
+          || (*end != ' ' && *end != '\0') || v < 1 || v > 65536)
+        return (*why = "values must be whole numbers from 1 to 65536"), false;
+    }
+
+  out[0] = '\0';
+  for (const char *p = base; *p != '\0'; p += strcspn (p, " "), p += strspn (p, " "))
+    {
+      size_t name_len = strcspn (p, "=");
+      char name[32];
+      int n;
+
+      snprintf (name, sizeof name, "%.*s", (int) name_len, p);
+      n = snprintf (out + used, size - used, "%s%s=%u", used ? " " : "", name,
+                    vl_opencl_tuning_value (words, name,
+                                            vl_opencl_tuning_value (base, name, 0)));
+      if (n < 0 || (size_t) n >= size - used)
+        return (*why = "too long"), false;
+      used += (size_t) n;
+    }
+  return true;
+}
+
+/* ---- the user's cache ------------------------------------------------- */
+
+/* Cache lines: platform, device, driver, family and tunables, separated by
+ * tabs; '#' starts a comment line. */
+static bool
+cache_file (char *path, size_t size)
+{
+  char dir[4096];
+  int n;
+
+  if (!vl_opencl_user_cache_dir ("", dir, sizeof dir))
+    return false;
+  n = snprintf (path, size, "%s/tuning", dir);
+  return n > 0 && (size_t) n < size;
+}
+
+/* The family named by @line if it is for this device, else -1. */
+static int
+line_family (VlContext *ctx, const char *line, const char **tuning)
+{
+  const char *fields[5];
+  const char *want[3] = { ctx->device.platform, ctx->device.name,
+                          ctx->device.driver };
+  const char *p = line;
+
+  for (int i = 0; i < 5; i++)
+    {
+      fields[i] = p;
+      p += strcspn (p, "\t\n");
+      if (i < 4 && *p != '\t')
+        return -1;
+      if (i < 4)
+        p++;
+    }
+  for (int i = 0; i < 3; i++)
+    {
+      size_t len = strcspn (fields[i], "\t");
+
+      if (len != strlen (want[i]) || strncmp (fields[i], want[i], len) != 0)
+        return -1;
+    }
+  *tuning = fields[4];
+  {
+    char name[32];
+
+    snprintf (name, sizeof name, "%.*s", (int) strcspn (fields[3], "\t"),
+              fields[3]);
+    return family_index (name);
+  }
+}
+
+void
+vl_opencl_tuning_read_cache (VlContext *ctx)
+{
+  VlOpenclContext *priv = ctx->priv;
+  char path[4200], line[1024];
+  FILE *f;
+
+  priv->tuning_cache_read = true;
+  if (!cache_file (path, sizeof path) || (f = fopen (path, "r")) == NULL)
+    return;
+  /* A line that does not parse or check is skipped: the built-in values
+   * are always a working fallback. */
+  while (fgets (line, sizeof line, f) != NULL)
+    {
+      const char *words, *why;
+      char merged[TUNING_MAX], clean[TUNING_MAX];
+      int i;
+
+      if (line[0] == '#' || (i = line_family (ctx, line, &words)) < 0)
+        continue;
+      snprintf (clean, sizeof clean, "%.*s", (int) strcspn (words, "\n"), words);
+      if (merge (ctx, tuned[i], clean, merged, sizeof merged, &why)
+          && check_limits (ctx, tuned[i], merged, NULL) == VL_STATUS_OK)
+        {
+          free (priv->tuning_cached[tuned[i]]);
+          priv->tuning_cached[tuned[i]] = strdup (merged);
+        }
+    }
+  fclose (f);
+}
+
+VlStatus
+vl_opencl_set_tuning (VlContext *ctx, const char *family, const char *tuning,
+                      VlError **error)
+{
+  VlOpenclContext *priv = ctx->priv;
+  int i = family_index (family);
+  char merged[TUNING_MAX];
+  const char *why;
+  char *copy = NULL;
+  VlStatus status;
+
+  if (i < 0)
+    return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
+                         "no tunable kernel family '%s' (knn_scan1, "
+                         "knn_scan4, knn_scan16, knn_gemm)", family);
+  if (tuning != NULL)
+    {
+      if (!merge (ctx, tuned[i], tuning, merged, sizeof merged, &why))
+        return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
+                             "tunables '%s' of %s: %s", tuning, family, why);
+      if ((status = check_limits (ctx, tuned[i], merged, error)) != VL_STATUS_OK)
+        return status;
+      if ((copy = strdup (merged)) == NULL)
+        return vl_set_error (error, VL_STATUS_OUT_OF_MEMORY, "out of memory");
+    }
+  free (priv->tuning[tuned[i]]);
+  priv->tuning[tuned[i]] = copy;
+  vl_opencl_program_drop (priv, tuned[i]);
+  return VL_STATUS_OK;
+}
+
+const char *
+vl_opencl_get_tuning (VlContext *ctx, const char *family)
+{
+  int i = family_index (family);
+
+  return i < 0 ? NULL : vl_opencl_tuning (ctx, tuned[i]);
+}
+
+VlStatus
+vl_opencl_save_tuning (VlContext *ctx, VlError **error)
+{
+  VlOpenclContext *priv = ctx->priv;
+  char path[4200], tmp[4300], line[1024];
+  FILE *in, *out;
+  bool ok;
+
+  if (!cache_file (path, sizeof path))
+    return vl_set_error (error, VL_STATUS_BACKEND_FAILURE,
+                         "no cache directory for the tuning file (set "
+                         "XDG_CACHE_HOME or HOME)");
+  snprintf (tmp, sizeof tmp, "%s.%ld.tmp", path, (long) getpid ());
+  if ((out = fopen (tmp, "w")) == NULL)
+    return vl_set_error (error, VL_STATUS_BACKEND_FAILURE,
+                         "cannot write %s: %s", tmp, strerror (errno));
+  ok = fprintf (out, "# vectorlab kernel tunables: platform, device, driver, "
+                "family, NAME=VALUE words (tab separated)\n") > 0;
+  /* Keep the lines of other devices and of families not set here; drop
+   * comments (the header is rewritten) and lines without five fields. */
+  if ((in = fopen (path, "r")) != NULL)
+    {
+      while (ok && fgets (line, sizeof line, in) != NULL)
+        {
+          const char *words;
+          int tabs = 0, i;
+
+          for (const char *p = line; *p != '\0'; p++)
+            tabs += *p == '\t';
+          if (line[0] == '#' || tabs != 4 || strchr (line, '\n') == NULL)
+            continue;
+          i = line_family (ctx, line, &words);
+          if (i >= 0 && priv->tuning[tuned[i]] != NULL)
+            continue;
+          ok = fputs (line, out) >= 0;
+        }
+      fclose (in);
+    }
+  for (size_t i = 0; ok && i < N_TUNED; i++)
+    if (priv->tuning[tuned[i]] != NULL)
+      ok = fprintf (out, "%s\t%s\t%s\t%s\t%s\n", ctx->device.platform,
+                    ctx->device.name, ctx->device.driver,
+                    vl_opencl_tuning_families[i], priv->tuning[tuned[i]]) > 0;
+  ok = fclose (out) == 0 && ok;
+  /* rename is atomic: a reader sees the old file or the new one. */
+  if (!ok || rename (tmp, path) != 0)
+    {
+      int err = errno;
+
+      unlink (tmp);
+      return vl_set_error (error, VL_STATUS_BACKEND_FAILURE,
+                           "cannot write the tuning cache %s: %s", path,
+                           strerror (err));
+    }
+  for (size_t i = 0; i < N_TUNED; i++)
+    if (priv->tuning[tuned[i]] != NULL)
+      {
+        free (priv->tuning_cached[tuned[i]]);
+        priv->tuning_cached[tuned[i]] = strdup (priv->tuning[tuned[i]]);
+      }
+  return VL_STATUS_OK;
 }

@@ -69,7 +69,10 @@ opencl_context_finish (VlContext *ctx)
   vl_opencl_pool_release (ctx);
   vl_opencl_programs_release (priv);
   for (int i = 0; i < VL_OPENCL_N_FAMILIES; i++)
-    free (priv->tuning[i]);
+    {
+      free (priv->tuning[i]);
+      free (priv->tuning_cached[i]);
+    }
   if (priv->queue != NULL)
     clReleaseCommandQueue (priv->queue);
   if (priv->context != NULL)
@@ -289,6 +292,10 @@ const VlBackend vl_opencl_backend = {
   .index_build = vl_opencl_index_build,
   .index_free = vl_opencl_index_free,
   .index_search = vl_opencl_index_search,
+  .tuning_families = vl_opencl_tuning_families,
+  .set_tuning = vl_opencl_set_tuning,
+  .get_tuning = vl_opencl_get_tuning,
+  .save_tuning = vl_opencl_save_tuning,
   .proj = &vl_opencl_proj_ops,
   .neural = &vl_opencl_neural_ops,
   .sq = &vl_opencl_sq_ops,

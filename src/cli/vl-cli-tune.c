@@ -1,0 +1,279 @@
+/* vl-cli-tune.c: `vectorlab-bench tune`: searches the kernels' tunables on
+ * a device and stores the fastest in the user's tuning cache, so that later
+ * runs on that device use them. */
+#include "config.h"
+
+#include <string.h>
+
+#include "vectorlab-bench.h"
+#include "vl-bench-data.h"
+#include "vl-cli.h"
+
+static char *opt_device;
+static char *opt_family;
+static int opt_n;
+static int opt_d = 768;
+static int opt_repetitions = 5;
+static gboolean opt_dry_run;
+
+static const GOptionEntry entries[] = {
+  { "device", 'd', 0, G_OPTION_ARG_STRING, &opt_device,
+    N_("Device to tune (default: auto)"), N_("DEVICE") },
+  { "family", 'f', 0, G_OPTION_ARG_STRING, &opt_family,
+    N_("Tune this kernel family only (default: all)"), N_("FAMILY") },
+  { "n", 'n', 0, G_OPTION_ARG_INT, &opt_n,
+    N_("Database rows (default: 1000000 on a GPU, else 100000)"), N_("N") },
+  { "dim", 0, 0, G_OPTION_ARG_INT, &opt_d,
+    N_("Vector dimension (default: 768)"), N_("D") },
+  { "repetitions", 'r', 0, G_OPTION_ARG_INT, &opt_repetitions,
+    N_("Timed searches per candidate; the median counts (default: 5)"),
+    N_("R") },
+  { "dry-run", 0, 0, G_OPTION_ARG_NONE, &opt_dry_run,
+    N_("Report the winners without storing them"), NULL },
+  { NULL }
+};
+
+/* What each family is timed on, and the candidates tried besides the
+ * tunables it has now. */
+typedef struct
+{
+  const char *family;
+  gsize       nq;              /* queries a search (GPU; a quarter else) */
+  const char *candidates[20];
+} Search;
+
+static const Search searches[] = {
+  { "knn_scan1", 1, {
+      "WG=64 TK=16 GROUPS_PER_CU=16", "WG=128 TK=16 GROUPS_PER_CU=4",
+      "WG=128 TK=16 GROUPS_PER_CU=8", "WG=128 TK=16 GROUPS_PER_CU=16",
+      "WG=128 TK=32 GROUPS_PER_CU=8", "WG=128 TK=32 GROUPS_PER_CU=16",
+      "WG=256 TK=16 GROUPS_PER_CU=4", "WG=256 TK=16 GROUPS_PER_CU=8",
+      "WG=256 TK=32 GROUPS_PER_CU=4", "WG=256 TK=32 GROUPS_PER_CU=8",
+      "WG=256 TK=8 GROUPS_PER_CU=8", NULL } },
+  { "knn_scan4", 4, {
+      "WG=128 TK=16 GROUPS_PER_CU=4", "WG=128 TK=16 GROUPS_PER_CU=8",
+      "WG=128 TK=32 GROUPS_PER_CU=8", "WG=256 TK=16 GROUPS_PER_CU=4",
+      "WG=256 TK=16 GROUPS_PER_CU=8", "WG=256 TK=32 GROUPS_PER_CU=4",
+      "WG=64 TK=16 GROUPS_PER_CU=16", NULL } },
+  { "knn_scan16", 16, {
+      "WG=64 TK=16 GROUPS_PER_CU=4", "WG=64 TK=16 GROUPS_PER_CU=8",
+      "WG=64 TK=32 GROUPS_PER_CU=8", "WG=128 TK=8 GROUPS_PER_CU=4",
+      "WG=128 TK=16 GROUPS_PER_CU=2", "WG=128 TK=16 GROUPS_PER_CU=4",
+      "WG=128 TK=16 GROUPS_PER_CU=8", NULL } },
+  { "knn_gemm", 1024, {
+      "GM=128 GN=128 GK=8 WM=8 WN=8", "GM=128 GN=128 GK=16 WM=8 WN=8",
+      "GM=128 GN=64 GK=16 WM=8 WN=4", "GM=64 GN=128 GK=16 WM=4 WN=8",
+      "GM=64 GN=64 GK=16 WM=4 WN=4",
+      "GM=256 GN=128 GK=8 WM=16 WN=8", "GM=128 GN=256 GK=8 WM=8 WN=16",
+      NULL } },
+};
+
+static int
+compare_doubles (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Median milliseconds of @reps searches, after one untimed search that
+ * builds the kernels; the ids of the last in @ids. */
+static gboolean
+time_search (VlIndex *index, const VlMatrix *queries, gsize k, int reps,
+             gint64 *ids, float *scores, double *median, GError **error)
+{
+  g_autofree double *ms = g_new (double, reps);
+  VlError *err = NULL;
+
+  for (int r = -1; r < reps; r++)
+    {
+      gint64 t0 = g_get_monotonic_time ();
+
+      if (vl_index_search (index, queries, k, (int64_t *) ids, scores, &err) != VL_STATUS_OK)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", err->message);
+          vl_error_free (err);
+          return FALSE;
+        }
+      if (r >= 0)
+        ms[r] = (double) (g_get_monotonic_time () - t0) / 1000.0;
+    }
+  qsort (ms, reps, sizeof *ms, compare_doubles);
+  *median = ms[reps / 2];
+  return TRUE;
+}
+
+/* Tries @s's candidates; leaves the fastest set on the context. */
+static gboolean
+tune_family (VlContext *ctx, VlIndex *index, const float *query_data,
+             gsize d, gsize nq, const Search *s, GError **error)
+{
+  const gsize k = 10;
+  VlMatrix queries = { nq, d, d, VL_DTYPE_F32, (float *) query_data };
+  g_autofree gint64 *want = g_new (gint64, nq * k);
+  g_autofree gint64 *ids = g_new (gint64, nq * k);
+  g_autofree float *scores = g_new (float, nq * k);
+  g_autofree char *current = g_strdup (vl_context_get_tuning (ctx, s->family));
+  g_autofree char *best = g_strdup (current);
+  double base_ms, best_ms;
+
+  g_print (_("%s: %zu queries, k = %zu\n"), s->family, nq, k);
+  if (!time_search (index, &queries, k, opt_repetitions, want, scores,
+                    &base_ms, error))
+    return FALSE;
+  best_ms = base_ms;
+  g_print ("  %-40s %10.3f ms  %s\n", current, base_ms, _("(current)"));
+
+  for (gsize i = 0; s->candidates[i] != NULL; i++)
+    {
+      VlError *err = NULL;
+      g_autoptr(GError) run_error = NULL;
+      double ms;
+
+      if (vl_context_set_tuning (ctx, s->family, s->candidates[i], &err) != VL_STATUS_OK)
+        {
+          g_print ("  %-40s %13s  %s\n", s->candidates[i], "-", err->message);
+          vl_error_free (err);
+          continue;
+        }
+      if (g_strcmp0 (vl_context_get_tuning (ctx, s->family), current) == 0)
+        continue;
+      if (!time_search (index, &queries, k, opt_repetitions, ids, scores, &ms,
+                        &run_error))
+        {
+          g_print ("  %-40s %13s  %s\n", s->candidates[i], "-", run_error->message);
+          continue;
+        }
+      /* Every candidate sums in the same order: results are identical. */
+      if (memcmp (ids, want, nq * k * sizeof *ids) != 0)
+        {
+          g_print ("  %-40s %10.3f ms  %s\n", s->candidates[i], ms,
+                   _("wrong results: rejected"));
+          continue;
+        }
+      g_print ("  %-40s %10.3f ms  %.2fx\n", s->candidates[i], ms, base_ms / ms);
+      if (ms < best_ms)
+        {
+          best_ms = ms;
+          g_free (best);
+          best = g_strdup (vl_context_get_tuning (ctx, s->family));
+        }
+    }
+  g_print (_("  chosen: %s (%.3f ms, %.2fx the current)\n\n"), best, best_ms,
+           base_ms / best_ms);
+  {
+    VlError *err = NULL;
+
+    /* Only a change is stored: the cache keeps what was measured best. */
+    if (vl_context_set_tuning (ctx, s->family, best, &err) != VL_STATUS_OK)
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", err->message);
+        vl_error_free (err);
+        return FALSE;
+      }
+  }
+  return TRUE;
+}
+
+int
+vl_cli_tune (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  const char *const *families;
+  VlError *err = NULL;
+  VlContext *ctx;
+  VlIndex *index = NULL;
+  g_autofree float *database = NULL;
+  g_autofree float *query_data = NULL;
+  gsize n, d;
+  int status = VL_CLI_EXIT_OK;
+  gboolean any = FALSE;
+
+  if (!vl_cli_parse_options ("tune", _("Search the tile and work-group sizes "
+                                       "of the k-NN kernels on a device and "
+                                       "store the fastest in the user's "
+                                       "tuning cache."),
+                             entries, &argc, &argv))
+    return VL_CLI_EXIT_USAGE;
+  if (opt_repetitions < 1 || opt_d < 1 || opt_n < 0)
+    return vl_cli_fail (VL_CLI_EXIT_USAGE,
+                        _("--repetitions, --dim and --n must be positive"));
+
+  ctx = vl_context_new (opt_device != NULL ? opt_device : "auto", &err);
+  if (ctx == NULL)
+    {
+      status = vl_cli_fail (VL_CLI_EXIT_FAILURE, "%s", err->message);
+      vl_error_free (err);
+      return status;
+    }
+  families = vl_context_tuning_families (ctx);
+  if (families[0] == NULL)
+    {
+      g_print (_("%s (%s) has no tunable kernels: nothing to tune.\n"),
+               vl_context_get_device (ctx)->id, vl_context_get_device (ctx)->name);
+      vl_context_free (ctx);
+      return VL_CLI_EXIT_OK;
+    }
+  if (opt_family != NULL && !g_strv_contains ((const char *const *) families, opt_family))
+    {
+      g_autofree char *names = g_strjoinv (", ", (char **) families);
+
+      vl_context_free (ctx);
+      return vl_cli_fail (VL_CLI_EXIT_USAGE, _("no kernel family '%s' (%s)"),
+                          opt_family, names);
+    }
+
+  d = (gsize) opt_d;
+  n = opt_n > 0 ? (gsize) opt_n
+      : vl_context_get_device (ctx)->is_gpu ? 1000000 : 100000;
+  g_print (_("Tuning %s (%s) on %zu x %zu vectors, inner product\n\n"),
+           vl_context_get_device (ctx)->id, vl_context_get_device (ctx)->name,
+           n, d);
+  if ((database = vl_bench_data_uniform (1, n * d, NULL, &error)) == NULL
+      || (query_data = vl_bench_data_uniform (2, 1024 * d, NULL, &error)) == NULL)
+    goto out;
+  {
+    VlMatrix x = { n, d, d, VL_DTYPE_F32, database };
+
+    if ((index = vl_index_new (ctx, VL_METRIC_IP, &x, &err)) == NULL)
+      goto out;
+  }
+  g_clear_pointer (&database, g_free);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (searches); i++)
+    {
+      const Search *s = &searches[i];
+      gsize nq = vl_context_get_device (ctx)->is_gpu ? s->nq : MAX (1, s->nq / 4);
+
+      if ((opt_family != NULL && strcmp (opt_family, s->family) != 0)
+          || !g_strv_contains ((const char *const *) families, s->family))
+        continue;
+      /* The scan families serve at most their block of queries. */
+      if (strcmp (s->family, "knn_gemm") != 0)
+        nq = s->nq;
+      if (!tune_family (ctx, index, query_data, d, nq, s, &error))
+        goto out;
+      any = TRUE;
+    }
+
+  if (any && !opt_dry_run)
+    {
+      if (vl_context_save_tuning (ctx, &err) != VL_STATUS_OK)
+        goto out;
+      g_print (_("Stored in the tuning cache; later runs on %s use these.\n"),
+               vl_context_get_device (ctx)->id);
+    }
+
+out:
+  if (err != NULL)
+    {
+      status = vl_cli_fail (VL_CLI_EXIT_FAILURE, "%s", err->message);
+      vl_error_free (err);
+    }
+  else if (error != NULL)
+    status = vl_cli_fail_error (error);
+  if (index != NULL)
+    vl_index_free (index);
+  vl_context_free (ctx);
+  return status;
+}

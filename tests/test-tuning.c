@@ -1,0 +1,186 @@
+/* test-tuning.c: the kernels' tunables.  Every tunable set the tune command
+ * may choose must give the same k-NN as the ref oracle; malformed or
+ * impossible tunables are refused and change nothing; the user's tuning
+ * cache stores what was set for this device only and survives garbage. */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "vl-test-util.h"
+
+/* Alternatives to the built-in tunables, each run through both k-NN
+ * paths: knn_scan for few queries, knn_gemm for many. */
+static const struct
+{
+  const char *family;
+  const char *tuning;
+} alternatives[] = {
+  { "knn_scan1", "WG=64 TK=32 GROUPS_PER_CU=2" },
+  { "knn_scan1", "WG=256 TK=8 GROUPS_PER_CU=1" },
+  { "knn_scan4", "WG=64 TK=4 GROUPS_PER_CU=3" },
+  { "knn_scan16", "WG=32 TK=32 GROUPS_PER_CU=2" },
+  { "knn_gemm", "GM=64 GN=64 GK=16 WM=4 WN=4" },
+  { "knn_gemm", "GM=256 GN=128 GK=8 WM=16 WN=8" },
+  { "knn_gemm", "GM=128 GN=64 GK=16 WM=8 WN=4" },
+};
+
+static gboolean
+is_opencl (const char *device)
+{
+  return g_str_has_prefix (device, "opencl:");
+}
+
+/* Ids of the k-NN of @nq queries over uniform data on @device. */
+static gint64 *
+search (const char *device, size_t nq, size_t n, size_t d, size_t k)
+{
+  VlContext *ctx = vl_test_context (device);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  VlMatrix x = vl_test_matrix_new (n, d, d);
+  VlMatrix q = vl_test_matrix_new (nq, d, d + 3);
+  gint64 *ids = g_new (gint64, nq * k);
+  g_autofree float *scores = g_new (float, nq * k);
+  VlError *error = NULL;
+  VlIndex *index;
+
+  vl_test_matrix_fill (&x, rand, -1.0f, 1.0f);
+  vl_test_matrix_fill (&q, rand, -1.0f, 1.0f);
+  index = vl_index_new (ctx, VL_METRIC_IP, &x, &error);
+  g_assert_no_error ((gpointer) error);
+  g_assert_cmpint (vl_index_search (index, &q, k, (int64_t *) ids, scores, &error), ==,
+                   VL_STATUS_OK);
+  vl_index_free (index);
+  vl_test_matrix_free (&x);
+  vl_test_matrix_free (&q);
+  return ids;
+}
+
+static void
+test_alternatives (const VlTestRun *run)
+{
+  VlContext *ctx = vl_test_context (run->device);
+  /* d = 40: the GEMM's k chunks do not divide it; n = 3000: partial
+   * tiles and blocks everywhere. */
+  const size_t n = 3000, d = 40, k = 7;
+  static const size_t nq[] = { 1, 3, 16, 70 };
+
+  if (!is_opencl (run->device))
+    {
+      g_assert_null (vl_context_tuning_families (ctx)[0]);
+      return;
+    }
+  for (gsize a = 0; a < G_N_ELEMENTS (alternatives); a++)
+    {
+      VlError *error = NULL;
+
+      g_assert_cmpint (vl_context_set_tuning (ctx, alternatives[a].family,
+                                              alternatives[a].tuning, &error),
+                       ==, VL_STATUS_OK);
+      g_assert_cmpstr (vl_context_get_tuning (ctx, alternatives[a].family), ==,
+                       alternatives[a].tuning);
+      for (gsize i = 0; i < G_N_ELEMENTS (nq); i++)
+        {
+          g_autofree gint64 *want = search ("ref", nq[i], n, d, k);
+          g_autofree gint64 *got = search (run->device, nq[i], n, d, k);
+
+          for (size_t j = 0; j < nq[i] * k; j++)
+            if (got[j] != want[j])
+              {
+                g_test_fail_printf ("%s '%s', %zu queries: id %zu is %"
+                                    G_GINT64_FORMAT ", ref has %"
+                                    G_GINT64_FORMAT, alternatives[a].family,
+                                    alternatives[a].tuning, nq[i], j, got[j],
+                                    want[j]);
+                return;
+              }
+        }
+      g_assert_cmpint (vl_context_set_tuning (ctx, alternatives[a].family,
+                                              NULL, &error), ==, VL_STATUS_OK);
+    }
+}
+
+static void
+test_refused (const VlTestRun *run)
+{
+  VlContext *ctx = vl_test_context (run->device);
+  static const char *const bad[][2] = {
+    { "knn_nope", "WG=64" },
+    { "knn_scan1", "WG" },
+    { "knn_scan1", "WG=-4" },
+    { "knn_scan1", "WG=64x" },
+    { "knn_scan1", "GM=64" },          /* not a tunable of the family */
+    { "knn_scan1", "WG=96" },          /* not a power of two */
+    { "knn_scan1", "TK=6" },           /* not a multiple of 4 */
+    { "knn_scan16", "WG=65536" },      /* larger than any work-group */
+    { "knn_gemm", "WM=6" },
+    { "knn_gemm", "GM=64 GN=64 GK=8 WM=4 WN=4" },  /* loads not whole */
+    { "knn_gemm", "GK=99999999999999999999" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *before = g_strdup (vl_context_get_tuning (ctx, bad[i][0]));
+      VlError *error = NULL;
+      VlStatus status = vl_context_set_tuning (ctx, bad[i][0], bad[i][1],
+                                               &error);
+
+      if (!vl_test_check_error (status, error, VL_STATUS_INVALID_ARGUMENT))
+        return;
+      g_assert_cmpstr (vl_context_get_tuning (ctx, bad[i][0]), ==, before);
+    }
+}
+
+static void
+test_cache (const VlTestRun *run)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *sub = NULL;
+  const char *other = "Other Platform\tOther GPU\t1.0\tknn_gemm\tGM=64\n";
+  VlError *error = NULL;
+  VlContext *ctx;
+
+  if (!is_opencl (run->device))
+    return;
+  dir = g_dir_make_tmp ("vl-tuning-XXXXXX", NULL);
+  g_assert_nonnull (dir);
+  g_setenv ("XDG_CACHE_HOME", dir, TRUE);
+  sub = g_build_filename (dir, "vectorlab", NULL);
+  path = g_build_filename (sub, "tuning", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (sub, 0700), ==, 0);
+  /* Another device's line stays; garbage is ignored. */
+  text = g_strconcat (other, "garbage\n\t\t\t\t\nknn_scan1\tWG=64\n", NULL);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  g_clear_pointer (&text, g_free);
+
+  ctx = vl_context_new (run->device, &error);
+  g_assert_nonnull (ctx);
+  g_assert_cmpint (vl_context_set_tuning (ctx, "knn_scan4",
+                                          "GROUPS_PER_CU=3", &error), ==,
+                   VL_STATUS_OK);
+  g_assert_cmpint (vl_context_save_tuning (ctx, &error), ==, VL_STATUS_OK);
+  vl_context_free (ctx);
+
+  ctx = vl_context_new (run->device, &error);
+  g_assert_nonnull (strstr (vl_context_get_tuning (ctx, "knn_scan4"),
+                           "GROUPS_PER_CU=3"));
+  vl_context_free (ctx);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, other));
+  g_assert_null (strstr (text, "garbage"));
+
+  g_unsetenv ("XDG_CACHE_HOME");
+  g_unlink (path);
+  g_rmdir (sub);
+  g_rmdir (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  vl_test_init (&argc, &argv);
+  vl_test_add ("/vectorlab/tuning/alternatives", NULL, test_alternatives);
+  vl_test_add ("/vectorlab/tuning/refused", NULL, test_refused);
+  vl_test_add ("/vectorlab/tuning/cache", NULL, test_cache);
+  return vl_test_run ();
+}

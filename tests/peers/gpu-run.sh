@@ -6,8 +6,9 @@
 #   . .devdeps/sysroot.sh; tests/peers/gpu-run.sh [OUTDIR]
 #
 # OUTDIR defaults to $OUT (the device tool's result folder) or ./gpu-out.
-# GPU_RUN_PARTS picks what runs after the build: "verify knn ml" (all, the
-# default) or any of them.
+# GPU_RUN_PARTS picks what runs after the build: "verify tune knn ml" (all,
+# the default) or any of them.  tune stores its winners in the user's tuning
+# cache, which the runs after it use.
 set -uo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -31,9 +32,12 @@ print(ids[0] if ids else "")')
 echo "NVIDIA device: $dev"
 
 status=0
-parts=" ${GPU_RUN_PARTS:-verify knn ml} "
+parts=" ${GPU_RUN_PARTS:-verify tune knn ml} "
 if [[ $parts == *" verify "* ]]; then
   "$bench" verify -d "$dev" | tee "$out/verify.txt" || status=1
+fi
+if [[ $parts == *" tune "* ]]; then
+  timeout 300 "$bench" tune -d "$dev" | tee "$out/tune.txt" || status=1
 fi
 
 # knn-gpu of BENCHMARKS.md: vectorlab, then PyTorch, then compare, for each

@@ -80,7 +80,7 @@ scan_compact (__local ulong *list, __local uint *count, __local ulong *thr,
 #define SCAN_LOCALS                       \
   __local ulong cand[QB * CAP];           \
   __local float xs[TK * XS_LD];           \
-  __local float qs[TK * QB];              \
+  __local float4 qs4[TK * QB / 4];        \
   __local uint count[QB];                 \
   __local ulong thr[QB]
 
@@ -144,17 +144,25 @@ scan_body (const __global float4 *x, uint n, uint ld4,
             {
               const float xv = xs[kk * XS_LD + lid];
 
-              for (uint j = 0; j < QB; j++)
+              /* Queries four at a time: one broadcast read of local
+               * memory feeds four multiply-adds. */
+              for (uint j = 0; j < QB; j += 4)
                 {
-                  const float qv = qs[kk * QB + j];
+                  const float4 qv = QB % 4 == 0
+                                    ? ((__local float4 *) qs)[(kk * QB + j) / 4]
+                                    : (float4) (qs[kk * QB + j], 0, 0, 0);
+                  const float qj[4] = { qv.x, qv.y, qv.z, qv.w };
 
-                  if (l2)
+                  for (uint t = 0; t < 4 && j + t < QB; t++)
                     {
-                      float t = qv - xv;
-                      acc[j] = fma (t, t, acc[j]);
+                      if (l2)
+                        {
+                          float e = qj[t] - xv;
+                          acc[j + t] = fma (e, e, acc[j + t]);
+                        }
+                      else
+                        acc[j + t] = fma (qj[t], xv, acc[j + t]);
                     }
-                  else
-                    acc[j] = fma (qv, xv, acc[j]);
                 }
             }
         }
@@ -193,7 +201,8 @@ knn_scan_ip (const __global float4 *x, uint n, uint ld4,
 {
   SCAN_LOCALS;
 
-  scan_body (x, n, ld4, q, q0, nb, k, out, 0, cand, xs, qs, count, thr);
+  scan_body (x, n, ld4, q, q0, nb, k, out, 0, cand, xs,
+             (__local float *) qs4, count, thr);
 }
 
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
@@ -203,5 +212,6 @@ knn_scan_l2 (const __global float4 *x, uint n, uint ld4,
 {
   SCAN_LOCALS;
 
-  scan_body (x, n, ld4, q, q0, nb, k, out, 1, cand, xs, qs, count, thr);
+  scan_body (x, n, ld4, q, q0, nb, k, out, 1, cand, xs,
+             (__local float *) qs4, count, thr);
 }

@@ -25,6 +25,10 @@ typedef struct
  * work-groups launched per compute unit (read by the host).  knn_gemm: see
  * knn_gemm.cl. */
 static const TuningRow table[] = {
+  /* Measured by vectorlab-bench tune on an H200 (driver 580.159). */
+  { VL_OPENCL_KNN_SCAN1, "NVIDIA", "WG=128 TK=32 GROUPS_PER_CU=8" },
+  { VL_OPENCL_KNN_SCAN4, "NVIDIA", "WG=128 TK=32 GROUPS_PER_CU=8" },
+  { VL_OPENCL_KNN_GEMM, "NVIDIA", "GM=128 GN=128 GK=16 WM=8 WN=8" },
   { VL_OPENCL_KNN_SCAN1, "", "WG=128 TK=16 GROUPS_PER_CU=8" },
   { VL_OPENCL_KNN_SCAN4, "", "WG=128 TK=16 GROUPS_PER_CU=8" },
   { VL_OPENCL_KNN_SCAN16, "", "WG=128 TK=16 GROUPS_PER_CU=4" },

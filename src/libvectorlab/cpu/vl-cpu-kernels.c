@@ -126,6 +126,115 @@ vl_cpu_dot_tile (const float *x, size_t ldx, size_t n, const float *q,
     }
 }
 
+void
+vl_cpu_pack_block (const float *rows, size_t ld, size_t n, size_t d,
+                   float *out)
+{
+  for (size_t c = 0; c < d; c++)
+    for (size_t r = 0; r < VL_CPU_BLOCK; r++)
+      out[c * VL_CPU_BLOCK + r] = r < n ? rows[r * ld + c] : 0.0f;
+}
+
+/* Columns of the packed scan a pass: a group's queries over them stay in
+ * L1 while they meet every block of the tile.  The sums go through @out
+ * between passes unchanged, so they are the same whatever the passes. */
+#define PACKED_COLUMNS 128
+
+/* R blocks x Q queries of the packed scan over columns [c0, c1): per
+ * column, R loads of a block column and Q broadcasts feed R x Q
+ * accumulators, which stay in registers (R x Q <= 16 of 32 with
+ * AVX-512). */
+INLINE void
+dot_packed_block (const float *x, size_t d, size_t c0, size_t c1,
+                  const int R, const float *qt, const int Q, float *out,
+                  size_t ldo)
+{
+  vf16 acc[8][16];
+
+#pragma GCC unroll 8
+  for (int r = 0; r < R; r++)
+#pragma GCC unroll 16
+    for (int i = 0; i < Q; i++)
+      acc[r][i] = c0 == 0 ? (vf16) { 0 }
+                          : load16 (out + i * ldo + r * VL_CPU_BLOCK);
+  for (size_t c = c0; c < c1; c++)
+    {
+      vf16 xv[8];
+
+#pragma GCC unroll 8
+      for (int r = 0; r < R; r++)
+        xv[r] = load16 (x + (r * d + c) * VL_CPU_BLOCK);
+#pragma GCC unroll 16
+      for (int i = 0; i < Q; i++)
+        {
+          float qv = qt[c * VL_CPU_BLOCK + i];
+
+#pragma GCC unroll 8
+          for (int r = 0; r < R; r++)
+            acc[r][i] += xv[r] * qv;
+        }
+    }
+#pragma GCC unroll 8
+  for (int r = 0; r < R; r++)
+#pragma GCC unroll 16
+    for (int i = 0; i < Q; i++)
+      __builtin_memcpy (out + i * ldo + r * VL_CPU_BLOCK, &acc[r][i],
+                        sizeof acc[r][i]);
+}
+
+INLINE void
+dot_packed_blocks (const float *x, size_t nb, size_t d, size_t c0,
+                   size_t c1, const int R, const float *qt, const int Q,
+                   float *out, size_t ldo)
+{
+  size_t b = 0;
+
+  for (; b + R <= nb; b += R)
+    dot_packed_block (x + b * d * VL_CPU_BLOCK, d, c0, c1, R, qt, Q,
+                      out + b * VL_CPU_BLOCK, ldo);
+  for (; b < nb; b++)
+    dot_packed_block (x + b * d * VL_CPU_BLOCK, d, c0, c1, 1, qt, Q,
+                      out + b * VL_CPU_BLOCK, ldo);
+}
+
+HOT void
+vl_cpu_dot_packed (const float *x, size_t nb, size_t d, const float *qt,
+                   size_t nq, float *out, size_t ldo)
+{
+  for (size_t c0 = 0; c0 < d; c0 += PACKED_COLUMNS)
+    {
+      size_t c1 = d - c0 < PACKED_COLUMNS ? d : c0 + PACKED_COLUMNS;
+      size_t i = 0;
+
+      /* Eight queries by two blocks: ten loads feed sixteen FMAs, where
+       * sixteen queries by one block are bound by their seventeen loads.
+       * Fewer queries share each column between more blocks, which
+       * keeps enough independent sums in flight to hide the FMA
+       * latency. */
+      while (nq - i >= 8)
+        {
+          dot_packed_blocks (x, nb, d, c0, c1, 2, qt + i, 8, out + i * ldo,
+                             ldo);
+          i += 8;
+        }
+      if (nq - i >= 4)
+        {
+          dot_packed_blocks (x, nb, d, c0, c1, 4, qt + i, 4, out + i * ldo,
+                             ldo);
+          i += 4;
+        }
+      if (nq - i >= 2)
+        {
+          dot_packed_blocks (x, nb, d, c0, c1, 4, qt + i, 2, out + i * ldo,
+                             ldo);
+          i += 2;
+        }
+      if (nq - i >= 1)
+        dot_packed_blocks (x, nb, d, c0, c1, 8, qt + i, 1, out + i * ldo,
+                           ldo);
+    }
+}
+
 HOT float
 vl_cpu_dot (const float *a, const float *b, size_t d)
 {

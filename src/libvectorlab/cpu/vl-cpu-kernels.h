@@ -11,6 +11,25 @@ void  vl_cpu_dot_tile (const float *x, size_t ldx, size_t n,
                        const float *q, size_t ldq, size_t nq, size_t d,
                        float *out, size_t ldo);
 
+/* The k-NN index's packed layout: rows in blocks of VL_CPU_BLOCK, each
+ * block d-major, element (row r, column c) of block b at
+ * (b * d + c) * VL_CPU_BLOCK + r.  One vector then holds a column of a
+ * whole block, and a query's scores against the block accumulate in one
+ * register with no horizontal sums. */
+#define VL_CPU_BLOCK 16
+
+/* Packs @n <= VL_CPU_BLOCK rows, @ld floats apart, into one block at
+ * @out; missing rows are zero. */
+void vl_cpu_pack_block (const float *rows, size_t ld, size_t n, size_t d,
+                        float *out);
+
+/* out[i * ldo + b * VL_CPU_BLOCK + r] = q_i . x_(b, r) for i < nq <=
+ * VL_CPU_BLOCK, b < @nb packed blocks at @x.  Query i's column c is
+ * qt[c * VL_CPU_BLOCK + i].  Each score is one fp32 sum over c in order,
+ * whatever @nq, so a query's scores do not depend on its neighbours. */
+void  vl_cpu_dot_packed (const float *x, size_t nb, size_t d,
+                         const float *qt, size_t nq, float *out, size_t ldo);
+
 float vl_cpu_dot  (const float *a, const float *b, size_t d);
 float vl_cpu_l2sq (const float *a, const float *b, size_t d);
 /* The squared norm of @a, accumulated in double. */

@@ -1,13 +1,15 @@
 /* vl-cpu-knn.c: the flat k-NN index of the cpu backend.
  *
- * The database is scanned in tiles of rows whose scores feed per-query
- * heaps at once, so memory is bounded by a tile whatever the number of
- * queries.  Few queries: a fused scan, the database split between threads,
- * each with its own heaps, merged at the end; the scan streams the database
- * once, which is what bounds it.  Many queries (with OpenBLAS): one sgemm a
- * tile from the calling thread, which OpenBLAS parallelises itself, then
- * the heaps split by query between our threads.  Never both pools at
- * once: two cores shared by two busy pools run slower than either. */
+ * The database is kept only in the packed layout of vl-cpu-kernels.h, so
+ * that a scan holds each query's scores of a block of rows in registers:
+ * every loaded column feeds every query of a group with no horizontal
+ * sums.  Rows are split between threads, each with its own heaps, merged
+ * at the end.  Each thread walks its rows in tiles that stay in L2 while
+ * every group of sixteen queries takes its turn; a group's scores of the
+ * tile stay in L1 and go straight to its heaps.  One query streams the
+ * database once, which is what bounds it; a thousand are bound by the
+ * FMAs, which beat one sgemm a tile there by skipping its packing and
+ * its score matrix. */
 #include "vl-cpu.h"
 
 #include "vl-cpu-kernels.h"
@@ -18,28 +20,55 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Rows a fused-scan tile: its scores for every query stay in L1, the rows
- * in L2. */
-#define SCAN_TILE 128
-/* Rows a worker gets at least in the fused scan, so that small databases
- * do not pay for threads. */
-#define SCAN_GRAIN 4096
-/* Queries from which one sgemm per tile beats the fused scan. */
-#define GEMM_MIN_QUERIES 32
-/* Floats of scores one sgemm tile may hold (16 MiB), and the queries of
- * one sgemm block, which bound its rows from below. */
-#define GEMM_TILE_FLOATS ((size_t) 1 << 22)
-#define GEMM_MAX_QUERIES 1024
-/* Queries a group in the scan without BLAS: they share each tile of rows. */
-#define QUERY_GROUP 16
+/* Blocks of rows a scan tile: its rows stay in L2 while the query groups
+ * pass over them. */
+#define TILE_BLOCKS 8
+#define TILE_ROWS (TILE_BLOCKS * VL_CPU_BLOCK)
+/* Blocks a worker gets at least, so that small databases do not pay for
+ * threads. */
+#define SCAN_GRAIN 256
+/* Queries a group: one vl_cpu_dot_packed () call. */
+#define QUERY_GROUP VL_CPU_BLOCK
+/* Rows copied at once while building, before they are packed: the
+ * row-major copy is bounded by this, not by the database. */
+#define BUILD_ROWS 4096
 
 typedef struct
 {
-  float *data;    /* n rows, vl_cpu_padded (d) apart: L2 centred, cosine
-                   * unit length, IP as given */
+  float *data;    /* the rows, packed, see vl-cpu-kernels.h: L2 centred,
+                   * cosine unit length, IP as given; the last block's
+                   * missing rows are zero */
   float *center;  /* L2: vl_cpu_center () of the database; else NULL */
   float *norms;   /* L2: squared norms of the centred rows; else NULL */
 } CpuIndex;
+
+static size_t
+blocks_of (size_t n)
+{
+  return (n + VL_CPU_BLOCK - 1) / VL_CPU_BLOCK;
+}
+
+typedef struct
+{
+  const float *rows;     /* row-major, ld apart */
+  size_t       ld, n, d;
+  float       *out;      /* the block of the first row */
+} Pack;
+
+static void
+pack_range (size_t begin, size_t end, unsigned worker, void *data)
+{
+  const Pack *p = data;
+
+  for (size_t b = begin; b < end; b++)
+    {
+      size_t r0 = b * VL_CPU_BLOCK;
+
+      vl_cpu_pack_block (p->rows + r0 * p->ld, p->ld,
+                         p->n - r0 < VL_CPU_BLOCK ? p->n - r0 : VL_CPU_BLOCK,
+                         p->d, p->out + r0 * p->d);
+    }
+}
 
 VlStatus
 vl_cpu_index_build (VlIndex *index, const VlMatrix *database, VlError **error)
@@ -48,25 +77,45 @@ vl_cpu_index_build (VlIndex *index, const VlMatrix *database, VlError **error)
   bool l2 = index->metric == VL_METRIC_L2;
   VlCpuCopyOptions copy = { NULL, index->metric == VL_METRIC_COSINE, 1.0f,
                             NULL };
+  size_t ld = vl_cpu_padded (index->d);
+  size_t chunk = index->n < BUILD_ROWS ? index->n : BUILD_ROWS;
+  float *rows;
 
   if (ci == NULL)
     return vl_set_error (error, VL_STATUS_OUT_OF_MEMORY, "out of memory");
   index->priv = ci;
-  ci->data = vl_cpu_alloc_floats (index->n * vl_cpu_padded (index->d));
+  ci->data = vl_cpu_alloc_floats (blocks_of (index->n) * VL_CPU_BLOCK
+                                  * index->d);
+  rows = vl_cpu_alloc_floats (chunk * ld);
   if (l2)
     {
       ci->center = vl_cpu_alloc_floats (index->d);
       ci->norms = vl_cpu_alloc_floats (index->n);
     }
-  if (ci->data == NULL || (l2 && (ci->center == NULL || ci->norms == NULL
-                                  || !vl_cpu_center (database, ci->center))))
-    return vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
-                         "out of memory copying a %zu x %zu database",
-                         index->n, index->d);
+  if (ci->data == NULL || rows == NULL
+      || (l2 && (ci->center == NULL || ci->norms == NULL
+                 || !vl_cpu_center (database, ci->center))))
+    {
+      free (rows);
+      return vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
+                           "out of memory copying a %zu x %zu database",
+                           index->n, index->d);
+    }
 
   copy.shift = ci->center;
-  copy.norms = ci->norms;
-  vl_cpu_copy_rows (database, ci->data, &copy);
+  for (size_t r0 = 0; r0 < index->n; r0 += chunk)
+    {
+      VlMatrix part = *database;
+      Pack pack = { rows, ld, index->n - r0 < chunk ? index->n - r0 : chunk,
+                    index->d, ci->data + r0 * index->d };
+
+      part.rows = pack.n;
+      part.data = (float *) database->data + r0 * database->stride;
+      copy.norms = ci->norms != NULL ? ci->norms + r0 : NULL;
+      vl_cpu_copy_rows (&part, rows, &copy);
+      vl_cpu_parallel_for (blocks_of (pack.n), 64, pack_range, &pack);
+    }
+  free (rows);
   return VL_STATUS_OK;
 }
 
@@ -89,17 +138,14 @@ typedef struct
 {
   const VlIndex *index;
   const CpuIndex *ci;
-  size_t         ld;        /* row length of data and queries */
+  size_t         ld;        /* row length of q */
   const float   *q;         /* nq prepared queries, see query_scale () */
+  const float   *qt;        /* the same, QUERY_GROUP at a time, packed */
   VlCpuKeyMode   mode;
   size_t         nq;
   size_t         k;
   VlCpuTopk     *heaps;     /* workers x nq; worker 0's write the output */
-  float         *scores;    /* per-worker tiles, or the shared sgemm tile */
-  size_t         block_i0;  /* first query of the sgemm block */
-  size_t         tile_ld;   /* floats between a tile's rows of scores */
-  size_t         tile_j0;   /* first database row of the sgemm tile */
-  size_t         tile_n;    /* rows of the sgemm tile */
+  float         *scores;    /* per worker, QUERY_GROUP x TILE_ROWS */
 } Search;
 
 /* Queries are prepared so that q.x is a key that ranks like the metric,
@@ -137,105 +183,52 @@ push_scores (const Search *s, VlCpuTopk *heap, const float *sc, size_t j0,
     }
 }
 
-/* Fused scan of database rows [begin, end) against every query. */
+/* Scans blocks [begin, end) against every query. */
 static void
-scan_rows (size_t begin, size_t end, unsigned worker, void *data)
+scan_blocks (size_t begin, size_t end, unsigned worker, void *data)
 {
   const Search *s = data;
   VlCpuTopk *heaps = s->heaps + (size_t) worker * s->nq;
-  float *tile = s->scores + (size_t) worker * s->nq * SCAN_TILE;
+  float *tile = s->scores + (size_t) worker * QUERY_GROUP * TILE_ROWS;
+  size_t d = s->index->d;
 
-  for (size_t j0 = begin; j0 < end; j0 += SCAN_TILE)
+  for (size_t b0 = begin; b0 < end; b0 += TILE_BLOCKS)
     {
-      size_t n = end - j0 < SCAN_TILE ? end - j0 : SCAN_TILE;
+      size_t nb = end - b0 < TILE_BLOCKS ? end - b0 : TILE_BLOCKS;
+      size_t j0 = b0 * VL_CPU_BLOCK;
+      size_t n = s->index->n - j0 < nb * VL_CPU_BLOCK ? s->index->n - j0
+                                                        : nb * VL_CPU_BLOCK;
 
-      vl_cpu_dot_tile (s->ci->data + j0 * s->ld, s->ld, n, s->q, s->ld,
-                       s->nq, s->index->d, tile, SCAN_TILE);
-      for (size_t i = 0; i < s->nq; i++)
-        push_scores (s, &heaps[i], tile + i * SCAN_TILE, j0, n);
-    }
-}
-
-#ifndef VL_HAVE_BLAS
-/* Scan without BLAS for many queries: each worker owns queries
- * [begin, end) and walks the database once a group of them. */
-static void
-scan_queries (size_t begin, size_t end, unsigned worker, void *data)
-{
-  const Search *s = data;
-  float *tile = s->scores + (size_t) worker * QUERY_GROUP * SCAN_TILE;
-
-  for (size_t i0 = begin; i0 < end; i0 += QUERY_GROUP)
-    {
-      size_t nq = end - i0 < QUERY_GROUP ? end - i0 : QUERY_GROUP;
-
-      for (size_t j0 = 0; j0 < s->index->n; j0 += SCAN_TILE)
+      for (size_t i0 = 0; i0 < s->nq; i0 += QUERY_GROUP)
         {
-          size_t n = s->index->n - j0 < SCAN_TILE ? s->index->n - j0 : SCAN_TILE;
+          size_t nq = s->nq - i0 < QUERY_GROUP ? s->nq - i0 : QUERY_GROUP;
 
-          vl_cpu_dot_tile (s->ci->data + j0 * s->ld, s->ld, n,
-                           s->q + i0 * s->ld, s->ld, nq, s->index->d, tile,
-                           SCAN_TILE);
+          vl_cpu_dot_packed (s->ci->data + j0 * d, nb, d, s->qt + i0 * d, nq,
+                             tile, TILE_ROWS);
           for (size_t i = 0; i < nq; i++)
-            push_scores (s, &s->heaps[i0 + i], tile + i * SCAN_TILE, j0, n);
+            push_scores (s, &heaps[i0 + i], tile + i * TILE_ROWS, j0, n);
         }
     }
 }
-#endif
-
-#ifdef VL_HAVE_BLAS
-/* Heaps of queries [begin, end) of the current block take its sgemm
- * tile. */
-static void
-push_gemm_tile (size_t begin, size_t end, unsigned worker, void *data)
-{
-  const Search *s = data;
-
-  for (size_t i = begin; i < end; i++)
-    push_scores (s, &s->heaps[s->block_i0 + i], s->scores + i * s->tile_ld,
-                 s->tile_j0, s->tile_n);
-}
-
-static void
-scan_gemm (Search *s, double *kernel_ms, double *extract_ms)
-{
-  size_t n = s->index->n;
-
-  for (size_t i0 = 0; i0 < s->nq; i0 += GEMM_MAX_QUERIES)
-    {
-      size_t nqb = s->nq - i0 < GEMM_MAX_QUERIES ? s->nq - i0 : GEMM_MAX_QUERIES;
-      size_t tile = (GEMM_TILE_FLOATS / nqb) & ~(size_t) 15;
-
-      if (tile > n)
-        tile = n;
-      s->block_i0 = i0;
-      s->tile_ld = tile;
-      for (size_t j0 = 0; j0 < n; j0 += tile)
-        {
-          double t0 = vl_now_ms (), t1;
-
-          s->tile_j0 = j0;
-          s->tile_n = n - j0 < tile ? n - j0 : tile;
-          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) nqb,
-                       (int) s->tile_n, (int) s->index->d,
-                       1.0f, s->q + i0 * s->ld,
-                       (int) s->ld, s->ci->data + j0 * s->ld, (int) s->ld,
-                       0.0f, s->scores, (int) s->tile_ld);
-          t1 = vl_now_ms ();
-          vl_cpu_parallel_for (nqb, 8, push_gemm_tile, s);
-          *kernel_ms += t1 - t0;
-          *extract_ms += vl_now_ms () - t1;
-        }
-    }
-}
-#endif
 
 typedef struct
 {
   const Search *s;
   VlCpuPair    *pairs;   /* k per worker */
   float        *query;   /* ld per worker */
+  float        *row;     /* ld per worker */
 } Finish;
+
+/* Row @id of the packed database into @row. */
+static void
+unpack_row (const CpuIndex *ci, size_t d, int64_t id, float *row)
+{
+  const float *block = ci->data + (size_t) id / VL_CPU_BLOCK * VL_CPU_BLOCK * d
+                       + (size_t) id % VL_CPU_BLOCK;
+
+  for (size_t c = 0; c < d; c++)
+    row[c] = block[c * VL_CPU_BLOCK];
+}
 
 /* Orders each query's results best first and writes the final scores.  L2
  * is rescored directly: the norm expansion loses the small distances of
@@ -245,8 +238,10 @@ finish_queries (size_t begin, size_t end, unsigned worker, void *data)
 {
   const Finish *f = data;
   const Search *s = f->s;
+  size_t d = s->index->d;
   VlCpuPair *pairs = f->pairs + (size_t) worker * s->k;
   float *query = f->query + (size_t) worker * s->ld;
+  float *row = f->row + (size_t) worker * s->ld;
 
   for (size_t qi = begin; qi < end; qi++)
     {
@@ -261,14 +256,13 @@ finish_queries (size_t begin, size_t end, unsigned worker, void *data)
           continue;
         }
       /* The centred query, exactly: the prepared one is -2 times it. */
-      for (size_t c = 0; c < s->ld; c++)
+      for (size_t c = 0; c < d; c++)
         query[c] = -0.5f * s->q[qi * s->ld + c];
       for (size_t i = 0; i < heap->len; i++)
         {
           pairs[i].id = heap->ids[i];
-          pairs[i].score = vl_cpu_l2sq (query,
-                                        s->ci->data + (size_t) pairs[i].id * s->ld,
-                                        s->index->d);
+          unpack_row (s->ci, d, pairs[i].id, row);
+          pairs[i].score = vl_cpu_l2sq (query, row, d);
         }
       qsort (pairs, heap->len, sizeof *pairs, vl_cpu_pair_compare);
       for (size_t i = 0; i < heap->len; i++)
@@ -283,38 +277,34 @@ VlStatus
 vl_cpu_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
                      int64_t *ids, float *scores, VlError **error)
 {
-  Search s = { index, index->priv, vl_cpu_padded (index->d), NULL,
-               VL_CPU_KEY_PLAIN, queries->rows, k, NULL, NULL, 0, 0, 0, 0 };
+  Search s = { index, index->priv, vl_cpu_padded (index->d), NULL, NULL,
+               VL_CPU_KEY_PLAIN, queries->rows, k, NULL, NULL };
   VlBreakdown *bd = &index->ctx->breakdown;
-  bool fused = s.nq < GEMM_MIN_QUERIES;
-  unsigned workers = fused ? vl_cpu_workers_for (index->n, SCAN_GRAIN) : 1;
+  size_t nb = blocks_of (index->n);
+  unsigned workers = vl_cpu_workers_for (nb, SCAN_GRAIN);
   unsigned query_workers = vl_cpu_workers_for (s.nq, 1);
-  size_t n_scores;
-  float *q, *extra_keys = NULL;
+  size_t groups = (s.nq + QUERY_GROUP - 1) / QUERY_GROUP;
+  float *q, *qt, *extra_keys = NULL;
   int64_t *extra_ids = NULL;
-  Finish finish = { &s, NULL, NULL };
+  Finish finish = { &s, NULL, NULL, NULL };
   VlCpuCopyOptions prepare = { NULL, false, 1.0f, NULL };
   VlStatus status = VL_STATUS_OK;
   double t0 = vl_now_ms (), t1;
 
-#ifdef VL_HAVE_BLAS
-  n_scores = fused ? (size_t) workers * s.nq * SCAN_TILE : GEMM_TILE_FLOATS;
-#else
-  n_scores = fused ? (size_t) workers * s.nq * SCAN_TILE
-                   : (size_t) query_workers * QUERY_GROUP * SCAN_TILE;
-#endif
   s.q = q = vl_cpu_alloc_floats (s.nq * s.ld);
+  s.qt = qt = vl_cpu_alloc_floats (groups * QUERY_GROUP * index->d);
   s.heaps = calloc ((size_t) workers * s.nq, sizeof *s.heaps);
-  s.scores = vl_cpu_alloc_floats (n_scores);
+  s.scores = vl_cpu_alloc_floats ((size_t) workers * QUERY_GROUP * TILE_ROWS);
   finish.pairs = malloc ((size_t) query_workers * k * sizeof *finish.pairs);
   finish.query = vl_cpu_alloc_floats ((size_t) query_workers * s.ld);
+  finish.row = vl_cpu_alloc_floats ((size_t) query_workers * s.ld);
   if (workers > 1)
     {
       extra_keys = malloc ((workers - 1) * s.nq * k * sizeof *extra_keys);
       extra_ids = malloc ((workers - 1) * s.nq * k * sizeof *extra_ids);
     }
-  if (q == NULL || s.heaps == NULL || s.scores == NULL || finish.pairs == NULL
-      || finish.query == NULL
+  if (q == NULL || qt == NULL || s.heaps == NULL || s.scores == NULL
+      || finish.pairs == NULL || finish.query == NULL || finish.row == NULL
       || (workers > 1 && (extra_keys == NULL || extra_ids == NULL)))
     {
       status = vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
@@ -329,6 +319,10 @@ vl_cpu_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
   prepare.normalize = index->metric == VL_METRIC_COSINE;
   prepare.scale = query_scale (index->metric);
   vl_cpu_copy_rows (queries, q, &prepare);
+  for (size_t i0 = 0; i0 < s.nq; i0 += QUERY_GROUP)
+    vl_cpu_pack_block (q + i0 * s.ld, s.ld,
+                       s.nq - i0 < QUERY_GROUP ? s.nq - i0 : QUERY_GROUP,
+                       index->d, qt + i0 * index->d);
   s.mode = index->metric == VL_METRIC_L2 ? VL_CPU_KEY_ADD : VL_CPU_KEY_PLAIN;
   for (size_t i = 0; i < s.nq; i++)
     vl_cpu_topk_init (&s.heaps[i], scores + i * k, ids + i * k, k);
@@ -343,34 +337,24 @@ vl_cpu_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
   t1 = vl_now_ms ();
   bd->host_prep_ms = t1 - t0;
 
-  if (fused)
-    {
-      vl_cpu_parallel_for (index->n, SCAN_GRAIN, scan_rows, &s);
-      for (unsigned w = 1; w < workers; w++)
-        for (size_t i = 0; i < s.nq; i++)
-          vl_cpu_topk_merge (&s.heaps[i], &s.heaps[w * s.nq + i]);
-      bd->kernel_ms = vl_now_ms () - t1;
-    }
-  else
-    {
-#ifdef VL_HAVE_BLAS
-      scan_gemm (&s, &bd->kernel_ms, &bd->host_extract_ms);
-#else
-      vl_cpu_parallel_for (s.nq, 1, scan_queries, &s);
-      bd->kernel_ms = vl_now_ms () - t1;
-#endif
-    }
+  vl_cpu_parallel_for (nb, SCAN_GRAIN, scan_blocks, &s);
+  for (unsigned w = 1; w < workers; w++)
+    for (size_t i = 0; i < s.nq; i++)
+      vl_cpu_topk_merge (&s.heaps[i], &s.heaps[w * s.nq + i]);
+  bd->kernel_ms = vl_now_ms () - t1;
 
   t1 = vl_now_ms ();
   vl_cpu_parallel_for (s.nq, 1, finish_queries, &finish);
-  bd->host_extract_ms += vl_now_ms () - t1;
+  bd->host_extract_ms = vl_now_ms () - t1;
 
 out:
   free (q);
+  free (qt);
   free (s.heaps);
   free (s.scores);
   free (finish.pairs);
   free (finish.query);
+  free (finish.row);
   free (extra_keys);
   free (extra_ids);
   return status;

@@ -143,11 +143,13 @@ vl_cpu_pack_block (const float *rows, size_t ld, size_t n, size_t d,
 /* R blocks x Q queries of the packed scan over columns [c0, c1): per
  * column, R loads of a block column and Q broadcasts feed R x Q
  * accumulators, which stay in registers (R x Q <= 16 of 32 with
- * AVX-512). */
+ * AVX-512).  When @ahead is not NULL, the same columns of its R blocks
+ * are fetched along the way: the passes over short runs of columns leave
+ * the hardware prefetchers too little of each stream to follow. */
 INLINE void
 dot_packed_block (const float *x, size_t d, size_t c0, size_t c1,
                   const int R, const float *qt, const int Q, float *out,
-                  size_t ldo)
+                  size_t ldo, const float *ahead)
 {
   vf16 acc[8][16];
 
@@ -163,7 +165,11 @@ dot_packed_block (const float *x, size_t d, size_t c0, size_t c1,
 
 #pragma GCC unroll 8
       for (int r = 0; r < R; r++)
-        xv[r] = load16 (x + (r * d + c) * VL_CPU_BLOCK);
+        {
+          xv[r] = load16 (x + (r * d + c) * VL_CPU_BLOCK);
+          if (ahead != NULL)
+            __builtin_prefetch (ahead + (r * d + c) * VL_CPU_BLOCK);
+        }
 #pragma GCC unroll 16
       for (int i = 0; i < Q; i++)
         {
@@ -182,19 +188,30 @@ dot_packed_block (const float *x, size_t d, size_t c0, size_t c1,
                         sizeof acc[r][i]);
 }
 
+/* @sets groups of Q queries, one after the other, against every R blocks
+ * in turn: the blocks' columns [c0, c1) stay in L1 for all the groups,
+ * and the first group fetches the next R blocks' columns. */
 INLINE void
 dot_packed_blocks (const float *x, size_t nb, size_t d, size_t c0,
                    size_t c1, const int R, const float *qt, const int Q,
-                   float *out, size_t ldo)
+                   size_t sets, float *out, size_t ldo)
 {
   size_t b = 0;
 
   for (; b + R <= nb; b += R)
-    dot_packed_block (x + b * d * VL_CPU_BLOCK, d, c0, c1, R, qt, Q,
-                      out + b * VL_CPU_BLOCK, ldo);
+    {
+      const float *ahead = b + 2 * R <= nb ? x + (b + R) * d * VL_CPU_BLOCK
+                                           : NULL;
+
+      for (size_t g = 0; g < sets; g++, ahead = NULL)
+        dot_packed_block (x + b * d * VL_CPU_BLOCK, d, c0, c1, R,
+                          qt + g * Q, Q, out + g * Q * ldo + b * VL_CPU_BLOCK,
+                          ldo, ahead);
+    }
   for (; b < nb; b++)
-    dot_packed_block (x + b * d * VL_CPU_BLOCK, d, c0, c1, 1, qt, Q,
-                      out + b * VL_CPU_BLOCK, ldo);
+    for (size_t g = 0; g < sets; g++)
+      dot_packed_block (x + b * d * VL_CPU_BLOCK, d, c0, c1, 1, qt + g * Q,
+                        Q, out + g * Q * ldo + b * VL_CPU_BLOCK, ldo, NULL);
 }
 
 HOT void
@@ -204,33 +221,29 @@ vl_cpu_dot_packed (const float *x, size_t nb, size_t d, const float *qt,
   for (size_t c0 = 0; c0 < d; c0 += PACKED_COLUMNS)
     {
       size_t c1 = d - c0 < PACKED_COLUMNS ? d : c0 + PACKED_COLUMNS;
-      size_t i = 0;
+      size_t i = nq / 8 * 8;
 
       /* Eight queries by two blocks: ten loads feed sixteen FMAs, where
        * sixteen queries by one block are bound by their seventeen loads.
        * Fewer queries share each column between more blocks, which
        * keeps enough independent sums in flight to hide the FMA
        * latency. */
-      while (nq - i >= 8)
-        {
-          dot_packed_blocks (x, nb, d, c0, c1, 2, qt + i, 8, out + i * ldo,
-                             ldo);
-          i += 8;
-        }
+      if (i > 0)
+        dot_packed_blocks (x, nb, d, c0, c1, 2, qt, 8, nq / 8, out, ldo);
       if (nq - i >= 4)
         {
-          dot_packed_blocks (x, nb, d, c0, c1, 4, qt + i, 4, out + i * ldo,
-                             ldo);
+          dot_packed_blocks (x, nb, d, c0, c1, 4, qt + i, 4, 1,
+                             out + i * ldo, ldo);
           i += 4;
         }
       if (nq - i >= 2)
         {
-          dot_packed_blocks (x, nb, d, c0, c1, 4, qt + i, 2, out + i * ldo,
-                             ldo);
+          dot_packed_blocks (x, nb, d, c0, c1, 4, qt + i, 2, 1,
+                             out + i * ldo, ldo);
           i += 2;
         }
       if (nq - i >= 1)
-        dot_packed_blocks (x, nb, d, c0, c1, 8, qt + i, 1, out + i * ldo,
+        dot_packed_blocks (x, nb, d, c0, c1, 8, qt + i, 1, 1, out + i * ldo,
                            ldo);
     }
 }

@@ -14,10 +14,12 @@ static const struct
   const char *family;
   const char *tuning;
 } alternatives[] = {
-  { "knn_scan1", "WG=64 TK=32 GROUPS_PER_CU=2" },
-  { "knn_scan1", "WG=256 TK=8 GROUPS_PER_CU=1" },
-  { "knn_scan4", "WG=64 TK=4 GROUPS_PER_CU=3" },
-  { "knn_scan16", "WG=32 TK=32 GROUPS_PER_CU=2" },
+  { "knn_scan1", "WG=64 RPI=1 TK=32 GROUPS_PER_CU=2" },
+  { "knn_scan1", "WG=256 RPI=3 TK=8 GROUPS_PER_CU=1" },
+  { "knn_scan4", "WG=64 RPI=1 TK=4 GROUPS_PER_CU=3" },
+  { "knn_scan16", "WG=32 RPI=1 TK=32 GROUPS_PER_CU=2" },
+  { "knn_scan16", "WG=128 RPI=2 TK=8 GROUPS_PER_CU=1" },
+  { "knn_scan4", "WG=16 RPI=8 TK=4 GROUPS_PER_CU=5" },
   { "knn_gemm", "GM=64 GN=64 GK=16 WM=4 WN=4" },
   { "knn_gemm", "GM=256 GN=128 GK=8 WM=16 WN=8" },
   { "knn_gemm", "GM=128 GN=64 GK=16 WM=8 WN=4" },
@@ -110,6 +112,7 @@ test_refused (const VlTestRun *run)
     { "knn_scan1", "GM=64" },          /* not a tunable of the family */
     { "knn_scan1", "WG=96" },          /* not a power of two */
     { "knn_scan1", "TK=6" },           /* not a multiple of 4 */
+    { "knn_scan4", "RPI=9" },
     { "knn_scan16", "WG=65536" },      /* larger than any work-group */
     { "knn_gemm", "WM=6" },
     { "knn_gemm", "GM=64 GN=64 GK=8 WM=4 WN=4" },  /* loads not whole */

@@ -86,6 +86,9 @@ gemm_body (const __global float4 *q, uint nq, const __global float4 *x,
           GEMM_LOAD (ra, AL, q, qb, nq, t + 1);
           GEMM_LOAD (rb, BL, x, xb, nx, t + 1);
         }
+      /* Fully unrolled, so that a and b live in registers and the local
+       * reads of the next k can be issued during this k's multiply-adds. */
+#pragma unroll
       for (uint kk = 0; kk < GK; kk++)
         {
           float a[WM], b[WN];

@@ -7,29 +7,36 @@
  *   each work-group g, the group's best k candidates, sorted:
  *   out[(j * groups + g) * k + i] for query q0 + j (ULONG_MAX where the
  *   group saw fewer than k rows).
- * Work: a work-group walks tiles of WG database rows (tile g, g + groups,
- *   ...), one row an item.  Each chunk of TK columns of the tile is staged
- *   in local memory column-major (coalesced float4 loads; reads by row are
- *   then conflict-free), and so are the QB queries' same columns (read as
- *   broadcasts), so each loaded float serves QB fused multiply-adds.  The
- *   next chunk is read into registers while the current one is multiplied.  Scores
- *   are accumulated in k order with fma, as distance.cl does.
+ * Work: a work-group walks tiles of TILE = WG * RPI database rows (tile g,
+ *   g + groups, ...); an item scores RPI rows (lid, lid + WG, ...) against
+ *   the QB queries, RPI x QB accumulators in registers.  Each chunk of TK
+ *   columns of the tile is staged in local memory column-major (coalesced
+ *   float4 loads; reads by row are then conflict-free), and so are the
+ *   queries' same columns, read four at a time as broadcasts: per column an
+ *   item makes RPI + QB / 4 local reads for RPI * QB fused multiply-adds.
+ *   The next chunk is read into registers while the current one is
+ *   multiplied.  Scores are accumulated in k order with fma, as distance.cl
+ *   does.
  * Top-k: every query has a list of CAP = 2 WG candidates in local memory
  *   and a threshold, its k-th best candidate so far (ULONG_MAX until it has
- *   k).  After a tile, each item appends its row to a query's list when it
- *   beats the threshold; a list that could overflow on the next tile is
- *   sorted (bitonic) and cut to k, which lowers the threshold.  Few rows
- *   pass once the thresholds settle, so the scan stays bound by memory for
- *   one query and by arithmetic for QB = 16.  k <= WG.
- * Local memory: QB * CAP * 8 + TK * (WG + 2) * 4 + TK * QB * 4 bytes
- *   (41 KiB for WG 128, QB 16, TK 16).
- * Tunables: -DWG (items a group), -DQB (queries a launch), -DTK (columns a
- *   chunk, a multiple of 4).
+ *   k).  After a tile, in RPI rounds, each item appends its row of the round
+ *   to a query's list when it beats the threshold; a list that could
+ *   overflow in the next round is sorted (bitonic) and cut to k, which
+ *   lowers the threshold.  Few rows pass once the thresholds settle, so the
+ *   scan stays bound by memory for one query and by arithmetic for many.
+ *   k <= WG.
+ * Local memory: QB * CAP * 8 + TK * (TILE + 2) * 4 + TK * QB * 4 bytes.
+ * Tunables: -DWG (items a group), -DRPI (rows an item), -DQB (queries a
+ *   launch), -DTK (columns a chunk, a multiple of 4).
  */
 #define CAP (2 * WG)
-/* Row stride of the staged tile: 2 more than WG, so that the transposing
+#define TILE (WG * RPI)
+/* Row stride of the staged tile: 2 more than TILE, so that the transposing
  * stores of one warp (8 rows x 4 float4 columns) hit 32 distinct banks. */
-#define XS_LD (WG + 2)
+#define XS_LD (TILE + 2)
+/* float4 of rows and floats of queries an item stages a chunk. */
+#define XL (RPI * TK / 4)
+#define QL ((QB * TK + WG - 1) / WG)
 
 /* Sorts a query's list and keeps its best min (count, k); all items call
  * it, after a barrier. */
@@ -52,15 +59,12 @@ scan_compact (__local ulong *list, __local uint *count, __local ulong *thr,
   barrier (CLK_LOCAL_MEM_FENCE);
 }
 
-/* Query floats an item stages a chunk. */
-#define QL ((QB * TK + WG - 1) / WG)
-
 /* Reads chunk @chunk of tile @tile (rows and queries) into rx and rq. */
 #define SCAN_LOAD(tile, chunk)                                             \
   do {                                                                     \
-      for (uint e = 0; e < TK / 4; e++)                                    \
+      for (uint e = 0; e < XL; e++)                                        \
         {                                                                  \
-          uint idx = lid + e * WG, r = (tile) * WG + idx / (TK / 4);       \
+          uint idx = lid + e * WG, r = (tile) * TILE + idx / (TK / 4);     \
           uint c = (chunk) * (TK / 4) + idx % (TK / 4);                    \
                                                                            \
           rx[e] = (tile) < tiles && r < n && c < ld4                       \
@@ -88,13 +92,14 @@ void
 scan_body (const __global float4 *x, uint n, uint ld4,
            const __global float *q, uint q0, uint nb, uint k,
            __global ulong *out, const int l2, __local ulong *cand,
-           __local float *xs, __local float *qs, __local uint *count,
+           __local float *xs, __local float4 *qs4, __local uint *count,
            __local ulong *thr)
 {
+  __local float *qs = (__local float *) qs4;
   const uint lid = get_local_id (0);
-  const uint tiles = (n + WG - 1) / WG, groups = get_num_groups (0);
+  const uint tiles = (n + TILE - 1) / TILE, groups = get_num_groups (0);
   const uint chunks = (ld4 + TK / 4 - 1) / (TK / 4);
-  float4 rx[TK / 4];
+  float4 rx[XL];
   float rq[QL];
 
   q += (size_t) q0 * ld4 * 4;
@@ -109,16 +114,16 @@ scan_body (const __global float4 *x, uint n, uint ld4,
   SCAN_LOAD (get_group_id (0), 0);
   for (uint tile = get_group_id (0); tile < tiles; tile += groups)
     {
-      const uint row = tile * WG + lid;
-      float acc[QB];
+      float acc[RPI][QB];
 
-      for (uint j = 0; j < QB; j++)
-        acc[j] = 0.0f;
+      for (uint r = 0; r < RPI; r++)
+        for (uint j = 0; j < QB; j++)
+          acc[r][j] = 0.0f;
       for (uint chunk = 0; chunk < chunks; chunk++)
         {
           /* The previous chunk (or tile's filter) is done with xs, qs. */
           barrier (CLK_LOCAL_MEM_FENCE);
-          for (uint e = 0; e < TK / 4; e++)
+          for (uint e = 0; e < XL; e++)
             {
               uint idx = lid + e * WG, r = idx / (TK / 4);
               uint c = 4 * (idx % (TK / 4));
@@ -142,44 +147,50 @@ scan_body (const __global float4 *x, uint n, uint ld4,
             SCAN_LOAD (tile + groups, 0);
           for (uint kk = 0; kk < TK; kk++)
             {
-              const float xv = xs[kk * XS_LD + lid];
+              float xv[RPI];
 
-              /* Queries four at a time: one broadcast read of local
-               * memory feeds four multiply-adds. */
+              for (uint r = 0; r < RPI; r++)
+                xv[r] = xs[kk * XS_LD + lid + r * WG];
               for (uint j = 0; j < QB; j += 4)
                 {
                   const float4 qv = QB % 4 == 0
-                                    ? ((__local float4 *) qs)[(kk * QB + j) / 4]
+                                    ? qs4[(kk * QB + j) / 4]
                                     : (float4) (qs[kk * QB + j], 0, 0, 0);
                   const float qj[4] = { qv.x, qv.y, qv.z, qv.w };
 
                   for (uint t = 0; t < 4 && j + t < QB; t++)
-                    {
-                      if (l2)
-                        {
-                          float e = qj[t] - xv;
-                          acc[j + t] = fma (e, e, acc[j + t]);
-                        }
-                      else
-                        acc[j + t] = fma (qj[t], xv, acc[j + t]);
-                    }
+                    for (uint r = 0; r < RPI; r++)
+                      {
+                        if (l2)
+                          {
+                            float e = qj[t] - xv[r];
+                            acc[r][j + t] = fma (e, e, acc[r][j + t]);
+                          }
+                        else
+                          acc[r][j + t] = fma (qj[t], xv[r], acc[r][j + t]);
+                      }
                 }
             }
         }
 
-      if (row < n)
-        for (uint j = 0; j < nb; j++)
-          {
-            ulong c = ((ulong) score_key (acc[j], !l2) << 32) | row;
+      for (uint r = 0; r < RPI; r++)
+        {
+          const uint row = tile * TILE + r * WG + lid;
 
-            if (c < thr[j])
-              cand[j * CAP + atomic_inc (&count[j])] = c;
-          }
-      barrier (CLK_LOCAL_MEM_FENCE);
-      /* Uniform: every item reads the same counts after the barrier. */
-      for (uint j = 0; j < nb; j++)
-        if (count[j] > CAP - WG)
-          scan_compact (cand + j * CAP, &count[j], &thr[j], k);
+          if (row < n)
+            for (uint j = 0; j < nb; j++)
+              {
+                ulong c = ((ulong) score_key (acc[r][j], !l2) << 32) | row;
+
+                if (c < thr[j])
+                  cand[j * CAP + atomic_inc (&count[j])] = c;
+              }
+          barrier (CLK_LOCAL_MEM_FENCE);
+          /* Uniform: every item reads the same counts after the barrier. */
+          for (uint j = 0; j < nb; j++)
+            if (count[j] > CAP - WG)
+              scan_compact (cand + j * CAP, &count[j], &thr[j], k);
+        }
     }
 
   barrier (CLK_LOCAL_MEM_FENCE);
@@ -201,8 +212,7 @@ knn_scan_ip (const __global float4 *x, uint n, uint ld4,
 {
   SCAN_LOCALS;
 
-  scan_body (x, n, ld4, q, q0, nb, k, out, 0, cand, xs,
-             (__local float *) qs4, count, thr);
+  scan_body (x, n, ld4, q, q0, nb, k, out, 0, cand, xs, qs4, count, thr);
 }
 
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
@@ -212,6 +222,5 @@ knn_scan_l2 (const __global float4 *x, uint n, uint ld4,
 {
   SCAN_LOCALS;
 
-  scan_body (x, n, ld4, q, q0, nb, k, out, 1, cand, xs,
-             (__local float *) qs4, count, thr);
+  scan_body (x, n, ld4, q, q0, nb, k, out, 1, cand, xs, qs4, count, thr);
 }

@@ -7,21 +7,30 @@ typedef struct
 {
   VlOpenclFamily family;
   size_t         qb;       /* queries a launch */
-  size_t         wg;       /* rows a tile, items a group */
+  size_t         wg;       /* items a group */
+  size_t         tile;     /* rows a tile: wg x rows an item */
   size_t         local;    /* local memory bytes */
   size_t         groups_per_cu;
 } Variant;
+
+size_t
+vl_opencl_knn_scan_local (size_t qb, size_t wg, size_t rpi, size_t tk)
+{
+  /* SCAN_LOCALS in knn_scan.cl. */
+  return qb * 2 * wg * 8 + tk * (wg * rpi + 2) * 4 + tk * qb * 4 + qb * 12;
+}
 
 static Variant
 variant (VlContext *ctx, VlOpenclFamily family, size_t qb)
 {
   const char *tuning = vl_opencl_tuning (ctx, family);
-  Variant v = { family, qb, vl_opencl_tuning_wg (tuning), 0,
+  size_t rpi = vl_opencl_tuning_value (tuning, "RPI", 1);
+  Variant v = { family, qb, vl_opencl_tuning_wg (tuning), 0, 0,
                 vl_opencl_tuning_value (tuning, "GROUPS_PER_CU", 4) };
-  size_t tk = vl_opencl_tuning_value (tuning, "TK", 16);
 
-  /* SCAN_LOCALS in knn_scan.cl. */
-  v.local = qb * 2 * v.wg * 8 + tk * (v.wg + 2) * 4 + tk * qb * 4 + qb * 12;
+  v.tile = v.wg * rpi;
+  v.local = vl_opencl_knn_scan_local (qb, v.wg, rpi,
+                                      vl_opencl_tuning_value (tuning, "TK", 16));
   return v;
 }
 
@@ -74,7 +83,7 @@ vl_opencl_knn_scan (VlContext *ctx, cl_mem x, size_t n, size_t ld, cl_mem q,
       size_t tiles;
 
       choose (ctx, nq - q0 < 16 ? nq - q0 : 16, k, &v);
-      tiles = (n + v.wg - 1) / v.wg;
+      tiles = (n + v.tile - 1) / v.tile;
       if (cu * v.groups_per_cu < tiles)
         tiles = cu * v.groups_per_cu;
       if (tiles > max_groups)
@@ -97,7 +106,7 @@ vl_opencl_knn_scan (VlContext *ctx, cl_mem x, size_t n, size_t ld, cl_mem q,
       choose (ctx, rows, k, &v);
       rows = rows < v.qb ? rows : v.qb;
       a_nb = (cl_uint) rows;
-      groups = (n + v.wg - 1) / v.wg;
+      groups = (n + v.tile - 1) / v.tile;
       if (cu * v.groups_per_cu < groups)
         groups = cu * v.groups_per_cu;
       VL_OPENCL_TRY (vl_opencl_kernel (ctx, v.family,

@@ -250,6 +250,9 @@ VlStatus vl_opencl_topk_finish (VlContext *ctx, VlStatus status, double t0,
 
 /* ---- the flat index's scan for few queries (vl-opencl-knn-scan.c) ---- */
 
+/* Local memory bytes of the scan kernels for these tunables. */
+size_t   vl_opencl_knn_scan_local (size_t qb, size_t wg, size_t rpi,
+                                   size_t tk);
 /* Whether the scan can serve a top-@k on this device. */
 bool     vl_opencl_knn_scan_fits (VlContext *ctx, size_t k);
 /* The best @k of the @n rows of @x (@ld floats a row, a multiple of 4) for

@@ -21,17 +21,17 @@ typedef struct
 } TuningRow;
 
 /* The first row that matches wins, and names every tunable of the family.
- * knn_scan: WG rows a tile, TK columns a staged chunk, GROUPS_PER_CU
- * work-groups launched per compute unit (read by the host).  knn_gemm: see
- * knn_gemm.cl. */
+ * knn_scan: WG items a group, RPI rows an item, TK columns a staged chunk,
+ * GROUPS_PER_CU work-groups launched per compute unit (read by the host).
+ * knn_gemm: see knn_gemm.cl. */
 static const TuningRow table[] = {
   /* Measured by vectorlab-bench tune on an H200 (driver 580.159). */
-  { VL_OPENCL_KNN_SCAN1, "NVIDIA", "WG=128 TK=32 GROUPS_PER_CU=8" },
-  { VL_OPENCL_KNN_SCAN4, "NVIDIA", "WG=128 TK=32 GROUPS_PER_CU=8" },
+  { VL_OPENCL_KNN_SCAN1, "NVIDIA", "WG=128 RPI=1 TK=64 GROUPS_PER_CU=8" },
+  { VL_OPENCL_KNN_SCAN4, "NVIDIA", "WG=128 RPI=1 TK=32 GROUPS_PER_CU=8" },
   { VL_OPENCL_KNN_GEMM, "NVIDIA", "GM=128 GN=128 GK=16 WM=8 WN=8" },
-  { VL_OPENCL_KNN_SCAN1, "", "WG=128 TK=16 GROUPS_PER_CU=8" },
-  { VL_OPENCL_KNN_SCAN4, "", "WG=128 TK=16 GROUPS_PER_CU=8" },
-  { VL_OPENCL_KNN_SCAN16, "", "WG=128 TK=16 GROUPS_PER_CU=4" },
+  { VL_OPENCL_KNN_SCAN1, "", "WG=128 RPI=1 TK=16 GROUPS_PER_CU=8" },
+  { VL_OPENCL_KNN_SCAN4, "", "WG=128 RPI=1 TK=16 GROUPS_PER_CU=8" },
+  { VL_OPENCL_KNN_SCAN16, "", "WG=64 RPI=4 TK=16 GROUPS_PER_CU=4" },
   { VL_OPENCL_KNN_GEMM, "", "GM=128 GN=128 GK=8 WM=8 WN=8" },
 };
 
@@ -174,15 +174,15 @@ check_limits (VlContext *ctx, VlOpenclFamily family, const char *tuning,
   else
     {
       unsigned tk = vl_opencl_tuning_value (tuning, "TK", 0);
+      unsigned rpi = vl_opencl_tuning_value (tuning, "RPI", 0);
       unsigned qb = family == VL_OPENCL_KNN_SCAN1 ? 1
                     : family == VL_OPENCL_KNN_SCAN4 ? 4 : 16;
 
       if (!is_pow2 ((unsigned) wg) || wg < 16 || tk % 4 != 0 || tk > 64
-          || vl_opencl_tuning_value (tuning, "GROUPS_PER_CU", 0) == 0)
+          || rpi > 8 || vl_opencl_tuning_value (tuning, "GROUPS_PER_CU", 0) == 0)
         why = "WG must be a power of two from 16, TK a multiple of 4 up to "
-              "64, GROUPS_PER_CU at least 1";
-      /* SCAN_LOCALS in knn_scan.cl. */
-      local = qb * 2 * wg * 8 + tk * (wg + 2) * 4 + tk * qb * 4 + qb * 12;
+              "64, RPI at most 8, GROUPS_PER_CU at least 1";
+      local = vl_opencl_knn_scan_local (qb, wg, rpi, tk);
     }
   if (why == NULL && wg > ctx->device.max_work_group_size)
     why = "the work-group is larger than the device allows";

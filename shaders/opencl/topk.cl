@@ -13,10 +13,12 @@
  *   0. once running is full, only candidates better than its worst can
  *      change it; when they are few (the usual case after the first tiles)
  *      they are sorted together with running in local memory, and nothing
- *      else is done;
+ *      else is done; sorted lists of k are cut the same way at the best of
+ *      their k-th keys (merge_sorted_lists);
  *   1. otherwise a radix select over the list [running ; new] (8-bit digits,
- *      4 passes, 256-bin histograms in local memory) finds the key of rank
- *      keep = min (k, have + tile_n), and how many keys equal to it to keep;
+ *      256-bin histograms in local memory; over the keys for tiles, over
+ *      whole candidates for lists) finds the candidate prefix of rank
+ *      keep = min (k, have + tile_n), and how many equal to it to keep;
  *   2. an ordered compaction keeps keys below it plus the first needed keys
  *      equal to it in list order (a work-group prefix sum ranks them); list
  *      order is id order among equal keys, because running is sorted and all
@@ -133,6 +135,56 @@ merge_few (__global ulong *running, uint k, const __global float *scores,
   return true;
 }
 
+/* Step 0 for topk_merge_lists: the lists are sorted lists of k (knn_scan's
+ * per-group lists), so the k-th best overall is no worse than the best of
+ * the lists' k-th keys, T.  Candidates with keys up to T are few (at least
+ * k): when they fit in best they are sorted there and nothing else is
+ * done.  True when it merged. */
+bool
+merge_sorted_lists (__global ulong *running, uint k,
+                    const __global ulong *lists, uint tile_n,
+                    __local ulong *best, uint best_len, __local uint *misc)
+{
+  const uint lid = get_local_id (0);
+  __local uint *bound = misc, *n_new = misc + 1;
+  uint n, len = 1;
+
+  if (lid == 0)
+    {
+      *bound = UINT_MAX;
+      *n_new = 0;
+    }
+  barrier (CLK_LOCAL_MEM_FENCE);
+  for (uint g = lid; g < tile_n / k; g += WG)
+    atomic_min (bound, (uint) (lists[g * k + k - 1] >> 32));
+  barrier (CLK_LOCAL_MEM_FENCE);
+  for (uint i = lid; i < tile_n; i += WG)
+    {
+      ulong c = lists[i];
+
+      if ((uint) (c >> 32) <= *bound)
+        {
+          uint slot = atomic_inc (n_new);
+
+          if (slot < best_len)
+            best[slot] = c;
+        }
+    }
+  barrier (CLK_LOCAL_MEM_FENCE);
+  n = *n_new;
+  if (n > best_len)
+    return false;
+  while (len < n)
+    len *= 2;
+  for (uint i = n + lid; i < len; i += WG)
+    best[i] = ULONG_MAX;
+  barrier (CLK_LOCAL_MEM_FENCE);
+  bitonic_sort (best, len, lid, WG);
+  for (uint i = lid; i < k; i += WG)
+    running[i] = best[i];
+  return true;
+}
+
 /* Steps 1-3.  The radix select runs over bits [low, 64) of the candidates:
  * over the key alone (low = 32) for tiles, whose ids follow list order, and
  * over whole candidates (low = 0) for lists, whose ids do not. */
@@ -154,6 +206,10 @@ merge (__global ulong *running, uint k, uint have,
   if (have == k && merge_few (running, k, scores, lists, tile_n, tile0,
                               negate, best, best_len, n_new))
     return;
+  if (have == 0 && lists != 0 && tile_n % k == 0
+      && merge_sorted_lists (running, k, lists, tile_n, best, best_len, misc))
+    return;
+  barrier (CLK_LOCAL_MEM_FENCE);
 
   /* 1. Radix select of the candidate prefix of rank keep - 1. */
   for (int shift = 56; shift >= low; shift -= 8)

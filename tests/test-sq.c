@@ -52,6 +52,12 @@ static const SqCase cases[] = {
   { "sq8/d769-n300-k10",        VL_SQ_8,  300, 769,  40,  10, 0, DATA_UNIFORM },
   { "sq4/d769-n300-k10",        VL_SQ_4,  300, 769,  40,  10, 0, DATA_UNIFORM },
   { "sq4/d769-n200-strided-k3", VL_SQ_4,  200, 769,   4,   3, 7, DATA_ZERO_ROWS },
+  /* SQ8 with d a multiple of 4 and up to 32 queries: OpenCL's one-pass
+   * scan over the codes (blocks of 1, 4 and 16 queries). */
+  { "sq8/d768-n3000-nq1-k10",   VL_SQ_8, 3000, 768,   1,  10, 0, DATA_UNIFORM },
+  { "sq8/d64-n5000-nq20-dup-k30", VL_SQ_8, 5000, 64, 20,  30, 2, DATA_DUPLICATES },
+  { "sq8/d32-n4000-nq3-zero-k128", VL_SQ_8, 4000, 32,  3, 128, 0, DATA_ZERO_ROWS },
+  { "sq8/d16-n900-nq7-const-k9", VL_SQ_8,  900,  16,   7,   9, 0, DATA_CONST_DIMS },
 };
 
 static const VlMetric metrics[] = { VL_METRIC_L2, VL_METRIC_IP,

@@ -1,7 +1,9 @@
 /* knn_scan.cl: exact k-NN of a few queries in one pass over the database,
  * with the top-k fused in (compiled after topk.cl).
  *
- * Layout: x is n rows of ld floats (ld a multiple of 4, padding zero);
+ * Layout: x is n rows of ld floats (ld a multiple of 4, padding zero), or
+ *   with -DSQ8 n rows of ld SQ8 codes, decoded as min[c] + code * step[c]
+ *   when staged (sq.cl's decoding);
  *   q holds the queries in rows of ld floats, of which rows q0 .. q0 + nb
  *   (nb <= QB) are scored by one launch; out receives, for each of them and
  *   each work-group g, the group's best k candidates, sorted:
@@ -26,9 +28,19 @@
  *   scan stays bound by memory for one query and by arithmetic for many.
  *   k <= WG.
  * Local memory: QB * CAP * 8 + TK * (TILE + 2) * 4 + TK * QB * 4 bytes.
+ * Scores: squared L2 from differences, or inner products, times
+ *   qinv[q0 + j] * xinv[row] when cosine (the SQ index's decoded rows are
+ *   not unit length; the flat index normalises instead).
  * Tunables: -DWG (items a group), -DRPI (rows an item), -DQB (queries a
  *   launch), -DTK (columns a chunk, a multiple of 4).
  */
+#ifdef SQ8
+typedef uchar4 cell4;
+#define CELL4_ZERO ((uchar4) (0))
+#else
+typedef float4 cell4;
+#define CELL4_ZERO ((float4) (0.0f))
+#endif
 #define CAP (2 * WG)
 #define TILE (WG * RPI)
 /* Row stride of the staged tile: 2 more than TILE, so that the transposing
@@ -68,7 +80,7 @@ scan_compact (__local ulong *list, __local uint *count, __local ulong *thr,
           uint c = (chunk) * (TK / 4) + idx % (TK / 4);                    \
                                                                            \
           rx[e] = (tile) < tiles && r < n && c < ld4                       \
-                  ? x[(size_t) r * ld4 + c] : (float4) (0.0f);             \
+                  ? x[(size_t) r * ld4 + c] : CELL4_ZERO;                  \
         }                                                                  \
       for (uint e = 0; e < QL; e++)                                        \
         {                                                                  \
@@ -89,9 +101,11 @@ scan_compact (__local ulong *list, __local uint *count, __local ulong *thr,
   __local ulong thr[QB]
 
 void
-scan_body (const __global float4 *x, uint n, uint ld4,
+scan_body (const __global cell4 *x, uint n, uint ld4,
            const __global float *q, uint q0, uint nb, uint k,
-           __global ulong *out, const int l2, __local ulong *cand,
+           __global ulong *out, const int l2, const __global float *min,
+           const __global float *step, const __global float *qinv,
+           const __global float *xinv, __local ulong *cand,
            __local float *xs, __local float4 *qs4, __local uint *count,
            __local ulong *thr)
 {
@@ -99,7 +113,7 @@ scan_body (const __global float4 *x, uint n, uint ld4,
   const uint lid = get_local_id (0);
   const uint tiles = (n + TILE - 1) / TILE, groups = get_num_groups (0);
   const uint chunks = (ld4 + TK / 4 - 1) / (TK / 4);
-  float4 rx[XL];
+  cell4 rx[XL];
   float rq[QL];
 
   q += (size_t) q0 * ld4 * 4;
@@ -127,11 +141,24 @@ scan_body (const __global float4 *x, uint n, uint ld4,
             {
               uint idx = lid + e * WG, r = idx / (TK / 4);
               uint c = 4 * (idx % (TK / 4));
+#ifdef SQ8
+              uint col = chunk * TK + c;
+              float4 v = (float4) (0.0f);
 
-              xs[(c + 0) * XS_LD + r] = rx[e].x;
-              xs[(c + 1) * XS_LD + r] = rx[e].y;
-              xs[(c + 2) * XS_LD + r] = rx[e].z;
-              xs[(c + 3) * XS_LD + r] = rx[e].w;
+              /* Columns past d decode to 0, as the float padding is. */
+              if (col < ld4 * 4)
+                v = (float4) (min[col] + (float) rx[e].x * step[col],
+                              min[col + 1] + (float) rx[e].y * step[col + 1],
+                              min[col + 2] + (float) rx[e].z * step[col + 2],
+                              min[col + 3] + (float) rx[e].w * step[col + 3]);
+#else
+              float4 v = rx[e];
+#endif
+
+              xs[(c + 0) * XS_LD + r] = v.x;
+              xs[(c + 1) * XS_LD + r] = v.y;
+              xs[(c + 2) * XS_LD + r] = v.z;
+              xs[(c + 3) * XS_LD + r] = v.w;
             }
           for (uint e = 0; e < QL; e++)
             if (lid + e * WG < QB * TK)
@@ -180,7 +207,9 @@ scan_body (const __global float4 *x, uint n, uint ld4,
           if (row < n)
             for (uint j = 0; j < nb; j++)
               {
-                ulong c = ((ulong) score_key (acc[r][j], !l2) << 32) | row;
+                float score = xinv != 0 ? acc[r][j] * qinv[q0 + j] * xinv[row]
+                                        : acc[r][j];
+                ulong c = ((ulong) score_key (score, !l2) << 32) | row;
 
                 if (c < thr[j])
                   cand[j * CAP + atomic_inc (&count[j])] = c;
@@ -206,21 +235,27 @@ scan_body (const __global float4 *x, uint n, uint ld4,
 }
 
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
-knn_scan_ip (const __global float4 *x, uint n, uint ld4,
+knn_scan_ip (const __global cell4 *x, uint n, uint ld4,
              const __global float *q, uint q0, uint nb, uint k,
-             __global ulong *out)
+             __global ulong *out, const __global float *min,
+             const __global float *step, const __global float *qinv,
+             const __global float *xinv)
 {
   SCAN_LOCALS;
 
-  scan_body (x, n, ld4, q, q0, nb, k, out, 0, cand, xs, qs4, count, thr);
+  scan_body (x, n, ld4, q, q0, nb, k, out, 0, min, step, qinv, xinv, cand,
+             xs, qs4, count, thr);
 }
 
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
-knn_scan_l2 (const __global float4 *x, uint n, uint ld4,
+knn_scan_l2 (const __global cell4 *x, uint n, uint ld4,
              const __global float *q, uint q0, uint nb, uint k,
-             __global ulong *out)
+             __global ulong *out, const __global float *min,
+             const __global float *step, const __global float *qinv,
+             const __global float *xinv)
 {
   SCAN_LOCALS;
 
-  scan_body (x, n, ld4, q, q0, nb, k, out, 1, cand, xs, qs4, count, thr);
+  scan_body (x, n, ld4, q, q0, nb, k, out, 1, min, step, qinv, xinv, cand,
+             xs, qs4, count, thr);
 }

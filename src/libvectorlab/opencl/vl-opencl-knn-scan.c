@@ -34,19 +34,20 @@ variant (VlContext *ctx, VlOpenclFamily family, size_t qb)
   return v;
 }
 
-/* The largest variant for @rows queries that the device can run with @k. */
+/* The largest variant for @rows queries that the device can run with @k;
+ * over SQ8 codes with @sq8. */
 static bool
-choose (VlContext *ctx, size_t rows, size_t k, Variant *out)
+choose (VlContext *ctx, size_t rows, size_t k, bool sq8, Variant *out)
 {
-  static const struct { VlOpenclFamily family; size_t qb; } all[] = {
-    { VL_OPENCL_KNN_SCAN16, 16 },
-    { VL_OPENCL_KNN_SCAN4, 4 },
-    { VL_OPENCL_KNN_SCAN1, 1 },
+  static const struct { VlOpenclFamily family, sq8; size_t qb; } all[] = {
+    { VL_OPENCL_KNN_SCAN16, VL_OPENCL_SQ8_SCAN16, 16 },
+    { VL_OPENCL_KNN_SCAN4, VL_OPENCL_SQ8_SCAN4, 4 },
+    { VL_OPENCL_KNN_SCAN1, VL_OPENCL_SQ8_SCAN1, 1 },
   };
 
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
     {
-      Variant v = variant (ctx, all[i].family, all[i].qb);
+      Variant v = variant (ctx, sq8 ? all[i].sq8 : all[i].family, all[i].qb);
       bool smaller_fits = i + 1 < sizeof all / sizeof all[0]
                           && rows <= all[i + 1].qb;
 
@@ -58,19 +59,36 @@ choose (VlContext *ctx, size_t rows, size_t k, Variant *out)
   return false;
 }
 
+/* Arguments @first .. @first + 3: min, step, qinv, xinv, a NULL pointer
+ * where unset. */
+static VlStatus
+set_optional_buffers (cl_kernel kernel, cl_uint first, const VlOpenclScan *scan,
+                      VlError **error)
+{
+  const cl_mem *bufs[] = { &scan->min, &scan->step, &scan->qinv, &scan->xinv };
+  cl_int err = CL_SUCCESS;
+
+  for (cl_uint i = 0; i < 4 && err == CL_SUCCESS; i++)
+    err = clSetKernelArg (kernel, first + i, sizeof (cl_mem),
+                          *bufs[i] != NULL ? bufs[i] : NULL);
+  return vl_opencl_check (err, "clSetKernelArg", error);
+}
+
 bool
 vl_opencl_knn_scan_fits (VlContext *ctx, size_t k)
 {
   Variant v;
 
-  return choose (ctx, 1, k, &v);
+  return choose (ctx, 1, k, false, &v);
 }
 
 VlStatus
-vl_opencl_knn_scan (VlContext *ctx, cl_mem x, size_t n, size_t ld, cl_mem q,
-                    size_t nq, size_t k, bool l2, const VlOpenclTopk *topk,
+vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
+                    size_t nq, size_t k, const VlOpenclTopk *topk,
                     cl_ulong *found, VlError **error)
 {
+  size_t n = scan->n;
+  bool sq8 = scan->min != NULL;
   size_t cu = ctx->device.compute_units > 0 ? ctx->device.compute_units : 1;
   size_t max_groups = 0;
   cl_mem lists = NULL, running = NULL;
@@ -82,7 +100,7 @@ vl_opencl_knn_scan (VlContext *ctx, cl_mem x, size_t n, size_t ld, cl_mem q,
       Variant v;
       size_t tiles;
 
-      choose (ctx, nq - q0 < 16 ? nq - q0 : 16, k, &v);
+      choose (ctx, nq - q0 < 16 ? nq - q0 : 16, k, sq8, &v);
       tiles = (n + v.tile - 1) / v.tile;
       if (cu * v.groups_per_cu < tiles)
         tiles = cu * v.groups_per_cu;
@@ -100,23 +118,24 @@ vl_opencl_knn_scan (VlContext *ctx, cl_mem x, size_t n, size_t ld, cl_mem q,
       Variant v;
       cl_kernel kernel;
       size_t wg, groups;
-      cl_uint a_n = (cl_uint) n, a_ld4 = (cl_uint) (ld / 4);
+      cl_uint a_n = (cl_uint) n, a_ld4 = (cl_uint) scan->ld4;
       cl_uint a_q0 = (cl_uint) q0, a_nb, a_k = (cl_uint) k;
 
-      choose (ctx, rows, k, &v);
+      choose (ctx, rows, k, sq8, &v);
       rows = rows < v.qb ? rows : v.qb;
       a_nb = (cl_uint) rows;
       groups = (n + v.tile - 1) / v.tile;
       if (cu * v.groups_per_cu < groups)
         groups = cu * v.groups_per_cu;
       VL_OPENCL_TRY (vl_opencl_kernel (ctx, v.family,
-                                       l2 ? "knn_scan_l2" : "knn_scan_ip",
+                                       scan->l2 ? "knn_scan_l2" : "knn_scan_ip",
                                        &kernel, &wg, error));
-      VL_OPENCL_TRY (vl_opencl_set_args (kernel, error, sizeof x, &x,
+      VL_OPENCL_TRY (vl_opencl_set_args (kernel, error, sizeof scan->x, &scan->x,
                                          sizeof a_n, &a_n, sizeof a_ld4, &a_ld4,
                                          sizeof q, &q, sizeof a_q0, &a_q0,
                                          sizeof a_nb, &a_nb, sizeof a_k, &a_k,
                                          sizeof lists, &lists, (size_t) 0));
+      VL_OPENCL_TRY (set_optional_buffers (kernel, 8, scan, error));
       {
         size_t global = groups * wg;
 

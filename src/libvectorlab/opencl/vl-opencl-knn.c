@@ -16,10 +16,6 @@
  * enough that the scratch holds a useful query block.  Tiles are multiples
  * of it, so of every GEMM block width. */
 #define TILE_ROWS 8192
-/* Queries up to which the scan's passes over the database (one per 16)
- * beat the GEMM path. */
-#define SCAN_MAX_QUERIES 32
-
 typedef struct
 {
   cl_mem x;   /* n rows of ld floats; unit rows under cosine */
@@ -175,11 +171,15 @@ vl_opencl_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
       s.metric = VL_METRIC_IP;
     }
 
-  if (s.nq <= SCAN_MAX_QUERIES
+  if (s.nq <= VL_OPENCL_SCAN_MAX_QUERIES
       && vl_opencl_knn_scan_fits (ctx, k))
-    status = vl_opencl_knn_scan (ctx, data->x, index->n, data->ld, s.q, s.nq,
-                                 k, s.metric == VL_METRIC_L2, &s.topk,
-                                 s.found, error);
+    {
+      VlOpenclScan scan = { data->x, index->n, data->ld / 4,
+                            s.metric == VL_METRIC_L2, NULL, NULL, NULL, NULL };
+
+      status = vl_opencl_knn_scan (ctx, &scan, s.q, s.nq, k, &s.topk,
+                                   s.found, error);
+    }
   else
     status = search_gemm (&s, error);
 

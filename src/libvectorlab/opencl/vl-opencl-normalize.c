@@ -1,33 +1,48 @@
 /* vl-opencl-normalize.c: row normalisation and the cosine similarity
  * matrix. */
-#include "vl-opencl-private.h"
+#include "vl-opencl-stream.h"
+
+#include <stdint.h>
 
 /* Side of the square output blocks of the similarity matrix when n x n
  * floats exceed the scratch budget: two 2048^2 buffers, 32 MiB. */
 #define SIMILARITY_BLOCK 2048
 
+/* Normalises the chunk in place, where the stream downloads it from. */
+static VlStatus
+normalize_chunk (VlContext *ctx, size_t r0, size_t rows, const cl_mem *in,
+                 cl_mem *out, void *data, VlError **error)
+{
+  size_t d = *(const size_t *) data;
+
+  (void) r0;
+  out[0] = in[0];
+  return vl_opencl_unit_rows (ctx, in[0], rows, d, d, error);
+}
+
 VlStatus
 vl_opencl_normalize_rows (VlContext *ctx, const VlMatrix *in, VlMatrix *out,
                           VlError **error)
 {
-  size_t rows = in->rows, d = in->cols;
-  cl_mem x = NULL;
-  double t0 = vl_now_ms ();
+  size_t d = in->cols;
+  /* @out may alias @in: each chunk's rows are read before they are
+   * written, and chunks do not overlap. */
+  VlOpenclStreamPort pin = {
+    in->data, d * sizeof (float), in->stride * sizeof (float)
+  };
+  VlOpenclStreamPort pout = {
+    out->data, d * sizeof (float), out->stride * sizeof (float)
+  };
+  VlOpenclStream stream = { 0 };
   VlStatus status;
 
-  VL_OPENCL_TRY (vl_opencl_check_dims (rows, d, "input", error));
-  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, rows * d * sizeof (float), &x, "input", error));
-  VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, x, in, 0, rows, error));
-  VL_OPENCL_TRY (vl_opencl_unit_rows (ctx, x, rows, d, d, error));
-  /* @out may alias @in: the in-order queue finished the upload long ago. */
-  VL_OPENCL_TRY (vl_opencl_download_rect (ctx, x, d, rows, d,
-                                          vl_row_f32_mut (out, 0), out->stride,
-                                          error));
+  VL_OPENCL_TRY (vl_opencl_check_dims (in->rows, d, "input", error));
+  VL_OPENCL_TRY (vl_opencl_stream_init (&stream, ctx, error));
+  VL_OPENCL_TRY (vl_opencl_stream_run (&stream, in->rows, SIZE_MAX, &pin, 1,
+                                       &pout, 1, normalize_chunk, &d, error));
 out:
-  ctx->breakdown.host_prep_ms = vl_now_ms () - t0;
-  status = vl_opencl_finish (ctx, status, error);
-  vl_opencl_buffer_put (ctx, x);
-  return status;
+  vl_opencl_stream_clear (&stream);
+  return vl_opencl_finish (ctx, status, error);
 }
 
 static VlStatus

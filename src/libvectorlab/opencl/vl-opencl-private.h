@@ -21,6 +21,10 @@ typedef enum
   VL_OPENCL_KNN_SCAN4,
   VL_OPENCL_KNN_SCAN16,
   VL_OPENCL_KNN_GEMM,
+  /* knn_scan.cl over SQ8 codes; tuned as the knn_scan families. */
+  VL_OPENCL_SQ8_SCAN1,
+  VL_OPENCL_SQ8_SCAN4,
+  VL_OPENCL_SQ8_SCAN16,
   VL_OPENCL_N_FAMILIES
 } VlOpenclFamily;
 
@@ -253,13 +257,29 @@ VlStatus vl_opencl_topk_finish (VlContext *ctx, VlStatus status, double t0,
 /* Local memory bytes of the scan kernels for these tunables. */
 size_t   vl_opencl_knn_scan_local (size_t qb, size_t wg, size_t rpi,
                                    size_t tk);
+/* What a scan reads: n rows of ld4 * 4 floats, or of SQ8 codes decoded
+ * with min and step; scores are squared L2 or inner products, times
+ * qinv * xinv when those are set (cosine over rows that are not unit). */
+typedef struct
+{
+  cl_mem x;
+  size_t n;
+  size_t ld4;
+  bool   l2;
+  cl_mem min, step;   /* SQ8 codes; NULL for floats */
+  cl_mem qinv, xinv;  /* cosine; NULL otherwise */
+} VlOpenclScan;
+
+/* Queries up to which the scan's passes over the database (one per 16)
+ * beat scoring tiles. */
+#define VL_OPENCL_SCAN_MAX_QUERIES 32
+
 /* Whether the scan can serve a top-@k on this device. */
 bool     vl_opencl_knn_scan_fits (VlContext *ctx, size_t k);
-/* The best @k of the @n rows of @x (@ld floats a row, a multiple of 4) for
- * each of the @nq queries in @q (same layout), as topk.cl's candidates, into
- * @found (@nq x @k).  @l2: squared L2 distances, else inner products. */
-VlStatus vl_opencl_knn_scan (VlContext *ctx, cl_mem x, size_t n, size_t ld,
-                             cl_mem q, size_t nq, size_t k, bool l2,
+/* The best @k rows of @scan for each of the @nq queries in @q (rows of
+ * scan->ld4 * 4 floats), as topk.cl's candidates, into @found (@nq x @k). */
+VlStatus vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan,
+                             cl_mem q, size_t nq, size_t k,
                              const VlOpenclTopk *topk, cl_ulong *found,
                              VlError **error);
 

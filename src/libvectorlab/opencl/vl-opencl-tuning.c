@@ -75,11 +75,25 @@ family_index (const char *name)
   return -1;
 }
 
+/* The family whose tunables @family uses. */
+static VlOpenclFamily
+tuned_as (VlOpenclFamily family)
+{
+  switch (family)
+    {
+    case VL_OPENCL_SQ8_SCAN1: return VL_OPENCL_KNN_SCAN1;
+    case VL_OPENCL_SQ8_SCAN4: return VL_OPENCL_KNN_SCAN4;
+    case VL_OPENCL_SQ8_SCAN16: return VL_OPENCL_KNN_SCAN16;
+    default: return family;
+    }
+}
+
 const char *
 vl_opencl_tuning (VlContext *ctx, VlOpenclFamily family)
 {
   VlOpenclContext *priv = ctx->priv;
 
+  family = tuned_as (family);
   if (!priv->tuning_cache_read)
     vl_opencl_tuning_read_cache (ctx);
   if (priv->tuning[family] != NULL)
@@ -356,7 +370,9 @@ vl_opencl_set_tuning (VlContext *ctx, const char *family, const char *tuning,
     }
   free (priv->tuning[tuned[i]]);
   priv->tuning[tuned[i]] = copy;
-  vl_opencl_program_drop (priv, tuned[i]);
+  for (int f = 0; f < VL_OPENCL_N_FAMILIES; f++)
+    if (tuned_as ((VlOpenclFamily) f) == tuned[i])
+      vl_opencl_program_drop (priv, (VlOpenclFamily) f);
   return VL_STATUS_OK;
 }
 

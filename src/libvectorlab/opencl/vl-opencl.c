@@ -1,6 +1,7 @@
 /* vl-opencl.c: the OpenCL backend's context, its command helpers and the
  * profiling that fills the breakdown. */
 #include "vl-opencl-private.h"
+#include "vl-opencl-stream.h"
 #include "vl-neural-private.h"
 #include "vl-proj-private.h"
 #include "vl-sq-private.h"
@@ -81,11 +82,13 @@ opencl_context_finish (VlContext *ctx)
   ctx->priv = NULL;
 }
 
-/* Keeps @event for vl_opencl_finish; an event that cannot be kept is
- * released and its time is lost, which only affects the breakdown. */
-static void
-track (VlOpenclContext *priv, cl_event event, VlOpenclPhase phase)
+/* An event that cannot be kept is released and its time is lost, which
+ * only affects the breakdown. */
+void
+vl_opencl_track (VlContext *ctx, cl_event event, VlOpenclPhase phase)
 {
+  VlOpenclContext *priv = ctx->priv;
+
   if (priv->n_events == priv->cap_events)
     {
       size_t cap = priv->cap_events ? 2 * priv->cap_events : 64;
@@ -150,7 +153,7 @@ vl_opencl_enqueue_kernel (VlContext *ctx, cl_kernel kernel, cl_uint dims,
       snprintf (call, sizeof call, "clEnqueueNDRangeKernel (%s)", name);
       return vl_opencl_check (err, call, error);
     }
-  track (priv, event, VL_OPENCL_PHASE_KERNEL);
+  vl_opencl_track (ctx, event, VL_OPENCL_PHASE_KERNEL);
   ctx->pool_stats.kernels_run++;
   return VL_STATUS_OK;
 }
@@ -182,7 +185,7 @@ vl_opencl_upload_rows_ld (VlContext *ctx, cl_mem buffer, size_t ld,
                                  rows * ld * sizeof (float), 0, NULL, &event);
       if (err != CL_SUCCESS)
         return vl_opencl_check (err, "clEnqueueFillBuffer", error);
-      track (priv, event, VL_OPENCL_PHASE_UPLOAD);
+      vl_opencl_track (ctx, event, VL_OPENCL_PHASE_UPLOAD);
     }
   else if (m->stride == m->cols || rows == 1)
     return vl_opencl_upload (ctx, buffer, rows * m->cols * sizeof (float),
@@ -193,7 +196,7 @@ vl_opencl_upload_rows_ld (VlContext *ctx, cl_mem buffer, size_t ld,
                                   &event);
   if (err != CL_SUCCESS)
     return vl_opencl_check (err, "clEnqueueWriteBuffer", error);
-  track (priv, event, VL_OPENCL_PHASE_UPLOAD);
+  vl_opencl_track (ctx, event, VL_OPENCL_PHASE_UPLOAD);
   return VL_STATUS_OK;
 }
 
@@ -209,7 +212,7 @@ vl_opencl_upload (VlContext *ctx, cl_mem buffer, size_t bytes,
                               0, NULL, &event);
   if (err != CL_SUCCESS)
     return vl_opencl_check (err, "clEnqueueWriteBuffer", error);
-  track (priv, event, VL_OPENCL_PHASE_UPLOAD);
+  vl_opencl_track (ctx, event, VL_OPENCL_PHASE_UPLOAD);
   return VL_STATUS_OK;
 }
 
@@ -233,7 +236,7 @@ vl_opencl_download_rect (VlContext *ctx, cl_mem buffer, size_t buffer_ld,
                                  &event);
   if (err != CL_SUCCESS)
     return vl_opencl_check (err, "clEnqueueReadBuffer", error);
-  track (priv, event, VL_OPENCL_PHASE_DOWNLOAD);
+  vl_opencl_track (ctx, event, VL_OPENCL_PHASE_DOWNLOAD);
   return VL_STATUS_OK;
 }
 
@@ -249,7 +252,7 @@ vl_opencl_download (VlContext *ctx, cl_mem buffer, size_t bytes, void *data,
                              NULL, &event);
   if (err != CL_SUCCESS)
     return vl_opencl_check (err, "clEnqueueReadBuffer", error);
-  track (priv, event, VL_OPENCL_PHASE_DOWNLOAD);
+  vl_opencl_track (ctx, event, VL_OPENCL_PHASE_DOWNLOAD);
   return VL_STATUS_OK;
 }
 

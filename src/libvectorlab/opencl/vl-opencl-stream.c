@@ -1,0 +1,453 @@
+/* vl-opencl-stream.c: chunked host-to-host ops.  Each chunk of rows is
+ * uploaded on one queue, worked on by the context's queue and downloaded on
+ * a third, events ordering the three, so that a GPU's two copy engines and
+ * its compute units all work at once.
+ *
+ * Transfers from pageable memory run at a fraction of PCIe speed (the
+ * driver copies through its own small pinned buffers, one thread, one
+ * transfer at a time), so on a GPU the host copies each chunk into a
+ * pinned slot with all its threads and the DMA goes from there; while the
+ * device works on chunk i, the host fills chunk i + 1's slot and empties
+ * chunk i - 1's.  A device that shares host memory (PoCL on the CPU) gains
+ * nothing from pinning, so there transfers go straight from and to the
+ * caller's rows. */
+#include "vl-opencl-stream.h"
+#include "cpu/vl-cpu-threads.h"
+
+#include <string.h>
+
+/* Bytes a host thread copies at least. */
+#define COPY_GRAIN_BYTES ((size_t) 1 << 20)
+
+typedef struct
+{
+  const char *src;
+  size_t      src_stride;
+  char       *dst;
+  size_t      dst_stride;
+  size_t      row_bytes;
+} CopyRows;
+
+static void
+copy_range (size_t begin, size_t end, unsigned worker, void *data)
+{
+  const CopyRows *c = data;
+
+  (void) worker;
+  if (c->src_stride == c->row_bytes && c->dst_stride == c->row_bytes)
+    memcpy (c->dst + begin * c->row_bytes, c->src + begin * c->row_bytes,
+            (end - begin) * c->row_bytes);
+  else
+    for (size_t r = begin; r < end; r++)
+      memcpy (c->dst + r * c->dst_stride, c->src + r * c->src_stride,
+              c->row_bytes);
+}
+
+static void
+copy_rows (const void *src, size_t src_stride, void *dst, size_t dst_stride,
+           size_t rows, size_t row_bytes)
+{
+  CopyRows c = { src, src_stride, dst, dst_stride, row_bytes };
+  size_t grain = COPY_GRAIN_BYTES / row_bytes;
+
+  vl_cpu_parallel_for (rows, grain > 0 ? grain : 1, copy_range, &c);
+}
+
+static size_t
+row_bytes_of (const VlOpenclStreamPort *ports, size_t n)
+{
+  size_t bytes = 0;
+
+  for (size_t i = 0; i < n; i++)
+    bytes += ports[i].row_bytes;
+  return bytes;
+}
+
+static void
+release_stage (VlOpenclStream *stream)
+{
+  for (int s = 0; s < VL_OPENCL_STREAM_SLOTS; s++)
+    {
+      if (stream->stage_ptr[s] != NULL)
+        clEnqueueUnmapMemObject (stream->up, stream->stage[s],
+                                 stream->stage_ptr[s], 0, NULL, NULL);
+      stream->stage_ptr[s] = NULL;
+    }
+  if (stream->up != NULL)
+    clFinish (stream->up);
+  for (int s = 0; s < VL_OPENCL_STREAM_SLOTS; s++)
+    {
+      if (stream->stage[s] != NULL)
+        clReleaseMemObject (stream->stage[s]);
+      stream->stage[s] = NULL;
+    }
+  stream->stage_bytes = 0;
+}
+
+/* Pinned slots of at least @bytes each, mapped for good. */
+static VlStatus
+ensure_stage (VlOpenclStream *stream, size_t bytes, VlError **error)
+{
+  VlOpenclContext *cl = stream->ctx->priv;
+  cl_int err;
+
+  if (stream->stage_bytes >= bytes)
+    return VL_STATUS_OK;
+  release_stage (stream);
+  for (int s = 0; s < VL_OPENCL_STREAM_SLOTS; s++)
+    {
+      stream->stage[s] = clCreateBuffer (cl->context, CL_MEM_READ_WRITE
+                                         | CL_MEM_ALLOC_HOST_PTR, bytes, NULL,
+                                         &err);
+      if (err != CL_SUCCESS)
+        {
+          stream->stage[s] = NULL;
+          return vl_opencl_check (err, "clCreateBuffer (pinned staging)",
+                                  error);
+        }
+      stream->stage_ptr[s] = clEnqueueMapBuffer (stream->up, stream->stage[s],
+                                                 CL_TRUE, CL_MAP_READ
+                                                 | CL_MAP_WRITE, 0, bytes, 0,
+                                                 NULL, NULL, &err);
+      if (err != CL_SUCCESS)
+        {
+          stream->stage_ptr[s] = NULL;
+          return vl_opencl_check (err, "clEnqueueMapBuffer (pinned staging)",
+                                  error);
+        }
+    }
+  stream->stage_bytes = bytes;
+  return VL_STATUS_OK;
+}
+
+VlStatus
+vl_opencl_stream_init (VlOpenclStream *stream, VlContext *ctx,
+                       VlError **error)
+{
+  VlOpenclContext *cl = ctx->priv;
+  cl_int err;
+
+  memset (stream, 0, sizeof *stream);
+  stream->ctx = ctx;
+  stream->up = clCreateCommandQueue (cl->context, cl->device,
+                                     CL_QUEUE_PROFILING_ENABLE, &err);
+  if (err == CL_SUCCESS)
+    stream->down = clCreateCommandQueue (cl->context, cl->device,
+                                         CL_QUEUE_PROFILING_ENABLE, &err);
+  if (err != CL_SUCCESS)
+    {
+      /* Failed creations return NULL; a stream is whole or empty. */
+      vl_opencl_stream_clear (stream);
+      return vl_opencl_check (err, "clCreateCommandQueue", error);
+    }
+  return VL_STATUS_OK;
+}
+
+void
+vl_opencl_stream_clear (VlOpenclStream *stream)
+{
+  release_stage (stream);
+  if (stream->up != NULL)
+    clReleaseCommandQueue (stream->up);
+  if (stream->down != NULL)
+    clReleaseCommandQueue (stream->down);
+  stream->up = NULL;
+  stream->down = NULL;
+}
+
+/* A run's state: the device buffers of each slot, and the events that the
+ * next chunk of a slot must wait for. */
+typedef struct
+{
+  VlOpenclStream           *stream;
+  const VlOpenclStreamPort *in, *out;
+  size_t                    n_in, n_out, cap;
+  bool                      staged;
+  cl_mem                    dev_in[VL_OPENCL_STREAM_SLOTS][VL_OPENCL_STREAM_PORTS];
+  cl_mem                    dev_out[VL_OPENCL_STREAM_SLOTS][VL_OPENCL_STREAM_PORTS];
+  cl_event                  uploaded[VL_OPENCL_STREAM_SLOTS];
+  cl_event                  computed[VL_OPENCL_STREAM_SLOTS];
+  cl_event                  downloaded[VL_OPENCL_STREAM_SLOTS];
+} Run;
+
+static void
+replace_event (cl_event *slot, cl_event event)
+{
+  if (*slot != NULL)
+    clReleaseEvent (*slot);
+  *slot = event;
+}
+
+/* Keeps @event as the slot's latest of its kind and hands a reference to
+ * the breakdown. */
+static void
+keep_event (VlContext *ctx, cl_event *slot, cl_event event,
+            VlOpenclPhase phase)
+{
+  clRetainEvent (event);
+  replace_event (slot, event);
+  vl_opencl_track (ctx, event, phase);
+}
+
+/* Those of @a and @b that exist, into @list; returns their count. */
+static cl_uint
+wait_list (cl_event a, cl_event b, cl_event *list)
+{
+  cl_uint n = 0;
+
+  if (a != NULL)
+    list[n++] = a;
+  if (b != NULL)
+    list[n++] = b;
+  return n;
+}
+
+/* Copies chunk [@r0, @r0 + @rows) of the input ports into slot @s (when
+ * staged) and enqueues its uploads after the slot's previous kernels and
+ * downloads are done with its buffers. */
+static VlStatus
+upload_chunk (Run *run, int s, size_t r0, size_t rows, VlError **error)
+{
+  VlOpenclStream *stream = run->stream;
+  VlContext *ctx = stream->ctx;
+  cl_event list[2];
+  cl_uint n_list = wait_list (run->computed[s], run->downloaded[s], list);
+  size_t offset = 0;
+  double t0 = vl_now_ms ();
+
+  for (size_t p = 0; p < run->n_in; p++)
+    {
+      const VlOpenclStreamPort *port = &run->in[p];
+      const char *src = (const char *) port->host + r0 * port->stride;
+      size_t bytes = rows * port->row_bytes;
+      cl_event event;
+      cl_int err;
+
+      if (run->staged)
+        {
+          copy_rows (src, port->stride, stream->stage_ptr[s] + offset,
+                     port->row_bytes, rows, port->row_bytes);
+          err = clEnqueueWriteBuffer (stream->up, run->dev_in[s][p], CL_FALSE,
+                                      0, bytes, stream->stage_ptr[s] + offset,
+                                      n_list, n_list ? list : NULL, &event);
+        }
+      else if (port->stride == port->row_bytes || rows == 1)
+        err = clEnqueueWriteBuffer (stream->up, run->dev_in[s][p], CL_FALSE,
+                                    0, bytes, src, n_list, n_list ? list : NULL, &event);
+      else
+        {
+          size_t origin[3] = { 0, 0, 0 };
+          size_t region[3] = { port->row_bytes, rows, 1 };
+
+          err = clEnqueueWriteBufferRect (stream->up, run->dev_in[s][p],
+                                          CL_FALSE, origin, origin, region,
+                                          port->row_bytes, 0, port->stride, 0,
+                                          src, n_list, n_list ? list : NULL, &event);
+        }
+      if (err != CL_SUCCESS)
+        return vl_opencl_check (err, "clEnqueueWriteBuffer", error);
+      keep_event (ctx, &run->uploaded[s], event, VL_OPENCL_PHASE_UPLOAD);
+      offset += bytes;
+    }
+  ctx->breakdown.host_prep_ms += vl_now_ms () - t0;
+  return VL_STATUS_OK;
+}
+
+/* Enqueues the chunk's kernels after its uploads and after the slot's
+ * previous downloads (which read the buffers the kernels write). */
+static VlStatus
+compute_chunk (Run *run, int s, size_t r0, size_t rows, cl_mem *out,
+               VlOpenclStreamFunc func, void *data, VlError **error)
+{
+  VlContext *ctx = run->stream->ctx;
+  VlOpenclContext *cl = ctx->priv;
+  cl_event list[2], event;
+  cl_uint n_list = wait_list (run->uploaded[s], run->downloaded[s], list);
+  double t0 = vl_now_ms ();
+  VlStatus status;
+  cl_int err;
+
+  err = clEnqueueBarrierWithWaitList (cl->queue, n_list, n_list ? list : NULL, NULL);
+  if (err != CL_SUCCESS)
+    return vl_opencl_check (err, "clEnqueueBarrierWithWaitList", error);
+  memcpy (out, run->dev_out[s], sizeof run->dev_out[s]);
+  status = func (ctx, r0, rows, run->dev_in[s], out, data, error);
+  if (status != VL_STATUS_OK)
+    return status;
+  err = clEnqueueMarkerWithWaitList (cl->queue, 0, NULL, &event);
+  if (err != CL_SUCCESS)
+    return vl_opencl_check (err, "clEnqueueMarkerWithWaitList", error);
+  replace_event (&run->computed[s], event);
+  ctx->breakdown.host_prep_ms += vl_now_ms () - t0;
+  return VL_STATUS_OK;
+}
+
+/* Enqueues the chunk's downloads, into slot @s when staged, else straight
+ * into the caller's rows. */
+static VlStatus
+download_chunk (Run *run, int s, size_t r0, size_t rows, const cl_mem *out,
+                VlError **error)
+{
+  VlOpenclStream *stream = run->stream;
+  size_t offset = 0;
+
+  for (size_t p = 0; p < run->n_out; p++)
+    {
+      const VlOpenclStreamPort *port = &run->out[p];
+      char *dst = (char *) port->host + r0 * port->stride;
+      size_t bytes = rows * port->row_bytes;
+      cl_event event;
+      cl_int err;
+
+      if (run->staged)
+        err = clEnqueueReadBuffer (stream->down, out[p], CL_FALSE, 0, bytes,
+                                   stream->stage_ptr[s] + offset, 1,
+                                   &run->computed[s], &event);
+      else if (port->stride == port->row_bytes || rows == 1)
+        err = clEnqueueReadBuffer (stream->down, out[p], CL_FALSE, 0, bytes,
+                                   dst, 1, &run->computed[s], &event);
+      else
+        {
+          size_t origin[3] = { 0, 0, 0 };
+          size_t region[3] = { port->row_bytes, rows, 1 };
+
+          err = clEnqueueReadBufferRect (stream->down, out[p], CL_FALSE,
+                                         origin, origin, region,
+                                         port->row_bytes, 0, port->stride, 0,
+                                         dst, 1, &run->computed[s], &event);
+        }
+      if (err != CL_SUCCESS)
+        return vl_opencl_check (err, "clEnqueueReadBuffer", error);
+      keep_event (stream->ctx, &run->downloaded[s], event,
+                  VL_OPENCL_PHASE_DOWNLOAD);
+      offset += bytes;
+    }
+  return VL_STATUS_OK;
+}
+
+/* Waits for slot @s's downloads and copies them into the caller's rows. */
+static VlStatus
+drain_chunk (Run *run, int s, size_t r0, size_t rows, VlError **error)
+{
+  VlOpenclStream *stream = run->stream;
+  cl_int err = clWaitForEvents (1, &run->downloaded[s]);
+  size_t offset = 0;
+  double t0;
+
+  if (err != CL_SUCCESS)
+    return vl_opencl_check (err, "clWaitForEvents", error);
+  t0 = vl_now_ms ();
+  for (size_t p = 0; p < run->n_out; p++)
+    {
+      const VlOpenclStreamPort *port = &run->out[p];
+
+      copy_rows (stream->stage_ptr[s] + offset, port->row_bytes,
+                 (char *) port->host + r0 * port->stride, port->stride, rows,
+                 port->row_bytes);
+      offset += rows * port->row_bytes;
+    }
+  stream->ctx->breakdown.host_extract_ms += vl_now_ms () - t0;
+  return VL_STATUS_OK;
+}
+
+static VlStatus
+get_buffers (Run *run, VlError **error)
+{
+  VlContext *ctx = run->stream->ctx;
+  VlStatus status = VL_STATUS_OK;
+
+  for (int s = 0; s < VL_OPENCL_STREAM_SLOTS; s++)
+    {
+      for (size_t p = 0; status == VL_STATUS_OK && p < run->n_in; p++)
+        status = vl_opencl_buffer_get (ctx, run->cap * run->in[p].row_bytes,
+                                       &run->dev_in[s][p], "input chunk",
+                                       error);
+      for (size_t p = 0; status == VL_STATUS_OK && p < run->n_out; p++)
+        status = vl_opencl_buffer_get (ctx, run->cap * run->out[p].row_bytes,
+                                       &run->dev_out[s][p], "output chunk",
+                                       error);
+    }
+  return status;
+}
+
+/* Waits for everything that may touch the slots or the caller's rows, and
+ * lets go of the run's buffers and events. */
+static void
+end_run (Run *run)
+{
+  VlContext *ctx = run->stream->ctx;
+  VlOpenclContext *cl = ctx->priv;
+
+  clFinish (run->stream->up);
+  clFinish (cl->queue);
+  clFinish (run->stream->down);
+  for (int s = 0; s < VL_OPENCL_STREAM_SLOTS; s++)
+    {
+      for (size_t p = 0; p < VL_OPENCL_STREAM_PORTS; p++)
+        {
+          vl_opencl_buffer_put (ctx, run->dev_in[s][p]);
+          vl_opencl_buffer_put (ctx, run->dev_out[s][p]);
+        }
+      replace_event (&run->uploaded[s], NULL);
+      replace_event (&run->computed[s], NULL);
+      replace_event (&run->downloaded[s], NULL);
+    }
+}
+
+VlStatus
+vl_opencl_stream_run (VlOpenclStream *stream, size_t n, size_t max_rows,
+                      const VlOpenclStreamPort *in, size_t n_in,
+                      const VlOpenclStreamPort *out, size_t n_out,
+                      VlOpenclStreamFunc func, void *data, VlError **error)
+{
+  VlContext *ctx = stream->ctx;
+  VlOpenclContext *cl = ctx->priv;
+  size_t in_bytes = row_bytes_of (in, n_in);
+  size_t out_bytes = row_bytes_of (out, n_out);
+  size_t widest = in_bytes > out_bytes ? in_bytes : out_bytes;
+  size_t cr = VL_OPENCL_STREAM_CHUNK_BYTES / widest;
+  size_t prev_r0 = 0, prev_rows = 0;
+  Run run = {
+    .stream = stream, .in = in, .out = out, .n_in = n_in, .n_out = n_out,
+    .staged = true || ctx->device.is_gpu,
+  };
+  VlStatus status = VL_STATUS_OK;
+  int s = 0;
+
+  if (n == 0)
+    return VL_STATUS_OK;
+  cr = cr < max_rows ? cr : max_rows;
+  cr = cr > 0 ? cr : 1;
+  run.cap = cr < n ? cr : n;
+  VL_OPENCL_TRY (get_buffers (&run, error));
+  if (run.staged)
+    VL_OPENCL_TRY (ensure_stage (stream, run.cap * widest, error));
+
+  for (size_t r0 = 0; r0 < n; r0 += run.cap, s = (s + 1) % VL_OPENCL_STREAM_SLOTS)
+    {
+      size_t rows = n - r0 < run.cap ? n - r0 : run.cap;
+      cl_mem dev_out[VL_OPENCL_STREAM_PORTS];
+
+      /* Slot s last held chunk i - SLOTS, drained one iteration ago. */
+      VL_OPENCL_TRY (upload_chunk (&run, s, r0, rows, error));
+      VL_OPENCL_TRY (compute_chunk (&run, s, r0, rows, dev_out, func, data,
+                                    error));
+      VL_OPENCL_TRY (download_chunk (&run, s, r0, rows, dev_out, error));
+      clFlush (stream->up);
+      clFlush (cl->queue);
+      clFlush (stream->down);
+      if (run.staged && r0 > 0)
+        VL_OPENCL_TRY (drain_chunk (&run, (s + VL_OPENCL_STREAM_SLOTS - 1)
+                                          % VL_OPENCL_STREAM_SLOTS,
+                                    prev_r0, prev_rows, error));
+      prev_r0 = r0;
+      prev_rows = rows;
+    }
+  if (run.staged)
+    VL_OPENCL_TRY (drain_chunk (&run, (s + VL_OPENCL_STREAM_SLOTS - 1)
+                                      % VL_OPENCL_STREAM_SLOTS,
+                                prev_r0, prev_rows, error));
+out:
+  end_run (&run);
+  return status;
+}

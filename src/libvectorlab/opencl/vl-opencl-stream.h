@@ -1,0 +1,71 @@
+/* vl-opencl-stream.h: ops whose rows come from and go to host memory, run
+ * in chunks so that host copies, transfers and kernels overlap. */
+#pragma once
+
+#include "vl-opencl-private.h"
+
+/* Chunks in flight: chunk i's kernels run while chunk i + 1 is uploaded
+ * and chunk i - 1 downloaded, each in its own buffers. */
+#define VL_OPENCL_STREAM_SLOTS 2
+/* Bytes of the widest side (inputs or outputs) of a chunk: big enough that
+ * per-chunk costs (a few commands, a host wait) vanish, small enough that
+ * filling and draining the pipeline costs little. */
+#define VL_OPENCL_STREAM_CHUNK_BYTES ((size_t) 4096)
+/* Ports an op may stream, each way. */
+#define VL_OPENCL_STREAM_PORTS 2
+
+/* One matrix of rows on the host side: row r of it is @row_bytes at
+ * @host + r * @stride. */
+typedef struct
+{
+  void  *host;
+  size_t row_bytes;
+  size_t stride;
+} VlOpenclStreamPort;
+
+/* Enqueues on the context's queue the work of rows [@r0, @r0 + @rows),
+ * which reads the device buffers @in (those rows of the input ports,
+ * contiguous) and writes @out (those of the output ports).  Work that is
+ * done in place may point out[j] at one of @in. */
+typedef VlStatus (*VlOpenclStreamFunc) (VlContext *ctx, size_t r0,
+                                        size_t rows, const cl_mem *in,
+                                        cl_mem *out, void *data,
+                                        VlError **error);
+
+typedef struct
+{
+  VlContext       *ctx;
+  /* Copies in and copies out each have a queue, so that they overlap with
+   * each other and with the kernels on the context's queue. */
+  cl_command_queue up;
+  cl_command_queue down;
+  /* Pinned host memory (GPUs only), mapped for the stream's lifetime: a
+   * chunk's inputs are copied into its slot, uploaded from there by DMA,
+   * and its outputs downloaded into the same slot. */
+  cl_mem           stage[VL_OPENCL_STREAM_SLOTS];
+  char            *stage_ptr[VL_OPENCL_STREAM_SLOTS];
+  size_t           stage_bytes;
+} VlOpenclStream;
+
+/* Keeps @event, of @phase, for vl_opencl_finish to add its profiled time
+ * to the breakdown (vl-opencl.c). */
+void     vl_opencl_track (VlContext *ctx, cl_event event,
+                          VlOpenclPhase phase);
+
+/* Creates the stream's queues, or leaves it zeroed on failure;
+ * vl_opencl_stream_clear releases all. */
+VlStatus vl_opencl_stream_init (VlOpenclStream *stream, VlContext *ctx,
+                                VlError **error);
+/* Accepts a zeroed stream, and one whose init failed. */
+void     vl_opencl_stream_clear (VlOpenclStream *stream);
+
+/* Runs @func over the @n rows of the @n_in ports @in and the @n_out ports
+ * @out, at most @max_rows a chunk (the op's scratch), tracking transfers
+ * for the breakdown; host copies count as host_prep_ms (in) and
+ * host_extract_ms (out).  All of the stream's commands are done when it
+ * returns, even after a failure. */
+VlStatus vl_opencl_stream_run (VlOpenclStream *stream, size_t n,
+                               size_t max_rows, const VlOpenclStreamPort *in,
+                               size_t n_in, const VlOpenclStreamPort *out,
+                               size_t n_out, VlOpenclStreamFunc func,
+                               void *data, VlError **error);

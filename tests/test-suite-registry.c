@@ -8,7 +8,7 @@
 #include "vl-bench-suite-private.h"
 
 static const char *const expected_suites[] = {
-  "quick", "knn", "distance", "similarity", "normalize", "pooling",
+  "quick", "knn", "sq-knn", "distance", "similarity", "normalize", "pooling",
   "latency", "throughput", "memory", "neural-quant", "decode-breakdown",
   "compression", "attention", "learned-distance", NULL
 };

@@ -9,6 +9,7 @@
 static const VlBenchSuiteInfo *const infos[] = {
   &vl_bench_suite_quick,
   &vl_bench_suite_knn,
+  &vl_bench_suite_sq_knn,
   &vl_bench_suite_distance,
   &vl_bench_suite_similarity,
   &vl_bench_suite_normalize,

@@ -104,16 +104,18 @@ knn_run (gpointer data, GError **error)
   return TRUE;
 }
 
-static gboolean
-knn_quality (gpointer data, VlBenchQuality *quality, GError **error)
+gboolean
+vl_bench_knn_recall (const float *database, gsize n, gsize d,
+                     const float *queries, gsize nq, gsize k, VlMetric metric,
+                     const gint64 *found, VlBenchQuality *quality,
+                     GError **error)
 {
-  KnnState *s = data;
-  gsize m = MIN (s->nq, RECALL_SAMPLE), hits = 0;
-  const char *reference = vl_bench_reference_for ((double) s->n * s->d * m);
+  gsize m = MIN (nq, RECALL_SAMPLE), hits = 0;
+  const char *reference = vl_bench_reference_for ((double) n * d * m);
   g_autoptr(VlContext) ctx = vl_bench_context_new (reference, error);
-  g_autofree float *sample = g_new (float, m * s->d);
-  g_autofree gint64 *ids = g_new (gint64, m * s->k);
-  g_autofree float *scores = g_new (float, m * s->k);
+  g_autofree float *sample = g_new (float, m * d);
+  g_autofree gint64 *ids = g_new (gint64, m * k);
+  g_autofree float *scores = g_new (float, m * k);
   g_autofree gsize *rows = g_new (gsize, m);
   VlMatrix q, db;
   VlError *vl_error = NULL;
@@ -122,28 +124,36 @@ knn_quality (gpointer data, VlBenchQuality *quality, GError **error)
     return FALSE;
   for (gsize i = 0; i < m; i++)
     {
-      rows[i] = i * s->nq / m;
-      memcpy (sample + i * s->d, s->queries + rows[i] * s->d,
-              s->d * sizeof (float));
+      rows[i] = i * nq / m;
+      memcpy (sample + i * d, queries + rows[i] * d, d * sizeof (float));
     }
-  q = vl_matrix_f32 (sample, m, s->d);
-  db = vl_matrix_f32 (s->database, s->n, s->d);
-  if (vl_knn (ctx, s->metric, &q, &db, s->k, ids, scores, &vl_error)
+  q = vl_matrix_f32 (sample, m, d);
+  db = vl_matrix_f32 ((float *) database, n, d);
+  if (vl_knn (ctx, metric, &q, &db, k, ids, scores, &vl_error)
       != VL_STATUS_OK)
     return vl_bench_propagate_vl_error (error, vl_error, "recall check");
 
   for (gsize i = 0; i < m; i++)
-    for (gsize a = 0; a < s->k; a++)
-      for (gsize b = 0; b < s->k; b++)
-        if (s->ids[rows[i] * s->k + a] == ids[i * s->k + b])
+    for (gsize a = 0; a < k; a++)
+      for (gsize b = 0; b < k; b++)
+        if (found[rows[i] * k + a] == ids[i * k + b])
           {
             hits++;
             break;
           }
-  quality->recall = (double) hits / (double) (m * s->k);
+  quality->recall = (double) hits / (double) (m * k);
   g_strlcpy (quality->reference, reference, sizeof quality->reference);
   quality->sampled = (guint) m;
   return TRUE;
+}
+
+static gboolean
+knn_quality (gpointer data, VlBenchQuality *quality, GError **error)
+{
+  KnnState *s = data;
+
+  return vl_bench_knn_recall (s->database, s->n, s->d, s->queries, s->nq,
+                              s->k, s->metric, s->ids, quality, error);
 }
 
 static double

@@ -39,6 +39,7 @@ struct _VlBenchSuiteInfo
 
 /* The workloads suites share. */
 extern const VlBenchWorkload vl_bench_workload_knn;
+extern const VlBenchWorkload vl_bench_workload_sq_knn;
 extern const VlBenchWorkload vl_bench_workload_distance;
 extern const VlBenchWorkload vl_bench_workload_similarity;
 extern const VlBenchWorkload vl_bench_workload_normalize;
@@ -48,6 +49,7 @@ extern const VlBenchWorkload vl_bench_workload_neural;
 /* The suites, in the order `list` shows them. */
 extern const VlBenchSuiteInfo vl_bench_suite_quick;
 extern const VlBenchSuiteInfo vl_bench_suite_knn;
+extern const VlBenchSuiteInfo vl_bench_suite_sq_knn;
 extern const VlBenchSuiteInfo vl_bench_suite_distance;
 extern const VlBenchSuiteInfo vl_bench_suite_similarity;
 extern const VlBenchSuiteInfo vl_bench_suite_normalize;
@@ -79,5 +81,12 @@ G_BEGIN_DECLS
 #define VL_BENCH_KNN_SCENARIO_N_PARAMS 4
 extern const VlBenchParamSpec
   vl_bench_knn_scenario_params[VL_BENCH_KNN_SCENARIO_N_PARAMS];
+
+/* Sets quality's recall of @found (@nq x @k ids) against an exact k-NN of
+ * a few evenly spaced queries on "ref" when that is cheap, else "cpu". */
+gboolean vl_bench_knn_recall (const float *database, gsize n, gsize d,
+                              const float *queries, gsize nq, gsize k,
+                              VlMetric metric, const gint64 *found,
+                              VlBenchQuality *quality, GError **error);
 
 G_END_DECLS

@@ -409,7 +409,7 @@ vl_opencl_stream_run (VlOpenclStream *stream, size_t n, size_t max_rows,
   size_t prev_r0 = 0, prev_rows = 0;
   Run run = {
     .stream = stream, .in = in, .out = out, .n_in = n_in, .n_out = n_out,
-    .staged = true || ctx->device.is_gpu,
+    .staged = ctx->device.is_gpu,
   };
   VlStatus status = VL_STATUS_OK;
   int s = 0;

@@ -10,7 +10,7 @@
 /* Bytes of the widest side (inputs or outputs) of a chunk: big enough that
  * per-chunk costs (a few commands, a host wait) vanish, small enough that
  * filling and draining the pipeline costs little. */
-#define VL_OPENCL_STREAM_CHUNK_BYTES ((size_t) 4096)
+#define VL_OPENCL_STREAM_CHUNK_BYTES ((size_t) 16 << 20)
 /* Ports an op may stream, each way. */
 #define VL_OPENCL_STREAM_PORTS 2
 

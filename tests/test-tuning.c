@@ -113,6 +113,7 @@ test_refused (const VlTestRun *run)
     { "knn_scan1", "WG=96" },          /* not a power of two */
     { "knn_scan1", "TK=6" },           /* not a multiple of 4 */
     { "knn_scan4", "RPI=9" },
+    { "knn_scan4", "TK=12" },          /* TK / 4 does not divide WG */
     { "knn_scan16", "WG=65536" },      /* larger than any work-group */
     { "knn_gemm", "WM=6" },
     { "knn_gemm", "GM=64 GN=64 GK=8 WM=4 WN=4" },  /* loads not whole */

@@ -137,20 +137,20 @@ scan_body (const __global cell4 *x, uint n, uint ld4,
         {
           /* The previous chunk (or tile's filter) is done with xs, qs. */
           barrier (CLK_LOCAL_MEM_FENCE);
+#ifdef SQ8
+          /* An item always stages the same four columns of a chunk (WG is
+           * a multiple of TK / 4): their codec constants are read once. */
+          const uint col = chunk * TK + 4 * (lid % (TK / 4));
+          const float4 mn = col < ld4 * 4 ? vload4 (0, min + col) : (float4) (0.0f);
+          const float4 st = col < ld4 * 4 ? vload4 (0, step + col) : (float4) (0.0f);
+#endif
           for (uint e = 0; e < XL; e++)
             {
               uint idx = lid + e * WG, r = idx / (TK / 4);
               uint c = 4 * (idx % (TK / 4));
 #ifdef SQ8
-              uint col = chunk * TK + c;
-              float4 v = (float4) (0.0f);
-
               /* Columns past d decode to 0, as the float padding is. */
-              if (col < ld4 * 4)
-                v = (float4) (min[col] + (float) rx[e].x * step[col],
-                              min[col + 1] + (float) rx[e].y * step[col + 1],
-                              min[col + 2] + (float) rx[e].z * step[col + 2],
-                              min[col + 3] + (float) rx[e].w * step[col + 3]);
+              float4 v = mn + convert_float4 (rx[e]) * st;
 #else
               float4 v = rx[e];
 #endif

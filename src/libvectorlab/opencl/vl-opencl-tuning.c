@@ -192,10 +192,13 @@ check_limits (VlContext *ctx, VlOpenclFamily family, const char *tuning,
       unsigned qb = family == VL_OPENCL_KNN_SCAN1 ? 1
                     : family == VL_OPENCL_KNN_SCAN4 ? 4 : 16;
 
+      /* An item stages the same columns of every chunk only when TK / 4
+       * divides WG (the SQ8 decoding reads their constants once). */
       if (!is_pow2 ((unsigned) wg) || wg < 16 || tk % 4 != 0 || tk > 64
-          || rpi > 8 || vl_opencl_tuning_value (tuning, "GROUPS_PER_CU", 0) == 0)
-        why = "WG must be a power of two from 16, TK a multiple of 4 up to "
-              "64, RPI at most 8, GROUPS_PER_CU at least 1";
+          || wg % (tk / 4) != 0 || rpi > 8
+          || vl_opencl_tuning_value (tuning, "GROUPS_PER_CU", 0) == 0)
+        why = "WG must be a power of two from 16, TK 4 times a divisor of "
+              "WG up to 64, RPI at most 8, GROUPS_PER_CU at least 1";
       local = vl_opencl_knn_scan_local (qb, wg, rpi, tk);
     }
   if (why == NULL && wg > ctx->device.max_work_group_size)

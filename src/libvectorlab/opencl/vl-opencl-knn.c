@@ -16,6 +16,11 @@
  * enough that the scratch holds a useful query block.  Tiles are multiples
  * of it, so of every GEMM block width. */
 #define TILE_ROWS 8192
+/* Floats of scores a GEMM tile holds at most (128 MiB) and rows it spans at
+ * most: few, large tiles keep the device busy between launches, while a
+ * merge work-group (one a query) reads at most GEMM_MAX_ROWS scores. */
+#define GEMM_SCRATCH_FLOATS ((size_t) 32 << 20)
+#define GEMM_MAX_ROWS 65536
 typedef struct
 {
   cl_mem x;   /* n rows of ld floats; unit rows under cosine */
@@ -84,7 +89,7 @@ search_gemm (Search *s, VlError **error)
   size_t qb = VL_OPENCL_SCRATCH_FLOATS / TILE_ROWS < nq ? VL_OPENCL_SCRATCH_FLOATS / TILE_ROWS : nq;
   /* Fewer queries a block get wider tiles, so that a launch still has
    * blocks for every compute unit. */
-  size_t tn = VL_OPENCL_SCRATCH_FLOATS / qb / TILE_ROWS * TILE_ROWS;
+  size_t tn = GEMM_SCRATCH_FLOATS / qb / TILE_ROWS * TILE_ROWS;
   const char *tuning = vl_opencl_tuning (ctx, VL_OPENCL_KNN_GEMM);
   size_t gm = vl_opencl_tuning_value (tuning, "GM", 64);
   size_t gn = vl_opencl_tuning_value (tuning, "GN", 64);
@@ -96,6 +101,8 @@ search_gemm (Search *s, VlError **error)
   size_t wg;
   VlStatus status;
 
+  if (tn > GEMM_MAX_ROWS)
+    tn = GEMM_MAX_ROWS;
   if (tn >= n)
     tn = vl_opencl_round_up (n, 4);
 

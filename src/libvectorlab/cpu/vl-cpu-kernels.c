@@ -138,11 +138,11 @@ vl_cpu_pack_block (const float *rows, size_t ld, size_t n, size_t d,
 /* Columns of the packed scan a pass: a group's queries over them stay in
  * L1 while they meet every block of the tile.  The sums go through @out
  * between passes unchanged, so they are the same whatever the passes. */
-#define PACKED_COLUMNS 128
+#define PACKED_COLUMNS 64
 
 /* R blocks x Q queries of the packed scan over columns [c0, c1): per
  * column, R loads of a block column and Q broadcasts feed R x Q
- * accumulators, which stay in registers (R x Q <= 16 of 32 with
+ * accumulators, which stay in registers (R x Q <= 24 of 32 with
  * AVX-512).  When @ahead is not NULL, the same columns of its R blocks
  * are fetched along the way: the passes over short runs of columns leave
  * the hardware prefetchers too little of each stream to follow. */
@@ -188,13 +188,20 @@ dot_packed_block (const float *x, size_t d, size_t c0, size_t c1,
                         sizeof acc[r][i]);
 }
 
-/* @sets groups of Q queries, one after the other, against every R blocks
- * in turn: the blocks' columns [c0, c1) stay in L1 for all the groups,
- * and the first group fetches the next R blocks' columns. */
+/* Query @i's column 0 in the packed queries of vl_cpu_dot_packed (). */
+INLINE const float *
+packed_query (const float *qt, size_t d, size_t i)
+{
+  return qt + i / VL_CPU_BLOCK * d * VL_CPU_BLOCK + i % VL_CPU_BLOCK;
+}
+
+/* Queries [i0, i0 + sets * Q), Q at a time, against every R blocks in
+ * turn: the blocks' columns [c0, c1) stay in L1 for all the queries, and
+ * the first Q fetch the next R blocks' columns. */
 INLINE void
 dot_packed_blocks (const float *x, size_t nb, size_t d, size_t c0,
-                   size_t c1, const int R, const float *qt, const int Q,
-                   size_t sets, float *out, size_t ldo)
+                   size_t c1, const int R, const float *qt, size_t i0,
+                   const int Q, size_t sets, float *out, size_t ldo)
 {
   size_t b = 0;
 
@@ -203,15 +210,16 @@ dot_packed_blocks (const float *x, size_t nb, size_t d, size_t c0,
       const float *ahead = b + 2 * R <= nb ? x + (b + R) * d * VL_CPU_BLOCK
                                            : NULL;
 
-      for (size_t g = 0; g < sets; g++, ahead = NULL)
+      for (size_t i = i0; i < i0 + sets * Q; i += Q, ahead = NULL)
         dot_packed_block (x + b * d * VL_CPU_BLOCK, d, c0, c1, R,
-                          qt + g * Q, Q, out + g * Q * ldo + b * VL_CPU_BLOCK,
-                          ldo, ahead);
+                          packed_query (qt, d, i), Q,
+                          out + i * ldo + b * VL_CPU_BLOCK, ldo, ahead);
     }
   for (; b < nb; b++)
-    for (size_t g = 0; g < sets; g++)
-      dot_packed_block (x + b * d * VL_CPU_BLOCK, d, c0, c1, 1, qt + g * Q,
-                        Q, out + g * Q * ldo + b * VL_CPU_BLOCK, ldo, NULL);
+    for (size_t i = i0; i < i0 + sets * Q; i += Q)
+      dot_packed_block (x + b * d * VL_CPU_BLOCK, d, c0, c1, 1,
+                        packed_query (qt, d, i), Q,
+                        out + i * ldo + b * VL_CPU_BLOCK, ldo, NULL);
 }
 
 HOT void
@@ -223,28 +231,25 @@ vl_cpu_dot_packed (const float *x, size_t nb, size_t d, const float *qt,
       size_t c1 = d - c0 < PACKED_COLUMNS ? d : c0 + PACKED_COLUMNS;
       size_t i = nq / 8 * 8;
 
-      /* Eight queries by two blocks: ten loads feed sixteen FMAs, where
-       * sixteen queries by one block are bound by their seventeen loads.
-       * Fewer queries share each column between more blocks, which
-       * keeps enough independent sums in flight to hide the FMA
-       * latency. */
+      /* Eight queries by three blocks: eleven loads feed 24 FMAs, where
+       * sixteen queries by one block are bound by their seventeen loads
+       * and eight by two leave less room for the loop's own work.  Fewer
+       * queries share each column between more blocks, which keeps
+       * enough independent sums in flight to hide the FMA latency. */
       if (i > 0)
-        dot_packed_blocks (x, nb, d, c0, c1, 2, qt, 8, nq / 8, out, ldo);
+        dot_packed_blocks (x, nb, d, c0, c1, 3, qt, 0, 8, nq / 8, out, ldo);
       if (nq - i >= 4)
         {
-          dot_packed_blocks (x, nb, d, c0, c1, 4, qt + i, 4, 1,
-                             out + i * ldo, ldo);
+          dot_packed_blocks (x, nb, d, c0, c1, 4, qt, i, 4, 1, out, ldo);
           i += 4;
         }
       if (nq - i >= 2)
         {
-          dot_packed_blocks (x, nb, d, c0, c1, 4, qt + i, 2, 1,
-                             out + i * ldo, ldo);
+          dot_packed_blocks (x, nb, d, c0, c1, 4, qt, i, 2, 1, out, ldo);
           i += 2;
         }
       if (nq - i >= 1)
-        dot_packed_blocks (x, nb, d, c0, c1, 8, qt + i, 1, 1, out + i * ldo,
-                           ldo);
+        dot_packed_blocks (x, nb, d, c0, c1, 8, qt, i, 1, 1, out, ldo);
     }
 }
 

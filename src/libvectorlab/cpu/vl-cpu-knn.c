@@ -5,11 +5,11 @@
  * every loaded column feeds every query of a group with no horizontal
  * sums.  Rows are split between threads, each with its own heaps, merged
  * at the end.  Each thread walks its rows in tiles that stay in L2 while
- * every group of sixteen queries takes its turn; a group's scores of the
+ * every group of up to 64 queries takes its turn; a group's scores of the
  * tile stay in L1 and go straight to its heaps.  One query streams the
  * database once, which is what bounds it; a thousand are bound by the
- * FMAs, which beat one sgemm a tile there by skipping its packing and
- * its score matrix. */
+ * FMAs, where this beats one sgemm a tile by skipping its packing and its
+ * score matrix. */
 #include "vl-cpu.h"
 
 #include "vl-cpu-kernels.h"
@@ -22,13 +22,14 @@
 
 /* Blocks of rows a scan tile: its rows stay in L2 while the query groups
  * pass over them. */
-#define TILE_BLOCKS 8
+#define TILE_BLOCKS 6
 #define TILE_ROWS (TILE_BLOCKS * VL_CPU_BLOCK)
 /* Blocks a worker gets at least, so that small databases do not pay for
  * threads. */
 #define SCAN_GRAIN 256
-/* Queries a group: one vl_cpu_dot_packed () call. */
-#define QUERY_GROUP VL_CPU_BLOCK
+/* Queries a group: one vl_cpu_dot_packed () call, in which each few
+ * blocks' columns serve them all from L1. */
+#define QUERY_GROUP 64
 /* Rows copied at once while building, before they are packed: the
  * row-major copy is bounded by this, not by the database. */
 #define BUILD_ROWS 4096
@@ -140,7 +141,7 @@ typedef struct
   const CpuIndex *ci;
   size_t         ld;        /* row length of q */
   const float   *q;         /* nq prepared queries, see query_scale () */
-  const float   *qt;        /* the same, QUERY_GROUP at a time, packed */
+  const float   *qt;        /* the same, packed for vl_cpu_dot_packed () */
   VlCpuKeyMode   mode;
   size_t         nq;
   size_t         k;
@@ -283,7 +284,7 @@ vl_cpu_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
   size_t nb = blocks_of (index->n);
   unsigned workers = vl_cpu_workers_for (nb, SCAN_GRAIN);
   unsigned query_workers = vl_cpu_workers_for (s.nq, 1);
-  size_t groups = (s.nq + QUERY_GROUP - 1) / QUERY_GROUP;
+  size_t packed_nq = blocks_of (s.nq) * VL_CPU_BLOCK;
   float *q, *qt, *extra_keys = NULL;
   int64_t *extra_ids = NULL;
   Finish finish = { &s, NULL, NULL, NULL };
@@ -292,7 +293,7 @@ vl_cpu_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
   double t0 = vl_now_ms (), t1;
 
   s.q = q = vl_cpu_alloc_floats (s.nq * s.ld);
-  s.qt = qt = vl_cpu_alloc_floats (groups * QUERY_GROUP * index->d);
+  s.qt = qt = vl_cpu_alloc_floats (packed_nq * index->d);
   s.heaps = calloc ((size_t) workers * s.nq, sizeof *s.heaps);
   s.scores = vl_cpu_alloc_floats ((size_t) workers * QUERY_GROUP * TILE_ROWS);
   finish.pairs = malloc ((size_t) query_workers * k * sizeof *finish.pairs);
@@ -319,9 +320,9 @@ vl_cpu_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
   prepare.normalize = index->metric == VL_METRIC_COSINE;
   prepare.scale = query_scale (index->metric);
   vl_cpu_copy_rows (queries, q, &prepare);
-  for (size_t i0 = 0; i0 < s.nq; i0 += QUERY_GROUP)
+  for (size_t i0 = 0; i0 < s.nq; i0 += VL_CPU_BLOCK)
     vl_cpu_pack_block (q + i0 * s.ld, s.ld,
-                       s.nq - i0 < QUERY_GROUP ? s.nq - i0 : QUERY_GROUP,
+                       s.nq - i0 < VL_CPU_BLOCK ? s.nq - i0 : VL_CPU_BLOCK,
                        index->d, qt + i0 * index->d);
   s.mode = index->metric == VL_METRIC_L2 ? VL_CPU_KEY_ADD : VL_CPU_KEY_PLAIN;
   for (size_t i = 0; i < s.nq; i++)

@@ -92,6 +92,25 @@ candidate (uint i, uint have, const __global ulong *running,
  * five counters. */
 #define MERGE_WORK (BINS + WG + 5)
 
+/* Sorts best[0 .. n), padded to a power of two (<= best_len), and stores
+ * its first k in running.  Called by every item. */
+void
+sort_into_running (__local ulong *best, uint n, __global ulong *running,
+                   uint k)
+{
+  const uint lid = get_local_id (0);
+  uint len = 1;
+
+  while (len < n)
+    len *= 2;
+  for (uint i = n + lid; i < len; i += WG)
+    best[i] = ULONG_MAX;
+  barrier (CLK_LOCAL_MEM_FENCE);
+  bitonic_sort (best, len, lid, WG);
+  for (uint i = lid; i < k; i += WG)
+    running[i] = best[i];
+}
+
 /* Step 0: true when the few candidates better than running's worst were
  * merged into it (or there were none). */
 bool
@@ -101,7 +120,7 @@ merge_few (__global ulong *running, uint k, const __global float *scores,
 {
   const uint lid = get_local_id (0);
   const ulong worst = running[k - 1];
-  uint n, len = 1;
+  uint n;
 
   if (lid == 0)
     *n_new = 0;
@@ -124,14 +143,9 @@ merge_few (__global ulong *running, uint k, const __global float *scores,
     return true;
   if (k + n > best_len)
     return false;
-  while (len < k + n)
-    len *= 2;
-  for (uint i = lid; i < len; i += WG)
-    best[i] = i < k ? running[i] : i < k + n ? best[i] : ULONG_MAX;
-  barrier (CLK_LOCAL_MEM_FENCE);
-  bitonic_sort (best, len, lid, WG);
   for (uint i = lid; i < k; i += WG)
-    running[i] = best[i];
+    best[i] = running[i];
+  sort_into_running (best, k + n, running, k);
   return true;
 }
 
@@ -147,7 +161,7 @@ merge_sorted_lists (__global ulong *running, uint k,
 {
   const uint lid = get_local_id (0);
   __local uint *bound = misc, *n_new = misc + 1;
-  uint n, len = 1;
+  uint n;
 
   if (lid == 0)
     {
@@ -174,14 +188,7 @@ merge_sorted_lists (__global ulong *running, uint k,
   n = *n_new;
   if (n > best_len)
     return false;
-  while (len < n)
-    len *= 2;
-  for (uint i = n + lid; i < len; i += WG)
-    best[i] = ULONG_MAX;
-  barrier (CLK_LOCAL_MEM_FENCE);
-  bitonic_sort (best, len, lid, WG);
-  for (uint i = lid; i < k; i += WG)
-    running[i] = best[i];
+  sort_into_running (best, n, running, k);
   return true;
 }
 

@@ -16,36 +16,23 @@
 
 typedef struct
 {
-  gsize     n, d, nq, k;
-  VlMetric  metric;
-  float    *database;
-  float    *queries;
-  VlIndex  *index;
-  gint64   *ids;
-  float    *scores;
+  VlBenchKnnData data;
+  VlIndex       *index;
 } KnnState;
 
-static void
-knn_teardown (gpointer data)
+void
+vl_bench_knn_data_clear (VlBenchKnnData *s)
 {
-  KnnState *s = data;
-
-  vl_index_free (s->index);
-  g_free (s->database);
-  g_free (s->queries);
-  g_free (s->ids);
-  g_free (s->scores);
-  g_free (s);
+  g_clear_pointer (&s->database, g_free);
+  g_clear_pointer (&s->queries, g_free);
+  g_clear_pointer (&s->ids, g_free);
+  g_clear_pointer (&s->scores, g_free);
 }
 
-static gpointer
-knn_setup (VlContext *ctx, const VlBenchCase *c, GCancellable *cancellable,
-           GError **error)
+gboolean
+vl_bench_knn_data_init (VlBenchKnnData *s, const VlBenchCase *c,
+                        GCancellable *cancellable, GError **error)
 {
-  KnnState *s = g_new0 (KnnState, 1);
-  VlError *vl_error = NULL;
-  VlMatrix db;
-
   s->n = vl_bench_case_get_size (c, "n");
   s->d = vl_bench_case_get_size (c, "d");
   s->nq = vl_bench_case_get_size (c, "nq");
@@ -57,16 +44,12 @@ knn_setup (VlContext *ctx, const VlBenchCase *c, GCancellable *cancellable,
       g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_FAILED,
                    "%s: k = %" G_GSIZE_FORMAT " exceeds the database size "
                    "n = %" G_GSIZE_FORMAT, c->name, s->k, s->n);
-      knn_teardown (s);
-      return NULL;
+      return FALSE;
     }
   s->database = vl_bench_data_clustered (VL_BENCH_SEED, 1, s->n, s->d,
                                          cancellable, error);
   if (s->database == NULL)
-    {
-      knn_teardown (s);
-      return NULL;
-    }
+    return FALSE;
   s->queries = vl_bench_data_clustered (VL_BENCH_SEED, 2, s->nq, s->d,
                                         cancellable, error);
   s->ids = g_try_new (gint64, s->nq * s->k);
@@ -76,12 +59,36 @@ knn_setup (VlContext *ctx, const VlBenchCase *c, GCancellable *cancellable,
       if (error != NULL && *error == NULL)
         g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_FAILED,
                      _("%s: out of host memory for results"), c->name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+knn_teardown (gpointer data)
+{
+  KnnState *s = data;
+
+  vl_index_free (s->index);
+  vl_bench_knn_data_clear (&s->data);
+  g_free (s);
+}
+
+static gpointer
+knn_setup (VlContext *ctx, const VlBenchCase *c, GCancellable *cancellable,
+           GError **error)
+{
+  KnnState *s = g_new0 (KnnState, 1);
+  VlError *vl_error = NULL;
+  VlMatrix db;
+
+  if (!vl_bench_knn_data_init (&s->data, c, cancellable, error))
+    {
       knn_teardown (s);
       return NULL;
     }
-
-  db = vl_matrix_f32 (s->database, s->n, s->d);
-  s->index = vl_index_new (ctx, s->metric, &db, &vl_error);
+  db = vl_matrix_f32 (s->data.database, s->data.n, s->data.d);
+  s->index = vl_index_new (ctx, s->data.metric, &db, &vl_error);
   if (s->index == NULL)
     {
       vl_bench_propagate_vl_error (error, vl_error, c->name);
@@ -95,27 +102,25 @@ static gboolean
 knn_run (gpointer data, GError **error)
 {
   KnnState *s = data;
-  VlMatrix q = vl_matrix_f32 (s->queries, s->nq, s->d);
+  VlMatrix q = vl_matrix_f32 (s->data.queries, s->data.nq, s->data.d);
   VlError *vl_error = NULL;
 
-  if (vl_index_search (s->index, &q, s->k, s->ids, s->scores, &vl_error)
-      != VL_STATUS_OK)
+  if (vl_index_search (s->index, &q, s->data.k, s->data.ids, s->data.scores,
+                       &vl_error) != VL_STATUS_OK)
     return vl_bench_propagate_vl_error (error, vl_error, "k-NN search");
   return TRUE;
 }
 
 gboolean
-vl_bench_knn_recall (const float *database, gsize n, gsize d,
-                     const float *queries, gsize nq, gsize k, VlMetric metric,
-                     const gint64 *found, VlBenchQuality *quality,
-                     GError **error)
+vl_bench_knn_data_recall (const VlBenchKnnData *s, VlBenchQuality *quality,
+                          GError **error)
 {
-  gsize m = MIN (nq, RECALL_SAMPLE), hits = 0;
-  const char *reference = vl_bench_reference_for ((double) n * d * m);
+  gsize m = MIN (s->nq, RECALL_SAMPLE), hits = 0;
+  const char *reference = vl_bench_reference_for ((double) s->n * s->d * m);
   g_autoptr(VlContext) ctx = vl_bench_context_new (reference, error);
-  g_autofree float *sample = g_new (float, m * d);
-  g_autofree gint64 *ids = g_new (gint64, m * k);
-  g_autofree float *scores = g_new (float, m * k);
+  g_autofree float *sample = g_new (float, m * s->d);
+  g_autofree gint64 *ids = g_new (gint64, m * s->k);
+  g_autofree float *scores = g_new (float, m * s->k);
   g_autofree gsize *rows = g_new (gsize, m);
   VlMatrix q, db;
   VlError *vl_error = NULL;
@@ -124,24 +129,25 @@ vl_bench_knn_recall (const float *database, gsize n, gsize d,
     return FALSE;
   for (gsize i = 0; i < m; i++)
     {
-      rows[i] = i * nq / m;
-      memcpy (sample + i * d, queries + rows[i] * d, d * sizeof (float));
+      rows[i] = i * s->nq / m;
+      memcpy (sample + i * s->d, s->queries + rows[i] * s->d,
+              s->d * sizeof (float));
     }
-  q = vl_matrix_f32 (sample, m, d);
-  db = vl_matrix_f32 ((float *) database, n, d);
-  if (vl_knn (ctx, metric, &q, &db, k, ids, scores, &vl_error)
+  q = vl_matrix_f32 (sample, m, s->d);
+  db = vl_matrix_f32 (s->database, s->n, s->d);
+  if (vl_knn (ctx, s->metric, &q, &db, s->k, ids, scores, &vl_error)
       != VL_STATUS_OK)
     return vl_bench_propagate_vl_error (error, vl_error, "recall check");
 
   for (gsize i = 0; i < m; i++)
-    for (gsize a = 0; a < k; a++)
-      for (gsize b = 0; b < k; b++)
-        if (found[rows[i] * k + a] == ids[i * k + b])
+    for (gsize a = 0; a < s->k; a++)
+      for (gsize b = 0; b < s->k; b++)
+        if (s->ids[rows[i] * s->k + a] == ids[i * s->k + b])
           {
             hits++;
             break;
           }
-  quality->recall = (double) hits / (double) (m * k);
+  quality->recall = (double) hits / (double) (m * s->k);
   g_strlcpy (quality->reference, reference, sizeof quality->reference);
   quality->sampled = (guint) m;
   return TRUE;
@@ -150,14 +156,11 @@ vl_bench_knn_recall (const float *database, gsize n, gsize d,
 static gboolean
 knn_quality (gpointer data, VlBenchQuality *quality, GError **error)
 {
-  KnnState *s = data;
-
-  return vl_bench_knn_recall (s->database, s->n, s->d, s->queries, s->nq,
-                              s->k, s->metric, s->ids, quality, error);
+  return vl_bench_knn_data_recall (&((KnnState *) data)->data, quality, error);
 }
 
-static double
-knn_items (const VlBenchCase *c)
+double
+vl_bench_knn_items (const VlBenchCase *c)
 {
   return (double) vl_bench_case_get_size (c, "nq");
 }
@@ -183,7 +186,7 @@ const VlBenchWorkload vl_bench_workload_knn = {
   .run = knn_run,
   .quality = knn_quality,
   .teardown = knn_teardown,
-  .items = knn_items,
+  .items = vl_bench_knn_items,
   .bytes = knn_bytes,
 };
 

@@ -82,11 +82,26 @@ G_BEGIN_DECLS
 extern const VlBenchParamSpec
   vl_bench_knn_scenario_params[VL_BENCH_KNN_SCENARIO_N_PARAMS];
 
-/* Sets quality's recall of @found (@nq x @k ids) against an exact k-NN of
- * a few evenly spaced queries on "ref" when that is cheap, else "cpu". */
-gboolean vl_bench_knn_recall (const float *database, gsize n, gsize d,
-                              const float *queries, gsize nq, gsize k,
-                              VlMetric metric, const gint64 *found,
-                              VlBenchQuality *quality, GError **error);
+/* What the k-NN suites (knn, sq-knn) share: a case's sizes and metric, its
+ * seeded database and queries, and room for the results. */
+typedef struct
+{
+  gsize     n, d, nq, k;
+  VlMetric  metric;
+  float    *database;
+  float    *queries;
+  gint64   *ids;
+  float    *scores;
+} VlBenchKnnData;
+
+gboolean vl_bench_knn_data_init   (VlBenchKnnData *data, const VlBenchCase *c,
+                                   GCancellable *cancellable, GError **error);
+void     vl_bench_knn_data_clear  (VlBenchKnnData *data);
+/* Sets quality's recall of data->ids against an exact k-NN of a few evenly
+ * spaced queries on "ref" when that is cheap, else "cpu". */
+gboolean vl_bench_knn_data_recall (const VlBenchKnnData *data,
+                                   VlBenchQuality *quality, GError **error);
+/* Queries a search: the items of a k-NN case. */
+double   vl_bench_knn_items       (const VlBenchCase *c);
 
 G_END_DECLS

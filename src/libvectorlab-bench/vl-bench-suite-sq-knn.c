@@ -5,7 +5,6 @@
  * on the device, so a repetition times a search only, as knn does.  Recall
  * is against exact search of the float vectors (so it measures what the
  * quantisation loses). */
-#include "vl-bench-data.h"
 #include "vl-bench-error.h"
 #include "vl-bench-suite-private.h"
 #include "vl-sq.h"
@@ -14,13 +13,8 @@
 
 typedef struct
 {
-  gsize      n, d, nq, k;
-  VlMetric   metric;
-  float     *database;
-  float     *queries;
-  VlSqIndex *index;
-  gint64    *ids;
-  float     *scores;
+  VlBenchKnnData data;
+  VlSqIndex     *index;
 } SqKnnState;
 
 static void
@@ -30,10 +24,7 @@ sq_knn_teardown (gpointer data)
 
   if (s->index != NULL)
     vl_sq_index_free (s->index);
-  g_free (s->database);
-  g_free (s->queries);
-  g_free (s->ids);
-  g_free (s->scores);
+  vl_bench_knn_data_clear (&s->data);
   g_free (s);
 }
 
@@ -47,63 +38,36 @@ sq_knn_setup (VlContext *ctx, const VlBenchCase *c, GCancellable *cancellable,
   VlSqType type = VL_SQ_8;
   VlMatrix db;
 
-  s->n = vl_bench_case_get_size (c, "n");
-  s->d = vl_bench_case_get_size (c, "d");
-  s->nq = vl_bench_case_get_size (c, "nq");
-  s->k = vl_bench_case_get_size (c, "k");
-  s->metric = vl_bench_case_get_metric (c);
   vl_sq_type_from_string (vl_bench_case_get (c, "type"), &type);
-
-  if (s->k > s->n)
+  if (!vl_bench_knn_data_init (&s->data, c, cancellable, error))
     {
-      g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_FAILED,
-                   "%s: k = %" G_GSIZE_FORMAT " exceeds the database size "
-                   "n = %" G_GSIZE_FORMAT, c->name, s->k, s->n);
-      goto fail;
+      sq_knn_teardown (s);
+      return NULL;
     }
-  s->database = vl_bench_data_clustered (VL_BENCH_SEED, 1, s->n, s->d,
-                                         cancellable, error);
-  if (s->database == NULL)
-    goto fail;
-  s->queries = vl_bench_data_clustered (VL_BENCH_SEED, 2, s->nq, s->d,
-                                        cancellable, error);
-  s->ids = g_try_new (gint64, s->nq * s->k);
-  s->scores = g_try_new (float, s->nq * s->k);
-  if (s->queries == NULL || s->ids == NULL || s->scores == NULL)
-    {
-      if (error != NULL && *error == NULL)
-        g_set_error (error, VL_BENCH_ERROR, VL_BENCH_ERROR_FAILED,
-                     _("%s: out of host memory for results"), c->name);
-      goto fail;
-    }
-
-  db = vl_matrix_f32 (s->database, s->n, s->d);
+  db = vl_matrix_f32 (s->data.database, s->data.n, s->data.d);
   if ((codec = vl_sq_train (ctx, type, &db, &vl_error)) == NULL
-      || (s->index = vl_sq_index_new_from_floats (codec, s->metric, &db,
+      || (s->index = vl_sq_index_new_from_floats (codec, s->data.metric, &db,
                                                   &vl_error)) == NULL)
     {
       vl_bench_propagate_vl_error (error, vl_error, c->name);
-      goto fail;
+      if (codec != NULL)
+        vl_sq_codec_free (codec);
+      sq_knn_teardown (s);
+      return NULL;
     }
   vl_sq_codec_free (codec);
   return s;
-
-fail:
-  if (codec != NULL)
-    vl_sq_codec_free (codec);
-  sq_knn_teardown (s);
-  return NULL;
 }
 
 static gboolean
 sq_knn_run (gpointer data, GError **error)
 {
   SqKnnState *s = data;
-  VlMatrix q = vl_matrix_f32 (s->queries, s->nq, s->d);
+  VlMatrix q = vl_matrix_f32 (s->data.queries, s->data.nq, s->data.d);
   VlError *vl_error = NULL;
 
-  if (vl_sq_index_search (s->index, &q, s->k, s->ids, s->scores, &vl_error)
-      != VL_STATUS_OK)
+  if (vl_sq_index_search (s->index, &q, s->data.k, s->data.ids,
+                          s->data.scores, &vl_error) != VL_STATUS_OK)
     return vl_bench_propagate_vl_error (error, vl_error, "SQ k-NN search");
   return TRUE;
 }
@@ -111,16 +75,8 @@ sq_knn_run (gpointer data, GError **error)
 static gboolean
 sq_knn_quality (gpointer data, VlBenchQuality *quality, GError **error)
 {
-  SqKnnState *s = data;
-
-  return vl_bench_knn_recall (s->database, s->n, s->d, s->queries, s->nq,
-                              s->k, s->metric, s->ids, quality, error);
-}
-
-static double
-sq_knn_items (const VlBenchCase *c)
-{
-  return (double) vl_bench_case_get_size (c, "nq");
+  return vl_bench_knn_data_recall (&((SqKnnState *) data)->data, quality,
+                                   error);
 }
 
 /* The scan reads the codes once per batch of queries. */
@@ -147,7 +103,7 @@ const VlBenchWorkload vl_bench_workload_sq_knn = {
   .run = sq_knn_run,
   .quality = sq_knn_quality,
   .teardown = sq_knn_teardown,
-  .items = sq_knn_items,
+  .items = vl_bench_knn_items,
   .bytes = sq_knn_bytes,
 };
 

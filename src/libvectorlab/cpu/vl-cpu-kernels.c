@@ -197,18 +197,20 @@ packed_query (const float *qt, size_t d, size_t i)
 
 /* Queries [i0, i0 + sets * Q), Q at a time, against every R blocks in
  * turn: the blocks' columns [c0, c1) stay in L1 for all the queries, and
- * the first Q fetch the next R blocks' columns. */
+ * the first Q fetch the next R blocks' columns, up to @nb_ahead blocks
+ * past the last. */
 INLINE void
-dot_packed_blocks (const float *x, size_t nb, size_t d, size_t c0,
-                   size_t c1, const int R, const float *qt, size_t i0,
-                   const int Q, size_t sets, float *out, size_t ldo)
+dot_packed_blocks (const float *x, size_t nb, size_t nb_ahead, size_t d,
+                   size_t c0, size_t c1, const int R, const float *qt,
+                   size_t i0, const int Q, size_t sets, float *out,
+                   size_t ldo)
 {
   size_t b = 0;
 
   for (; b + R <= nb; b += R)
     {
-      const float *ahead = b + 2 * R <= nb ? x + (b + R) * d * VL_CPU_BLOCK
-                                           : NULL;
+      const float *ahead = b + 2 * R <= nb + nb_ahead
+                           ? x + (b + R) * d * VL_CPU_BLOCK : NULL;
 
       for (size_t i = i0; i < i0 + sets * Q; i += Q, ahead = NULL)
         dot_packed_block (x + b * d * VL_CPU_BLOCK, d, c0, c1, R,
@@ -223,8 +225,8 @@ dot_packed_blocks (const float *x, size_t nb, size_t d, size_t c0,
 }
 
 HOT void
-vl_cpu_dot_packed (const float *x, size_t nb, size_t d, const float *qt,
-                   size_t nq, float *out, size_t ldo)
+vl_cpu_dot_packed (const float *x, size_t nb, size_t nb_ahead, size_t d,
+                   const float *qt, size_t nq, float *out, size_t ldo)
 {
   for (size_t c0 = 0; c0 < d; c0 += PACKED_COLUMNS)
     {
@@ -235,21 +237,26 @@ vl_cpu_dot_packed (const float *x, size_t nb, size_t d, const float *qt,
        * sixteen queries by one block are bound by their seventeen loads
        * and eight by two leave less room for the loop's own work.  Fewer
        * queries share each column between more blocks, which keeps
-       * enough independent sums in flight to hide the FMA latency. */
+       * enough independent sums in flight to hide the FMA latency.
+       * Three and six blocks divide the scan's tiles. */
       if (i > 0)
-        dot_packed_blocks (x, nb, d, c0, c1, 3, qt, 0, 8, nq / 8, out, ldo);
+        dot_packed_blocks (x, nb, nb_ahead, d, c0, c1, 3, qt, 0, 8, nq / 8,
+                           out, ldo);
       if (nq - i >= 4)
         {
-          dot_packed_blocks (x, nb, d, c0, c1, 4, qt, i, 4, 1, out, ldo);
+          dot_packed_blocks (x, nb, nb_ahead, d, c0, c1, 3, qt, i, 4, 1,
+                             out, ldo);
           i += 4;
         }
       if (nq - i >= 2)
         {
-          dot_packed_blocks (x, nb, d, c0, c1, 4, qt, i, 2, 1, out, ldo);
+          dot_packed_blocks (x, nb, nb_ahead, d, c0, c1, 6, qt, i, 2, 1,
+                             out, ldo);
           i += 2;
         }
       if (nq - i >= 1)
-        dot_packed_blocks (x, nb, d, c0, c1, 8, qt, i, 1, 1, out, ldo);
+        dot_packed_blocks (x, nb, nb_ahead, d, c0, c1, 6, qt, i, 1, 1, out,
+                           ldo);
     }
 }
 

@@ -24,13 +24,15 @@ void vl_cpu_pack_block (const float *rows, size_t ld, size_t n, size_t d,
                         float *out);
 
 /* out[i * ldo + b * VL_CPU_BLOCK + r] = q_i . x_(b, r) for i < @nq, b <
- * @nb packed blocks at @x.  The queries are packed like blocks too, a
+ * @nb packed blocks at @x, fetching ahead into the @nb_ahead blocks that
+ * follow, which the next call will read.  The queries are packed like blocks too, a
  * block of VL_CPU_BLOCK at a time: query i's column c is
  * qt[((i / VL_CPU_BLOCK) * d + c) * VL_CPU_BLOCK + i % VL_CPU_BLOCK].  Each
  * score is one fp32 sum over c in order, whatever @nq, so a query's
  * scores do not depend on its neighbours. */
-void  vl_cpu_dot_packed (const float *x, size_t nb, size_t d,
-                         const float *qt, size_t nq, float *out, size_t ldo);
+void  vl_cpu_dot_packed (const float *x, size_t nb, size_t nb_ahead,
+                         size_t d, const float *qt, size_t nq, float *out,
+                         size_t ldo);
 
 float vl_cpu_dot  (const float *a, const float *b, size_t d);
 float vl_cpu_l2sq (const float *a, const float *b, size_t d);

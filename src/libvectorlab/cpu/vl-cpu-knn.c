@@ -204,8 +204,8 @@ scan_blocks (size_t begin, size_t end, unsigned worker, void *data)
         {
           size_t nq = s->nq - i0 < QUERY_GROUP ? s->nq - i0 : QUERY_GROUP;
 
-          vl_cpu_dot_packed (s->ci->data + j0 * d, nb, d, s->qt + i0 * d, nq,
-                             tile, TILE_ROWS);
+          vl_cpu_dot_packed (s->ci->data + j0 * d, nb, end - b0 - nb, d,
+                             s->qt + i0 * d, nq, tile, TILE_ROWS);
           for (size_t i = 0; i < nq; i++)
             push_scores (s, &heaps[i0 + i], tile + i * TILE_ROWS, j0, n);
         }

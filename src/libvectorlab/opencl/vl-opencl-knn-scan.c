@@ -11,6 +11,7 @@ typedef struct
   size_t         tile;     /* rows a tile: wg x rows an item */
   size_t         local;    /* local memory bytes */
   size_t         groups_per_cu;
+  size_t         whole;    /* bytes of the `whole` argument (DIRECT) */
 } Variant;
 
 size_t
@@ -20,38 +21,62 @@ vl_opencl_knn_scan_local (size_t qb, size_t wg, size_t rpi, size_t tk)
   return qb * 2 * wg * 8 + tk * (wg * rpi + 2) * 4 + tk * qb * 4 + qb * 12;
 }
 
+/* @ld4: float4 (or 4 codes) a row, which the DIRECT families keep whole. */
 static Variant
-variant (VlContext *ctx, VlOpenclFamily family, size_t qb)
+variant (VlContext *ctx, VlOpenclFamily family, size_t qb, size_t ld4)
 {
   const char *tuning = vl_opencl_tuning (ctx, family);
   size_t rpi = vl_opencl_tuning_value (tuning, "RPI", 1);
+  bool direct = family == VL_OPENCL_SQ8_DIRECT1 || family == VL_OPENCL_SQ8_DIRECT4;
   Variant v = { family, qb, vl_opencl_tuning_wg (tuning), 0, 0,
-                vl_opencl_tuning_value (tuning, "GROUPS_PER_CU", 4) };
+                vl_opencl_tuning_value (tuning, "GROUPS_PER_CU", 4), 16 };
 
   v.tile = v.wg * rpi;
-  v.local = vl_opencl_knn_scan_local (qb, v.wg, rpi,
-                                      vl_opencl_tuning_value (tuning, "TK", 16));
+  if (direct)
+    {
+      /* SCAN_LOCALS under DIRECT, and min, step and the queries. */
+      v.whole = (2 + qb) * ld4 * 16;
+      v.local = qb * 2 * v.wg * 8 + qb * 12 + v.whole;
+    }
+  else
+    v.local = vl_opencl_knn_scan_local (qb, v.wg, rpi,
+                                        vl_opencl_tuning_value (tuning, "TK", 16));
   return v;
 }
 
 /* The largest variant for @rows queries that the device can run with @k;
- * over SQ8 codes with @sq8. */
+ * over SQ8 codes with @sq8, reading them straight from global memory
+ * (DIRECT) when rows are whole uint4 (@ld4 a multiple of 4) and the
+ * queries fit in local memory. */
 static bool
-choose (VlContext *ctx, size_t rows, size_t k, bool sq8, Variant *out)
+choose (VlContext *ctx, size_t rows, size_t k, bool sq8, size_t ld4,
+        Variant *out)
 {
-  static const struct { VlOpenclFamily family, sq8; size_t qb; } all[] = {
-    { VL_OPENCL_KNN_SCAN16, VL_OPENCL_SQ8_SCAN16, 16 },
-    { VL_OPENCL_KNN_SCAN4, VL_OPENCL_SQ8_SCAN4, 4 },
-    { VL_OPENCL_KNN_SCAN1, VL_OPENCL_SQ8_SCAN1, 1 },
+  static const struct { VlOpenclFamily family, sq8, direct; size_t qb; } all[] = {
+    { VL_OPENCL_KNN_SCAN16, VL_OPENCL_SQ8_SCAN16, VL_OPENCL_N_FAMILIES, 16 },
+    { VL_OPENCL_KNN_SCAN4, VL_OPENCL_SQ8_SCAN4, VL_OPENCL_SQ8_DIRECT4, 4 },
+    { VL_OPENCL_KNN_SCAN1, VL_OPENCL_SQ8_SCAN1, VL_OPENCL_SQ8_DIRECT1, 1 },
   };
 
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
     {
-      Variant v = variant (ctx, sq8 ? all[i].sq8 : all[i].family, all[i].qb);
       bool smaller_fits = i + 1 < sizeof all / sizeof all[0]
                           && rows <= all[i + 1].qb;
+      Variant v;
 
-      if (smaller_fits || v.local > ctx->device.local_mem_bytes || k > v.wg)
+      if (smaller_fits)
+        continue;
+      if (sq8 && ld4 % 4 == 0 && all[i].direct != VL_OPENCL_N_FAMILIES)
+        {
+          v = variant (ctx, all[i].direct, all[i].qb, ld4);
+          if (v.local <= ctx->device.local_mem_bytes && k <= v.wg)
+            {
+              *out = v;
+              return true;
+            }
+        }
+      v = variant (ctx, sq8 ? all[i].sq8 : all[i].family, all[i].qb, ld4);
+      if (v.local > ctx->device.local_mem_bytes || k > v.wg)
         continue;
       *out = v;
       return true;
@@ -79,7 +104,7 @@ vl_opencl_knn_scan_fits (VlContext *ctx, size_t k)
 {
   Variant v;
 
-  return choose (ctx, 1, k, false, &v);
+  return choose (ctx, 1, k, false, 0, &v);
 }
 
 VlStatus
@@ -100,7 +125,7 @@ vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
       Variant v;
       size_t tiles;
 
-      choose (ctx, nq - q0 < 16 ? nq - q0 : 16, k, sq8, &v);
+      choose (ctx, nq - q0 < 16 ? nq - q0 : 16, k, sq8, scan->ld4, &v);
       tiles = (n + v.tile - 1) / v.tile;
       if (cu * v.groups_per_cu < tiles)
         tiles = cu * v.groups_per_cu;
@@ -121,7 +146,7 @@ vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
       cl_uint a_n = (cl_uint) n, a_ld4 = (cl_uint) scan->ld4;
       cl_uint a_q0 = (cl_uint) q0, a_nb, a_k = (cl_uint) k;
 
-      choose (ctx, rows, k, sq8, &v);
+      choose (ctx, rows, k, sq8, scan->ld4, &v);
       rows = rows < v.qb ? rows : v.qb;
       a_nb = (cl_uint) rows;
       groups = (n + v.tile - 1) / v.tile;
@@ -136,6 +161,8 @@ vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
                                          sizeof a_nb, &a_nb, sizeof a_k, &a_k,
                                          sizeof lists, &lists, (size_t) 0));
       VL_OPENCL_TRY (set_optional_buffers (kernel, 8, scan, error));
+      VL_OPENCL_TRY (vl_opencl_check (clSetKernelArg (kernel, 12, v.whole, NULL),
+                                      "clSetKernelArg", error));
       {
         size_t global = groups * wg;
 

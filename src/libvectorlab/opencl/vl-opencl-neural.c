@@ -72,7 +72,8 @@ ocl_model_free (VlNeuralModel *model)
   model->priv = NULL;
 }
 
-/* Rows per chunk: the widest scratch row is @width floats. */
+/* The most rows a chunk may have: the widest scratch row is @width
+ * floats. */
 static size_t
 chunk_rows (size_t n, size_t width)
 {
@@ -99,7 +100,7 @@ ensure_stream (VlNeuralModel *model, VlError **error)
 
   if (p->stream.up != NULL)
     return VL_STATUS_OK;
-  return vl_opencl_stream_init (&p->stream, model->ctx, error);
+  return vl_opencl_stream_init (&p->stream, model->ctx, true, error);
 }
 
 /* x -> activations -> codes and scales. */

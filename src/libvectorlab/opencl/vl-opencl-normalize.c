@@ -37,7 +37,7 @@ vl_opencl_normalize_rows (VlContext *ctx, const VlMatrix *in, VlMatrix *out,
   VlStatus status;
 
   VL_OPENCL_TRY (vl_opencl_check_dims (in->rows, d, "input", error));
-  VL_OPENCL_TRY (vl_opencl_stream_init (&stream, ctx, error));
+  VL_OPENCL_TRY (vl_opencl_stream_init (&stream, ctx, false, error));
   VL_OPENCL_TRY (vl_opencl_stream_run (&stream, in->rows, SIZE_MAX, &pin, 1,
                                        &pout, 1, normalize_chunk, &d, error));
 out:

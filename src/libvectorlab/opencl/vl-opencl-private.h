@@ -25,6 +25,9 @@ typedef enum
   VL_OPENCL_SQ8_SCAN1,
   VL_OPENCL_SQ8_SCAN4,
   VL_OPENCL_SQ8_SCAN16,
+  /* ... reading codes straight from global memory, for 1 and 4 queries. */
+  VL_OPENCL_SQ8_DIRECT1,
+  VL_OPENCL_SQ8_DIRECT4,
   VL_OPENCL_N_FAMILIES
 } VlOpenclFamily;
 
@@ -66,7 +69,7 @@ typedef struct
     const char    *name;
     cl_kernel   kernel;
     size_t      wg;
-  }                kernels[32];
+  }                kernels[64];
   size_t           n_kernels;
 
   /* Tunables set on this context, and read from the user's tuning cache,

@@ -49,6 +49,8 @@ static const FamilyDesc families[VL_OPENCL_N_FAMILIES] = {
   [VL_OPENCL_SQ8_SCAN1] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=1 -DSQ8=1" },
   [VL_OPENCL_SQ8_SCAN4] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=4 -DSQ8=1" },
   [VL_OPENCL_SQ8_SCAN16] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=16 -DSQ8=1" },
+  [VL_OPENCL_SQ8_DIRECT1] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=1 -DSQ8=1 -DDIRECT=1" },
+  [VL_OPENCL_SQ8_DIRECT4] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=4 -DSQ8=1 -DDIRECT=1" },
 };
 
 /* Largest work-group tried: enough to fill a GPU SM with a few groups, small

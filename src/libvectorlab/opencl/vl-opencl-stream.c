@@ -8,9 +8,11 @@
  * transfer at a time), so on a GPU the host copies each chunk into a
  * pinned slot with all its threads and the DMA goes from there; while the
  * device works on chunk i, the host fills chunk i + 1's slot and empties
- * chunk i - 1's.  A device that shares host memory (PoCL on the CPU) gains
- * nothing from pinning, so there transfers go straight from and to the
- * caller's rows. */
+ * chunk i - 1's.  Streams made for one run skip the pinning when the run
+ * is short (VL_OPENCL_STREAM_STAGE_MIN_CHUNKS).  A device that shares host
+ * memory (PoCL on the CPU) gains nothing from pinning or overlap, so there
+ * transfers go straight from and to the caller's rows, in chunks as big
+ * as the op allows. */
 #include "vl-opencl-stream.h"
 #include "cpu/vl-cpu-threads.h"
 
@@ -121,7 +123,7 @@ ensure_stage (VlOpenclStream *stream, size_t bytes, VlError **error)
 }
 
 VlStatus
-vl_opencl_stream_init (VlOpenclStream *stream, VlContext *ctx,
+vl_opencl_stream_init (VlOpenclStream *stream, VlContext *ctx, bool keep,
                        VlError **error)
 {
   VlOpenclContext *cl = ctx->priv;
@@ -129,6 +131,7 @@ vl_opencl_stream_init (VlOpenclStream *stream, VlContext *ctx,
 
   memset (stream, 0, sizeof *stream);
   stream->ctx = ctx;
+  stream->keep = keep;
   stream->up = clCreateCommandQueue (cl->context, cl->device,
                                      CL_QUEUE_PROFILING_ENABLE, &err);
   if (err == CL_SUCCESS)
@@ -163,8 +166,8 @@ typedef struct
   const VlOpenclStreamPort *in, *out;
   size_t                    n_in, n_out, cap;
   bool                      staged;
-  cl_mem                    dev_in[VL_OPENCL_STREAM_SLOTS][VL_OPENCL_STREAM_PORTS];
-  cl_mem                    dev_out[VL_OPENCL_STREAM_SLOTS][VL_OPENCL_STREAM_PORTS];
+  cl_mem   dev_in[VL_OPENCL_STREAM_SLOTS][VL_OPENCL_STREAM_PORTS];
+  cl_mem   dev_out[VL_OPENCL_STREAM_SLOTS][VL_OPENCL_STREAM_PORTS];
   cl_event                  uploaded[VL_OPENCL_STREAM_SLOTS];
   cl_event                  computed[VL_OPENCL_STREAM_SLOTS];
   cl_event                  downloaded[VL_OPENCL_STREAM_SLOTS];
@@ -212,6 +215,7 @@ upload_chunk (Run *run, int s, size_t r0, size_t rows, VlError **error)
   VlContext *ctx = stream->ctx;
   cl_event list[2];
   cl_uint n_list = wait_list (run->computed[s], run->downloaded[s], list);
+  const cl_event *waits = n_list > 0 ? list : NULL;
   size_t offset = 0;
   double t0 = vl_now_ms ();
 
@@ -229,11 +233,11 @@ upload_chunk (Run *run, int s, size_t r0, size_t rows, VlError **error)
                      port->row_bytes, rows, port->row_bytes);
           err = clEnqueueWriteBuffer (stream->up, run->dev_in[s][p], CL_FALSE,
                                       0, bytes, stream->stage_ptr[s] + offset,
-                                      n_list, n_list ? list : NULL, &event);
+                                      n_list, waits, &event);
         }
       else if (port->stride == port->row_bytes || rows == 1)
         err = clEnqueueWriteBuffer (stream->up, run->dev_in[s][p], CL_FALSE,
-                                    0, bytes, src, n_list, n_list ? list : NULL, &event);
+                                    0, bytes, src, n_list, waits, &event);
       else
         {
           size_t origin[3] = { 0, 0, 0 };
@@ -242,7 +246,7 @@ upload_chunk (Run *run, int s, size_t r0, size_t rows, VlError **error)
           err = clEnqueueWriteBufferRect (stream->up, run->dev_in[s][p],
                                           CL_FALSE, origin, origin, region,
                                           port->row_bytes, 0, port->stride, 0,
-                                          src, n_list, n_list ? list : NULL, &event);
+                                          src, n_list, waits, &event);
         }
       if (err != CL_SUCCESS)
         return vl_opencl_check (err, "clEnqueueWriteBuffer", error);
@@ -267,7 +271,8 @@ compute_chunk (Run *run, int s, size_t r0, size_t rows, cl_mem *out,
   VlStatus status;
   cl_int err;
 
-  err = clEnqueueBarrierWithWaitList (cl->queue, n_list, n_list ? list : NULL, NULL);
+  err = clEnqueueBarrierWithWaitList (cl->queue, n_list,
+                                      n_list > 0 ? list : NULL, NULL);
   if (err != CL_SUCCESS)
     return vl_opencl_check (err, "clEnqueueBarrierWithWaitList", error);
   memcpy (out, run->dev_out[s], sizeof run->dev_out[s]);
@@ -405,11 +410,14 @@ vl_opencl_stream_run (VlOpenclStream *stream, size_t n, size_t max_rows,
   size_t in_bytes = row_bytes_of (in, n_in);
   size_t out_bytes = row_bytes_of (out, n_out);
   size_t widest = in_bytes > out_bytes ? in_bytes : out_bytes;
-  size_t cr = VL_OPENCL_STREAM_CHUNK_BYTES / widest;
+  /* On a device in host memory transfers are memcpys on the cores that
+   * run the kernels: overlapping them gains nothing, while bigger chunks
+   * keep the kernels efficient. */
+  size_t cr = ctx->device.is_gpu ? VL_OPENCL_STREAM_CHUNK_BYTES / widest
+                                 : max_rows;
   size_t prev_r0 = 0, prev_rows = 0;
   Run run = {
     .stream = stream, .in = in, .out = out, .n_in = n_in, .n_out = n_out,
-    .staged = ctx->device.is_gpu,
   };
   VlStatus status = VL_STATUS_OK;
   int s = 0;
@@ -419,16 +427,22 @@ vl_opencl_stream_run (VlOpenclStream *stream, size_t n, size_t max_rows,
   cr = cr < max_rows ? cr : max_rows;
   cr = cr > 0 ? cr : 1;
   run.cap = cr < n ? cr : n;
+  run.staged = ctx->device.is_gpu
+               && (stream->keep
+                   || n >= VL_OPENCL_STREAM_STAGE_MIN_CHUNKS * run.cap);
   VL_OPENCL_TRY (get_buffers (&run, error));
   if (run.staged)
     VL_OPENCL_TRY (ensure_stage (stream, run.cap * widest, error));
 
-  for (size_t r0 = 0; r0 < n; r0 += run.cap, s = (s + 1) % VL_OPENCL_STREAM_SLOTS)
+  for (size_t r0 = 0; r0 < n;
+       r0 += run.cap, s = (s + 1) % VL_OPENCL_STREAM_SLOTS)
     {
       size_t rows = n - r0 < run.cap ? n - r0 : run.cap;
       cl_mem dev_out[VL_OPENCL_STREAM_PORTS];
 
-      /* Slot s last held chunk i - SLOTS, drained one iteration ago. */
+      /* Slot s last held the chunk SLOTS before this one: staged, it was
+       * drained an iteration ago; its device buffers are reused after the
+       * events that upload_chunk and compute_chunk wait for. */
       VL_OPENCL_TRY (upload_chunk (&run, s, r0, rows, error));
       VL_OPENCL_TRY (compute_chunk (&run, s, r0, rows, dev_out, func, data,
                                     error));

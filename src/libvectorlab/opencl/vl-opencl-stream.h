@@ -7,10 +7,16 @@
 /* Chunks in flight: chunk i's kernels run while chunk i + 1 is uploaded
  * and chunk i - 1 downloaded, each in its own buffers. */
 #define VL_OPENCL_STREAM_SLOTS 2
-/* Bytes of the widest side (inputs or outputs) of a chunk: big enough that
- * per-chunk costs (a few commands, a host wait) vanish, small enough that
- * filling and draining the pipeline costs little. */
+/* Bytes of the widest side (inputs or outputs) of a chunk on a GPU: big
+ * enough that per-chunk costs (a few commands, a host wait) vanish, small
+ * enough that filling and draining the pipeline costs little.  Elsewhere
+ * a chunk is as big as the op's scratch allows. */
 #define VL_OPENCL_STREAM_CHUNK_BYTES ((size_t) 16 << 20)
+/* A stream made for one run stages only runs of at least this many
+ * chunks: pinning costs about as much per byte as staging saves on one
+ * pass over it (both a few ms for 32 MiB), so short runs go straight
+ * from and to pageable memory instead. */
+#define VL_OPENCL_STREAM_STAGE_MIN_CHUNKS 8
 /* Ports an op may stream, each way. */
 #define VL_OPENCL_STREAM_PORTS 2
 
@@ -35,6 +41,7 @@ typedef VlStatus (*VlOpenclStreamFunc) (VlContext *ctx, size_t r0,
 typedef struct
 {
   VlContext       *ctx;
+  bool             keep;  /* serves many runs: its staging pays off */
   /* Copies in and copies out each have a queue, so that they overlap with
    * each other and with the kernels on the context's queue. */
   cl_command_queue up;
@@ -55,7 +62,7 @@ void     vl_opencl_track (VlContext *ctx, cl_event event,
 /* Creates the stream's queues, or leaves it zeroed on failure;
  * vl_opencl_stream_clear releases all. */
 VlStatus vl_opencl_stream_init (VlOpenclStream *stream, VlContext *ctx,
-                                VlError **error);
+                                bool keep, VlError **error);
 /* Accepts a zeroed stream, and one whose init failed. */
 void     vl_opencl_stream_clear (VlOpenclStream *stream);
 

@@ -1,22 +1,38 @@
 /* vl-opencl-neural.c: neural quantisation on OpenCL.  The weights live on
  * the device for the model's lifetime; both GEMMs run on distance.cl's
- * tiled inner-product kernel and neural.cl does the rest.  Encoding and
- * decoding stream their rows through the model's VlOpenclStream (pinned
- * staging on a GPU, made on first use and kept), in chunks whose scratch
- * fits VL_OPENCL_SCRATCH_FLOATS, all from the context's buffer pool, so a
- * call allocates nothing per row, and nothing at all once the pool is
- * warm. */
-#include "vl-opencl-stream.h"
+ * tiled inner-product kernel and neural.cl does the rest.  Work goes in
+ * chunks of rows whose scratch fits VL_OPENCL_SCRATCH_FLOATS, all from
+ * the context's buffer pool, so a call allocates nothing per row, and
+ * nothing at all once the pool is warm.
+ *
+ * Decoding into host memory is built for throughput (the founding
+ * documents lost 99 % of the time there): on a GPU each decoded chunk is
+ * read by DMA into one of two pinned staging buffers (CL_MEM_ALLOC_HOST_PTR,
+ * mapped once for the model's lifetime, which is how drivers give full
+ * PCIe speed), and while the device decodes and transfers the next chunk,
+ * host threads copy the previous one into the caller's matrix, row by row
+ * when it is strided.  A device that shares host memory (PoCL on the CPU)
+ * gains nothing from pinning, so there chunks are read straight into the
+ * caller's matrix. */
+#include "vl-opencl-private.h"
 #include "vl-neural-private.h"
+#include "cpu/vl-cpu-threads.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+/* Rows a host thread copies at least. */
+#define COPY_GRAIN 256
 
 typedef struct
 {
   cl_mem w_enc;      /* m x d */
   cl_mem b_enc;      /* m */
   cl_mem w_dec;      /* d x (m + 1): W_d with b_d as its last column */
-  VlOpenclStream stream;  /* up == NULL until the first encode or decode */
+  /* Pinned staging, GPU only, made on the first decode. */
+  cl_mem stage[2];
+  float *stage_ptr[2];
+  size_t stage_rows;
 } OpenclNeural;
 
 static VlStatus
@@ -63,8 +79,17 @@ static void
 ocl_model_free (VlNeuralModel *model)
 {
   OpenclNeural *p = model->priv;
+  VlOpenclContext *cl = model->ctx->priv;
 
-  vl_opencl_stream_clear (&p->stream);
+  for (int i = 0; i < 2; i++)
+    if (p->stage[i] != NULL)
+      {
+        if (p->stage_ptr[i] != NULL)
+          clEnqueueUnmapMemObject (cl->queue, p->stage[i], p->stage_ptr[i],
+                                   0, NULL, NULL);
+        clFinish (cl->queue);
+        clReleaseMemObject (p->stage[i]);
+      }
   vl_opencl_buffer_put (model->ctx, p->w_enc);
   vl_opencl_buffer_put (model->ctx, p->b_enc);
   vl_opencl_buffer_put (model->ctx, p->w_dec);
@@ -72,8 +97,7 @@ ocl_model_free (VlNeuralModel *model)
   model->priv = NULL;
 }
 
-/* The most rows a chunk may have: the widest scratch row is @width
- * floats. */
+/* Rows per chunk: the widest scratch row is @width floats. */
 static size_t
 chunk_rows (size_t n, size_t width)
 {
@@ -83,108 +107,134 @@ chunk_rows (size_t n, size_t width)
   return rows < n ? rows : n;
 }
 
-/* What a chunk of encode or decode needs besides its streamed buffers. */
-typedef struct
-{
-  OpenclNeural *p;
-  size_t        d, m;
-  cl_kernel     kernel;   /* neural_quantise or neural_unpack */
-  size_t        wg;
-  cl_mem        scratch;  /* activations, or latents */
-} NeuralChunk;
-
-static VlStatus
-ensure_stream (VlNeuralModel *model, VlError **error)
-{
-  OpenclNeural *p = model->priv;
-
-  if (p->stream.up != NULL)
-    return VL_STATUS_OK;
-  return vl_opencl_stream_init (&p->stream, model->ctx, true, error);
-}
-
-/* x -> activations -> codes and scales. */
-static VlStatus
-encode_chunk (VlContext *ctx, size_t r0, size_t rows, const cl_mem *in,
-              cl_mem *out, void *data, VlError **error)
-{
-  const NeuralChunk *c = data;
-  size_t global = rows * c->wg, wg = c->wg;
-  cl_uint a_m = (cl_uint) c->m;
-  VlStatus status;
-
-  (void) r0;
-  if ((status = vl_opencl_distance_tile (ctx, VL_METRIC_IP, in[0], 0, rows,
-                                         c->p->w_enc, 0, c->m, c->d, NULL,
-                                         NULL, c->scratch, c->m, error))
-      != VL_STATUS_OK
-      || (status = vl_opencl_set_args (c->kernel, error,
-                                       sizeof c->scratch, &c->scratch,
-                                       sizeof a_m, &a_m,
-                                       sizeof c->p->b_enc, &c->p->b_enc,
-                                       sizeof out[0], &out[0],
-                                       sizeof out[1], &out[1],
-                                       (size_t) 0)) != VL_STATUS_OK)
-    return status;
-  return vl_opencl_enqueue_kernel (ctx, c->kernel, 1, &global, &wg, error);
-}
-
 static VlStatus
 ocl_encode (VlNeuralModel *model, const VlMatrix *x, uint8_t *codes,
             float *scales, VlError **error)
 {
   VlContext *ctx = model->ctx;
+  OpenclNeural *p = model->priv;
   size_t n = x->rows, d = model->d, m = model->m;
   size_t cr = chunk_rows (n, d > m ? d : m);
-  NeuralChunk c = { model->priv, d, m, NULL, 0, NULL };
-  VlOpenclStreamPort in = {
-    x->data, d * sizeof (float), x->stride * sizeof (float)
-  };
-  VlOpenclStreamPort out[2] = {
-    { codes, m, m }, { scales, sizeof (float), sizeof (float) },
-  };
+  cl_mem xb = NULL, h = NULL, cb = NULL, sb = NULL;
+  cl_kernel kernel;
+  size_t wg;
+  cl_uint a_m = (cl_uint) m;
   double t0 = vl_now_ms ();
   VlStatus status;
 
   VL_OPENCL_TRY (vl_opencl_check_dims (n, d, "input", error));
-  VL_OPENCL_TRY (ensure_stream (model, error));
-  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * m * sizeof (float), &c.scratch, "activations", error));
-  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_NEURAL, "neural_quantise", &c.kernel, &c.wg, error));
-  ctx->breakdown.host_prep_ms += vl_now_ms () - t0;
-  VL_OPENCL_TRY (vl_opencl_stream_run (&c.p->stream, n, cr, &in, 1, out, 2,
-                                       encode_chunk, &c, error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * d * sizeof (float), &xb, "input chunk", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * m * sizeof (float), &h, "activations", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * m, &cb, "codes", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * sizeof (float), &sb, "scales", error));
+  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_NEURAL, "neural_quantise", &kernel, &wg, error));
+  VL_OPENCL_TRY (vl_opencl_set_args (kernel, error, sizeof h, &h, sizeof a_m, &a_m,
+                                     sizeof p->b_enc, &p->b_enc, sizeof cb, &cb,
+                                     sizeof sb, &sb, (size_t) 0));
+  for (size_t r0 = 0; r0 < n; r0 += cr)
+    {
+      size_t rows = n - r0 < cr ? n - r0 : cr, global = rows * wg;
+
+      VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, xb, x, r0, rows, error));
+      VL_OPENCL_TRY (vl_opencl_distance_tile (ctx, VL_METRIC_IP, xb, 0, rows,
+                                              p->w_enc, 0, m, d, NULL, NULL,
+                                              h, m, error));
+      VL_OPENCL_TRY (vl_opencl_enqueue_kernel (ctx, kernel, 1, &global, &wg, error));
+      VL_OPENCL_TRY (vl_opencl_download (ctx, cb, rows * m, codes + r0 * m, error));
+      VL_OPENCL_TRY (vl_opencl_download (ctx, sb, rows * sizeof (float), scales + r0, error));
+    }
 out:
+  ctx->breakdown.host_prep_ms = vl_now_ms () - t0;
   status = vl_opencl_finish (ctx, status, error);
-  vl_opencl_buffer_put (ctx, c.scratch);
+  vl_opencl_buffer_put (ctx, xb);
+  vl_opencl_buffer_put (ctx, h);
+  vl_opencl_buffer_put (ctx, cb);
+  vl_opencl_buffer_put (ctx, sb);
   return status;
 }
 
-/* codes and scales -> latents (with a 1 for the bias) -> rows. */
+/* Two pinned buffers of @rows x @d floats, mapped for good. */
 static VlStatus
-decode_chunk (VlContext *ctx, size_t r0, size_t rows, const cl_mem *in,
-              cl_mem *out, void *data, VlError **error)
+ensure_staging (VlNeuralModel *model, size_t rows, VlError **error)
 {
-  const NeuralChunk *c = data;
-  size_t k = c->m + 1, global[2], local[2];
-  cl_uint a_m = (cl_uint) c->m, a_rows = (cl_uint) rows;
-  VlStatus status;
+  OpenclNeural *p = model->priv;
+  VlOpenclContext *cl = model->ctx->priv;
+  size_t bytes = rows * model->d * sizeof (float);
+  cl_int err;
 
-  (void) r0;
-  local[0] = c->wg < 64 ? c->wg : 64;
-  local[1] = 1;
-  global[0] = vl_opencl_round_up (k, local[0]);
-  global[1] = rows;
-  if ((status = vl_opencl_set_args (c->kernel, error, sizeof in[0], &in[0],
-                                    sizeof in[1], &in[1], sizeof a_m, &a_m,
-                                    sizeof a_rows, &a_rows,
-                                    sizeof c->scratch, &c->scratch,
-                                    (size_t) 0)) != VL_STATUS_OK
-      || (status = vl_opencl_enqueue_kernel (ctx, c->kernel, 2, global, local,
-                                             error)) != VL_STATUS_OK)
-    return status;
-  return vl_opencl_distance_tile (ctx, VL_METRIC_IP, c->scratch, 0, rows,
-                                  c->p->w_dec, 0, c->d, k, NULL, NULL, out[0],
-                                  c->d, error);
+  if (p->stage_rows >= rows)
+    return VL_STATUS_OK;
+  for (int i = 0; i < 2; i++)
+    {
+      if (p->stage[i] != NULL)
+        {
+          clEnqueueUnmapMemObject (cl->queue, p->stage[i], p->stage_ptr[i], 0,
+                                   NULL, NULL);
+          clFinish (cl->queue);
+          clReleaseMemObject (p->stage[i]);
+          p->stage[i] = NULL;
+          p->stage_ptr[i] = NULL;
+        }
+      p->stage_rows = 0;
+    }
+  for (int i = 0; i < 2; i++)
+    {
+      p->stage[i] = clCreateBuffer (cl->context, CL_MEM_READ_WRITE
+                                    | CL_MEM_ALLOC_HOST_PTR, bytes, NULL,
+                                    &err);
+      if (err != CL_SUCCESS)
+        return vl_opencl_check (err, "clCreateBuffer (pinned staging)", error);
+      p->stage_ptr[i] = clEnqueueMapBuffer (cl->queue, p->stage[i], CL_TRUE,
+                                            CL_MAP_READ | CL_MAP_WRITE, 0,
+                                            bytes, 0, NULL, NULL, &err);
+      if (err != CL_SUCCESS)
+        return vl_opencl_check (err, "clEnqueueMapBuffer (pinned staging)",
+                                error);
+    }
+  p->stage_rows = rows;
+  return VL_STATUS_OK;
+}
+
+typedef struct
+{
+  const float *src;  /* rows x d, contiguous */
+  float       *dst;
+  size_t       ld;   /* of dst */
+  size_t       d;
+} CopyChunk;
+
+static void
+copy_range (size_t begin, size_t end, unsigned worker, void *data)
+{
+  const CopyChunk *c = data;
+
+  if (c->ld == c->d)
+    memcpy (c->dst + begin * c->d, c->src + begin * c->d,
+            (end - begin) * c->d * sizeof (float));
+  else
+    for (size_t r = begin; r < end; r++)
+      memcpy (c->dst + r * c->ld, c->src + r * c->d, c->d * sizeof (float));
+}
+
+/* Waits for @marker (the end of a chunk's read into staging) and copies the
+ * chunk into the caller's rows. */
+static VlStatus
+drain_chunk (VlContext *ctx, cl_event *marker, const float *stage,
+             size_t rows, size_t d, VlMatrix *out, size_t r0,
+             VlError **error)
+{
+  CopyChunk c = { stage, vl_row_f32_mut (out, r0), out->stride, d };
+  cl_int err = clWaitForEvents (1, marker);
+  double t0;
+
+  clReleaseEvent (*marker);
+  *marker = NULL;
+  if (err != CL_SUCCESS)
+    return vl_opencl_check (err, "clWaitForEvents", error);
+  t0 = vl_now_ms ();
+  vl_cpu_parallel_for (rows, COPY_GRAIN, copy_range, &c);
+  ctx->breakdown.host_extract_ms += vl_now_ms () - t0;
+  return VL_STATUS_OK;
 }
 
 static VlStatus
@@ -192,31 +242,91 @@ ocl_decode (VlNeuralModel *model, const uint8_t *codes, const float *scales,
             VlMatrix *out, VlError **error)
 {
   VlContext *ctx = model->ctx;
+  VlOpenclContext *cl = ctx->priv;
+  OpenclNeural *p = model->priv;
   size_t n = out->rows, d = model->d, m = model->m, k = m + 1;
-  size_t cr = chunk_rows (n, d > k ? d : k);
-  NeuralChunk c = { model->priv, d, m, NULL, 0, NULL };
-  VlOpenclStreamPort in[2] = {
-    { (void *) codes, m, m },
-    { (void *) scales, sizeof (float), sizeof (float) },
-  };
-  VlOpenclStreamPort pout = {
-    out->data, d * sizeof (float), out->stride * sizeof (float)
-  };
+  size_t cr = chunk_rows (n, d > k ? d : k), prev_r0 = 0, prev_rows = 0;
+  bool staged = ctx->device.is_gpu;
+  cl_mem cb = NULL, sb = NULL, a = NULL, y = NULL;
+  cl_event marker = NULL;
+  cl_kernel kernel;
+  size_t wg, global[2], local[2], chunk = 0;
+  cl_uint a_m = (cl_uint) m, a_rows;
   double t0 = vl_now_ms ();
   VlStatus status;
+  cl_int err;
 
   VL_OPENCL_TRY (vl_opencl_check_dims (n, d, "output", error));
-  VL_OPENCL_TRY (ensure_stream (model, error));
-  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * k * sizeof (float), &c.scratch, "latents", error));
-  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_NEURAL, "neural_unpack", &c.kernel, &c.wg, error));
-  ctx->breakdown.host_prep_ms += vl_now_ms () - t0;
-  VL_OPENCL_TRY (vl_opencl_stream_run (&c.p->stream, n, cr, in, 2, &pout, 1,
-                                       decode_chunk, &c, error));
+  if (staged)
+    VL_OPENCL_TRY (ensure_staging (model, cr, error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * m, &cb, "codes", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * sizeof (float), &sb, "scales", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * k * sizeof (float), &a, "latents", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * d * sizeof (float), &y, "decoded chunk", error));
+  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_NEURAL, "neural_unpack", &kernel, &wg, error));
+  local[0] = wg < 64 ? wg : 64;
+  local[1] = 1;
+  global[0] = vl_opencl_round_up (k, local[0]);
+  for (size_t r0 = 0; r0 < n; r0 += cr, chunk++)
+    {
+      size_t rows = n - r0 < cr ? n - r0 : cr;
+      cl_event next = NULL;
+
+      a_rows = (cl_uint) rows;
+      global[1] = rows;
+      VL_OPENCL_TRY (vl_opencl_upload (ctx, cb, rows * m, codes + r0 * m, error));
+      VL_OPENCL_TRY (vl_opencl_upload (ctx, sb, rows * sizeof (float), scales + r0, error));
+      VL_OPENCL_TRY (vl_opencl_set_args (kernel, error, sizeof cb, &cb, sizeof sb, &sb,
+                                         sizeof a_m, &a_m, sizeof a_rows, &a_rows,
+                                         sizeof a, &a, (size_t) 0));
+      VL_OPENCL_TRY (vl_opencl_enqueue_kernel (ctx, kernel, 2, global, local, error));
+      VL_OPENCL_TRY (vl_opencl_distance_tile (ctx, VL_METRIC_IP, a, 0, rows,
+                                              p->w_dec, 0, d, k, NULL, NULL,
+                                              y, d, error));
+      if (!staged)
+        {
+          VL_OPENCL_TRY (vl_opencl_download_rect (ctx, y, d, rows, d,
+                                                  vl_row_f32_mut (out, r0),
+                                                  out->stride, error));
+          continue;
+        }
+      /* Chunk i goes to staging buffer i % 2; the host copies chunk i - 1
+       * out of the other one meanwhile. */
+      VL_OPENCL_TRY (vl_opencl_download (ctx, y, rows * d * sizeof (float),
+                                         p->stage_ptr[chunk % 2], error));
+      err = clEnqueueMarkerWithWaitList (cl->queue, 0, NULL, &next);
+      VL_OPENCL_TRY (vl_opencl_check (err, "clEnqueueMarkerWithWaitList", error));
+      clFlush (cl->queue);
+      if (marker != NULL)
+        {
+          status = drain_chunk (ctx, &marker, p->stage_ptr[(chunk - 1) % 2],
+                                prev_rows, d, out, prev_r0, error);
+          if (status != VL_STATUS_OK)
+            {
+              clReleaseEvent (next);
+              goto out;
+            }
+        }
+      marker = next;
+      prev_r0 = r0;
+      prev_rows = rows;
+    }
+  if (marker != NULL)
+    VL_OPENCL_TRY (drain_chunk (ctx, &marker, p->stage_ptr[(chunk - 1) % 2],
+                                prev_rows, d, out, prev_r0, error));
 out:
+  if (marker != NULL)
+    clReleaseEvent (marker);
+  ctx->breakdown.host_prep_ms = vl_now_ms () - t0
+                                - ctx->breakdown.host_extract_ms;
   status = vl_opencl_finish (ctx, status, error);
-  vl_opencl_buffer_put (ctx, c.scratch);
+  vl_opencl_buffer_put (ctx, cb);
+  vl_opencl_buffer_put (ctx, sb);
+  vl_opencl_buffer_put (ctx, a);
+  vl_opencl_buffer_put (ctx, y);
   return status;
 }
+
 const VlNeuralOps vl_opencl_neural_ops = {
   .model_init = ocl_model_init,
   .model_free = ocl_model_free,

@@ -107,51 +107,53 @@ vl_opencl_knn_scan_fits (VlContext *ctx, size_t k)
   return choose (ctx, 1, k, false, 0, &v);
 }
 
+/* The next block of at most @left queries: its variant, queries and
+ * work-groups (tiles, at most GROUPS_PER_CU a compute unit). */
+static void
+plan_block (VlContext *ctx, const VlOpenclScan *scan, size_t k, size_t left,
+            Variant *v, size_t *rows, size_t *groups)
+{
+  size_t cu = ctx->device.compute_units > 0 ? ctx->device.compute_units : 1;
+
+  *rows = left < 16 ? left : 16;
+  choose (ctx, *rows, k, scan->min != NULL, scan->ld4, v);
+  *rows = *rows < v->qb ? *rows : v->qb;
+  *groups = (scan->n + v->tile - 1) / v->tile;
+  if (cu * v->groups_per_cu < *groups)
+    *groups = cu * v->groups_per_cu;
+}
+
 VlStatus
 vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
                     size_t nq, size_t k, const VlOpenclTopk *topk,
                     cl_ulong *found, VlError **error)
 {
-  size_t n = scan->n;
-  bool sq8 = scan->min != NULL;
-  size_t cu = ctx->device.compute_units > 0 ? ctx->device.compute_units : 1;
-  size_t max_groups = 0;
+  size_t max_groups = 0, rows, groups;
   cl_mem lists = NULL, running = NULL;
+  Variant v;
   VlStatus status = VL_STATUS_OK;
 
   /* Buffers for the largest block. */
-  for (size_t q0 = 0; q0 < nq; q0 += 16)
+  for (size_t q0 = 0; q0 < nq; q0 += rows)
     {
-      Variant v;
-      size_t tiles;
-
-      choose (ctx, nq - q0 < 16 ? nq - q0 : 16, k, sq8, scan->ld4, &v);
-      tiles = (n + v.tile - 1) / v.tile;
-      if (cu * v.groups_per_cu < tiles)
-        tiles = cu * v.groups_per_cu;
-      if (tiles > max_groups)
-        max_groups = tiles;
+      plan_block (ctx, scan, k, nq - q0, &v, &rows, &groups);
+      if (groups > max_groups)
+        max_groups = groups;
     }
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, 16 * max_groups * k * sizeof (cl_ulong),
                                        &lists, "scan candidates", error));
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, 16 * k * sizeof (cl_ulong),
                                        &running, "top-k", error));
 
-  for (size_t q0 = 0; q0 < nq;)
+  for (size_t q0 = 0; q0 < nq; q0 += rows)
     {
-      size_t rows = nq - q0 < 16 ? nq - q0 : 16;
-      Variant v;
       cl_kernel kernel;
-      size_t wg, groups;
-      cl_uint a_n = (cl_uint) n, a_ld4 = (cl_uint) scan->ld4;
+      size_t wg;
+      cl_uint a_n = (cl_uint) scan->n, a_ld4 = (cl_uint) scan->ld4;
       cl_uint a_q0 = (cl_uint) q0, a_nb, a_k = (cl_uint) k;
 
-      choose (ctx, rows, k, sq8, scan->ld4, &v);
-      rows = rows < v.qb ? rows : v.qb;
+      plan_block (ctx, scan, k, nq - q0, &v, &rows, &groups);
       a_nb = (cl_uint) rows;
-      groups = (n + v.tile - 1) / v.tile;
-      if (cu * v.groups_per_cu < groups)
-        groups = cu * v.groups_per_cu;
       VL_OPENCL_TRY (vl_opencl_kernel (ctx, v.family,
                                        scan->l2 ? "knn_scan_l2" : "knn_scan_ip",
                                        &kernel, &wg, error));
@@ -174,7 +176,6 @@ vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
       VL_OPENCL_TRY (vl_opencl_download (ctx, running,
                                          rows * k * sizeof (cl_ulong),
                                          found + q0 * k, error));
-      q0 += rows;
     }
 out:
   vl_opencl_buffer_put (ctx, lists);

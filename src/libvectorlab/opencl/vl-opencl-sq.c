@@ -295,8 +295,6 @@ opencl_sq_index_search (VlSqIndex *index, const VlMatrix *queries, size_t k,
     }
 
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, nq * d * sizeof (float), &s.q, "queries", error));
-  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, qb * tn * sizeof (float), &s.scratch, "score tile", error));
-  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, qb * k * sizeof (cl_ulong), &s.running, "running top-k", error));
   VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, s.q, queries, 0, nq, error));
   if (index->metric == VL_METRIC_COSINE)
     {
@@ -318,6 +316,10 @@ opencl_sq_index_search (VlSqIndex *index, const VlMatrix *queries, size_t k,
                                    error);
       goto out;
     }
+
+  /* The tiles of scores only the other searches need. */
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, qb * tn * sizeof (float), &s.scratch, "score tile", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, qb * k * sizeof (cl_ulong), &s.running, "running top-k", error));
 
   for (size_t q0 = 0; q0 < nq; q0 += qb)
     {

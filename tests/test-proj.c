@@ -12,19 +12,6 @@
 #include <math.h>
 #include <string.h>
 
-#define OK(expr)                                          \
-  G_STMT_START {                                          \
-    VlError *error = NULL;                                \
-    VlStatus ok_status_ = (expr);                         \
-    vl_test_check_ok (ok_status_, error);                 \
-  } G_STMT_END
-#define FAILS(expected, expr)                             \
-  G_STMT_START {                                          \
-    VlError *error = NULL;                                \
-    VlStatus fails_status_ = (expr);                      \
-    vl_test_check_error (fails_status_, error, expected); \
-  } G_STMT_END
-
 typedef struct
 {
   const char *name;

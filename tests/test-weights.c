@@ -7,20 +7,6 @@
 #include <math.h>
 #include <string.h>
 
-/* Each check has its own error, so that a freed one is never reused. */
-#define OK(expr)                                          \
-  G_STMT_START {                                          \
-    VlError *error = NULL;                                \
-    VlStatus ok_status_ = (expr);                         \
-    vl_test_check_ok (ok_status_, error);                 \
-  } G_STMT_END
-#define FAILS(expected, expr)                             \
-  G_STMT_START {                                          \
-    VlError *error = NULL;                                \
-    VlStatus fails_status_ = (expr);                      \
-    vl_test_check_error (fails_status_, error, expected); \
-  } G_STMT_END
-
 static VlWeights *
 new_registry (const VlTestRun *run)
 {

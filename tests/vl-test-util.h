@@ -90,3 +90,18 @@ gboolean vl_test_check_ok_    (const char *loc, VlStatus status,
  * frees @error. */
 gboolean vl_test_check_error_ (const char *loc, VlStatus status,
                                VlError *error, VlStatus expected);
+
+/* One call checked with the above: @expr names `error`, which each check
+ * declares afresh, so that a freed error is never reused. */
+#define OK(expr)                                          \
+  G_STMT_START {                                          \
+    VlError *error = NULL;                                \
+    VlStatus ok_status_ = (expr);                         \
+    vl_test_check_ok (ok_status_, error);                 \
+  } G_STMT_END
+#define FAILS(expected, expr)                             \
+  G_STMT_START {                                          \
+    VlError *error = NULL;                                \
+    VlStatus fails_status_ = (expr);                      \
+    vl_test_check_error (fails_status_, error, expected); \
+  } G_STMT_END

@@ -320,18 +320,7 @@ merge (__global ulong *running, uint k, uint have,
     return;
 
   /* 3. Bitonic sort of the survivors, padded with the largest candidate. */
-  {
-    uint len = 1;
-
-    while (len < keep)
-      len *= 2;
-    for (uint i = keep + lid; i < len; i += WG)
-      best[i] = ULONG_MAX;
-    barrier (CLK_LOCAL_MEM_FENCE);
-    bitonic_sort (best, len, lid, WG);
-  }
-  for (uint i = lid; i < keep; i += WG)
-    running[i] = best[i];
+  sort_into_running (best, keep, running, keep);
 }
 
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void

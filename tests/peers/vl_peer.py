@@ -276,41 +276,15 @@ def context(library, library_version, device, repetitions, warmups,
 
 def benchmark(case, samples_ms, cpu_ms, quality, breakdown=None,
               device_bytes_peak=None):
+    """One knn benchmark: record() with knn's parameters; @quality is
+    (recall, sampled) against numpy."""
     n, d, nq = int(case["n"]), int(case["d"]), int(case["nq"])
-    st = stats(samples_ms)
-    seconds = st["median"] * 1e-3
-    bytes_per_rep = (n + nq) * d * 4.0
-    phases = ("host_prep", "upload", "kernel", "download", "host_extract")
-    return {
-        "name": case_name(case),
-        "run_type": "aggregate",
-        "aggregate_name": "median",
-        "repetitions": len(samples_ms),
-        "iterations": 1,
-        "real_time": st["median"],
-        "cpu_time": _finite(statistics.median(cpu_ms)) if cpu_ms else None,
-        "time_unit": "ms",
-        "items_per_second": _finite(nq / seconds) if seconds > 0 else None,
-        "bytes_per_second": _finite(bytes_per_rep / seconds) if seconds > 0 else None,
-        "params": {key: (case[key] if key == "metric" else int(case[key]))
-                   for key in KNN_KEYS},
-        "count_param": "nq",
-        "items_label": "queries",
-        "items": float(nq),
-        "stats": {key: _finite(value) for key, value in st.items()},
-        "samples": [_finite(x) for x in samples_ms],
-        "breakdown": {p: _finite((breakdown or {}).get(p)) for p in phases},
-        "quality": {
-            "recall": _finite(quality[0]), "max_abs_err": None, "mse": None,
-            "compression_ratio": None, "reference": "numpy",
-            "sampled": quality[1],
-        },
-        "memory": {
-            "device_bytes_live": None,
-            "device_bytes_peak": _finite(device_bytes_peak),
-            "host_peak_rss_bytes": host_peak_rss_bytes(),
-        },
-    }
+    params = {key: (case[key] if key == "metric" else int(case[key]))
+              for key in KNN_KEYS}
+    return record(case_name(case), params, "nq", "queries", nq,
+                  (n + nq) * d * 4.0, samples_ms, cpu_ms,
+                  {"recall": quality[0], "sampled": quality[1]}, breakdown,
+                  device_bytes_peak)
 
 
 def write_report(path, ctx, benchmarks):

@@ -16,9 +16,41 @@
  *   TK columns staged in local memory (padded rows: no bank conflicts).
  * Tunables: -DTS (block side, e.g. 64), -DWPT (outputs a side per item,
  *   e.g. 4), -DTK (d chunk, e.g. 16).  TS * TK must be a multiple of RTS^2.
- * similarity.cl is compiled after this file and uses distance_block.
+ * similarity.cl is compiled after this file and uses distance_block; sq.cl
+ * uses distance_chunk.
  */
 #define RTS (TS / WPT)
+
+/* Adds one staged chunk of TK columns (qs, xs: TK rows of TS + 1 floats)
+ * to the item's WPT x WPT share of a block, in k order.  sq.cl's blocks
+ * use it too. */
+void
+distance_chunk (const __local float *qs, const __local float *xs,
+                const int l2, float acc[WPT][WPT])
+{
+  const uint lx = get_local_id (0), ly = get_local_id (1);
+
+  for (uint kk = 0; kk < TK; kk++)
+    {
+      float a[WPT], b[WPT];
+
+      for (uint i = 0; i < WPT; i++)
+        a[i] = qs[kk * (TS + 1) + ly + i * RTS];
+      for (uint j = 0; j < WPT; j++)
+        b[j] = xs[kk * (TS + 1) + lx + j * RTS];
+      for (uint i = 0; i < WPT; i++)
+        for (uint j = 0; j < WPT; j++)
+          {
+            if (l2)
+              {
+                float t = a[i] - b[j];
+                acc[i][j] = fma (t, t, acc[i][j]);
+              }
+            else
+              acc[i][j] = fma (a[i], b[j], acc[i][j]);
+          }
+    }
+}
 
 /* Accumulates the TS x TS block at rows q0.., x0.. into acc (the item's
  * WPT x WPT share).  Out-of-range rows and columns read as 0. */
@@ -50,27 +82,7 @@ distance_block (const __global float *q, uint ldq, uint nq,
                                  ? x[(size_t) (xb + r) * ldx + k] : 0.0f;
         }
       barrier (CLK_LOCAL_MEM_FENCE);
-
-      for (uint kk = 0; kk < TK; kk++)
-        {
-          float a[WPT], b[WPT];
-
-          for (uint i = 0; i < WPT; i++)
-            a[i] = qs[kk * (TS + 1) + ly + i * RTS];
-          for (uint j = 0; j < WPT; j++)
-            b[j] = xs[kk * (TS + 1) + lx + j * RTS];
-          for (uint i = 0; i < WPT; i++)
-            for (uint j = 0; j < WPT; j++)
-              {
-                if (l2)
-                  {
-                    float t = a[i] - b[j];
-                    acc[i][j] = fma (t, t, acc[i][j]);
-                  }
-                else
-                  acc[i][j] = fma (a[i], b[j], acc[i][j]);
-              }
-        }
+      distance_chunk (qs, xs, l2, acc);
       barrier (CLK_LOCAL_MEM_FENCE);
     }
 }

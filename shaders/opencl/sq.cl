@@ -20,10 +20,10 @@
  *     code chunk staged in local memory (padded rows: no bank conflicts),
  *     so each code is decoded once a work-group.
  * Tunables: -DTS (block side, e.g. 64), -DWPT (outputs a side per item,
- *   e.g. 4), -DTK (d chunk, e.g. 16).  Local memory: 2 * TK * (TS + 1)
+ *   e.g. 4), -DTK (d chunk, e.g. 16).  Compiled after distance.cl, whose
+ *   RTS and distance_chunk it uses.  Local memory: 2 * TK * (TS + 1)
  *   floats (8.3 KiB for TS 64).
  */
-#define RTS (TS / WPT)
 
 uint
 sq_quantize (float x, float min, float inv, uint levels)
@@ -120,27 +120,7 @@ sq_scores (const __global float *q, uint q0, uint nq, uint d,
           xs[c * (TS + 1) + r] = xv;
         }
       barrier (CLK_LOCAL_MEM_FENCE);
-
-      for (uint kk = 0; kk < TK; kk++)
-        {
-          float a[WPT], b[WPT];
-
-          for (uint i = 0; i < WPT; i++)
-            a[i] = qs[kk * (TS + 1) + ly + i * RTS];
-          for (uint j = 0; j < WPT; j++)
-            b[j] = xs[kk * (TS + 1) + lx + j * RTS];
-          for (uint i = 0; i < WPT; i++)
-            for (uint j = 0; j < WPT; j++)
-              {
-                if (metric == 0)
-                  {
-                    float t = a[i] - b[j];
-                    acc[i][j] = fma (t, t, acc[i][j]);
-                  }
-                else
-                  acc[i][j] = fma (a[i], b[j], acc[i][j]);
-              }
-        }
+      distance_chunk (qs, xs, metric == 0, acc);
       barrier (CLK_LOCAL_MEM_FENCE);
     }
 

@@ -38,8 +38,9 @@ static const FamilyDesc families[VL_OPENCL_N_FAMILIES] = {
   [VL_OPENCL_NEURAL] = { { "neural", NULL }, WG_FLAT, NULL },
   /* proj.cl reuses the block accumulation of distance.cl. */
   [VL_OPENCL_PROJ] = { { "distance", "proj" }, WG_SQUARE, NULL },
-  /* sq_scores runs on a square work-group. */
-  [VL_OPENCL_SQ] = { { "sq", NULL }, WG_SQUARE, NULL },
+  /* sq_scores runs on a square work-group and multiplies its blocks with
+   * distance.cl's distance_chunk. */
+  [VL_OPENCL_SQ] = { { "distance", "sq" }, WG_SQUARE, NULL },
   /* knn_scan.cl keeps its candidates with topk.cl's sort; one program per
    * query block size, as the accumulators are registers. */
   [VL_OPENCL_KNN_SCAN1] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=1" },

@@ -20,9 +20,12 @@ static const struct
   { "knn_scan16", "WG=32 RPI=1 TK=32 GROUPS_PER_CU=2" },
   { "knn_scan16", "WG=128 RPI=2 TK=8 GROUPS_PER_CU=1" },
   { "knn_scan4", "WG=16 RPI=8 TK=4 GROUPS_PER_CU=5" },
-  { "knn_gemm", "GM=64 GN=64 GK=16 WM=4 WN=4" },
-  { "knn_gemm", "GM=256 GN=128 GK=8 WM=16 WN=8" },
-  { "knn_gemm", "GM=128 GN=64 GK=16 WM=8 WN=4" },
+  { "knn_gemm", "GM=64 GN=64 GK=16 WM=4 WN=4 MMA=0" },
+  { "knn_gemm", "GM=256 GN=128 GK=8 WM=16 WN=8 MMA=0" },
+  { "knn_gemm", "GM=128 GN=64 GK=16 WM=8 WN=4 MMA=0" },
+  /* Tensor cores: only NVIDIA devices from compute capability 8.0 take
+   * it, and the others must refuse it (see test_alternatives). */
+  { "knn_gemm", "GM=128 GN=128 GK=8 WM=8 WN=8 MMA=1" },
 };
 
 static gboolean
@@ -74,6 +77,17 @@ test_alternatives (const VlTestRun *run)
     {
       VlError *error = NULL;
 
+      if (strstr (alternatives[a].tuning, "MMA=1") != NULL
+          && strstr (vl_context_get_device (ctx)->platform, "NVIDIA") == NULL)
+        {
+          g_assert_cmpint (vl_context_set_tuning (ctx, alternatives[a].family,
+                                                  alternatives[a].tuning,
+                                                  &error),
+                           ==, VL_STATUS_INVALID_ARGUMENT);
+          g_assert_nonnull (strstr (error->message, "compute capability"));
+          vl_error_free (error);
+          continue;
+        }
       g_assert_cmpint (vl_context_set_tuning (ctx, alternatives[a].family,
                                               alternatives[a].tuning, &error),
                        ==, VL_STATUS_OK);
@@ -116,7 +130,12 @@ test_refused (const VlTestRun *run)
     { "knn_scan4", "TK=12" },          /* TK / 4 does not divide WG */
     { "knn_scan16", "WG=65536" },      /* larger than any work-group */
     { "knn_gemm", "WM=6" },
-    { "knn_gemm", "GM=64 GN=64 GK=8 WM=4 WN=4" },  /* loads not whole */
+    { "knn_gemm", "GM=64 GN=64 GK=8 WM=4 WN=4 MMA=0" },  /* loads not whole */
+    { "knn_gemm", "WM=0" },
+    { "knn_gemm", "MMA=2" },
+    { "knn_gemm", "GM=64 GN=64 GK=16 WM=4 WN=4 MMA=1" },  /* not 128 x 128 */
+    { "knn_scan4", "RPI=0" },
+    { "knn_scan1", "WG=0" },
     { "knn_gemm", "GK=99999999999999999999" },
   };
 

@@ -6,8 +6,9 @@
 #   . .devdeps/sysroot.sh; tests/peers/gpu-run.sh [OUTDIR]
 #
 # OUTDIR defaults to $OUT (the device tool's result folder) or ./gpu-out.
-# GPU_RUN_PARTS picks what runs after the build: "verify tune knn ml" (all,
-# the default) or any of them.  tune stores its winners in the user's tuning
+# GPU_RUN_PARTS picks what runs after the build: "tests verify tune knn ml"
+# (all, the default) or any of them; tests runs the OpenCL test programs'
+# cases on the NVIDIA device (the NVIDIA-only kernels have no other tests).  tune stores its winners in the user's tuning
 # cache, which the runs after it use.
 set -uo pipefail
 
@@ -32,7 +33,25 @@ print(ids[0] if ids else "")')
 echo "NVIDIA device: $dev"
 
 status=0
-parts=" ${GPU_RUN_PARTS:-verify tune knn ml} "
+parts=" ${GPU_RUN_PARTS:-tests verify tune knn ml} "
+if [[ $parts == *" tests "* ]]; then
+  tbuild=/tmp/vectorlab-gpu-tests
+  programs=(test-knn test-tuning test-distance test-similarity test-proj test-neural test-sq)
+  if meson setup "$tbuild" -Dgui=disabled --buildtype=debugoptimized >"$out/tests-setup.log" 2>&1 \
+     && ninja -C "$tbuild" "${programs[@]/#/tests/}" >"$out/tests-build.log" 2>&1; then
+    for t in "${programs[@]}"; do
+      cases=$("$tbuild/tests/$t" -l | grep "/$dev\$")
+      # shellcheck disable=SC2046
+      if "$tbuild/tests/$t" $(printf -- '-p %s ' $cases) >"$out/$t.log" 2>&1; then
+        echo "$t on $dev: $(grep -c '^ok' "$out/$t.log") ok"
+      else
+        echo "$t on $dev: FAILED"; tail -20 "$out/$t.log"; status=1
+      fi
+    done
+  else
+    tail -30 "$out/tests-setup.log" "$out/tests-build.log"; status=1
+  fi
+fi
 if [[ $parts == *" verify "* ]]; then
   "$bench" verify -d "$dev" | tee "$out/verify.txt" || status=1
 fi

@@ -6,7 +6,8 @@
  *     its own top-k, which topk_merge_lists then merges (memory bound);
  *   otherwise: knn_gemm.cl computes a block of queries against a tile of
  *     database rows into a bounded scratch, and topk_merge folds the tile
- *     into each query's running top-k (compute bound). */
+ *     into each query's running top-k (compute bound).  Inner products go
+ *     through tensor cores (knn_mma.cl) where the tuning says MMA=1. */
 #include "vl-opencl-private.h"
 
 #include <stdlib.h>
@@ -95,6 +96,9 @@ search_gemm (Search *s, VlError **error)
   size_t gn = vl_opencl_tuning_value (tuning, "GN", 64);
   size_t wm = vl_opencl_tuning_value (tuning, "WM", 4);
   size_t wn = vl_opencl_tuning_value (tuning, "WN", 4);
+  /* Tensor cores multiply; L2 keeps its exact differences on fp32 units. */
+  bool mma = vl_opencl_tuning_value (tuning, "MMA", 0) == 1
+             && s->metric != VL_METRIC_L2;
   bool similarity = vl_metric_is_similarity (s->index->metric);
   cl_mem scratch = NULL, running = NULL;
   cl_kernel kernel;
@@ -107,7 +111,8 @@ search_gemm (Search *s, VlError **error)
     tn = vl_opencl_round_up (n, 4);
 
   VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_KNN_GEMM,
-                                   s->metric == VL_METRIC_L2 ? "knn_gemm_l2" : "knn_gemm_ip",
+                                   mma ? "knn_mma_ip"
+                                   : s->metric == VL_METRIC_L2 ? "knn_gemm_l2" : "knn_gemm_ip",
                                    &kernel, &wg, error));
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, qb * tn * sizeof (float), &scratch, "distance tile", error));
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, qb * k * sizeof (cl_ulong), &running, "running top-k", error));

@@ -60,6 +60,9 @@ typedef struct
   cl_context       context;
   cl_command_queue queue;
   bool             use_disk_cache;
+  /* An NVIDIA device of compute capability 8.0 or later: mma.sync with
+   * TF32 operands (knn_mma.cl). */
+  bool             tensor_cores;
   uint64_t         max_alloc_bytes;
   VlOpenclProgram  programs[VL_OPENCL_N_FAMILIES];
   /* Kernels created so far, by family and function name. */

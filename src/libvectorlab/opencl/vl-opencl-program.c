@@ -46,7 +46,8 @@ static const FamilyDesc families[VL_OPENCL_N_FAMILIES] = {
   [VL_OPENCL_KNN_SCAN1] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=1" },
   [VL_OPENCL_KNN_SCAN4] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=4" },
   [VL_OPENCL_KNN_SCAN16] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=16" },
-  [VL_OPENCL_KNN_GEMM] = { { "knn_gemm", NULL }, WG_TUNED, NULL },
+  /* knn_mma.cl holds the tensor-core kernel, built only with -DMMA=1. */
+  [VL_OPENCL_KNN_GEMM] = { { "knn_gemm", "knn_mma" }, WG_TUNED, NULL },
   [VL_OPENCL_SQ8_SCAN1] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=1 -DSQ8=1" },
   [VL_OPENCL_SQ8_SCAN4] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=4 -DSQ8=1" },
   [VL_OPENCL_SQ8_SCAN16] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=16 -DSQ8=1" },

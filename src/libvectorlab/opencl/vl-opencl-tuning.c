@@ -16,24 +16,26 @@
 typedef struct
 {
   VlOpenclFamily family;
-  const char    *vendor;   /* substring of the platform name; "" for any */
+  const char    *vendor;        /* substring of the platform name; "" for any */
+  bool           tensor_cores;  /* the row needs them (MMA=1) */
   const char    *tuning;
 } TuningRow;
 
 /* The first row that matches wins, and names every tunable of the family.
  * knn_scan: WG items a group, RPI rows an item, TK columns a staged chunk,
  * GROUPS_PER_CU work-groups launched per compute unit (read by the host).
- * knn_gemm: see knn_gemm.cl. */
+ * knn_gemm: see knn_gemm.cl; MMA=1 runs inner products on tensor cores
+ * (knn_mma.cl), MMA=0 on the fp32 units. */
 static const TuningRow table[] = {
   /* Measured by vectorlab-bench tune on an H200 (driver 580.159). */
-  { VL_OPENCL_KNN_SCAN1, "NVIDIA", "WG=128 RPI=1 TK=64 GROUPS_PER_CU=8" },
-  { VL_OPENCL_KNN_SCAN4, "NVIDIA", "WG=128 RPI=1 TK=32 GROUPS_PER_CU=8" },
-  { VL_OPENCL_KNN_SCAN16, "NVIDIA", "WG=64 RPI=2 TK=16 GROUPS_PER_CU=4" },
-  { VL_OPENCL_KNN_GEMM, "NVIDIA", "GM=128 GN=128 GK=8 WM=8 WN=8" },
-  { VL_OPENCL_KNN_SCAN1, "", "WG=128 RPI=1 TK=16 GROUPS_PER_CU=8" },
-  { VL_OPENCL_KNN_SCAN4, "", "WG=128 RPI=1 TK=16 GROUPS_PER_CU=8" },
-  { VL_OPENCL_KNN_SCAN16, "", "WG=64 RPI=4 TK=16 GROUPS_PER_CU=4" },
-  { VL_OPENCL_KNN_GEMM, "", "GM=128 GN=128 GK=8 WM=8 WN=8" },
+  { VL_OPENCL_KNN_SCAN1, "NVIDIA", false, "WG=128 RPI=1 TK=64 GROUPS_PER_CU=8" },
+  { VL_OPENCL_KNN_SCAN4, "NVIDIA", false, "WG=128 RPI=1 TK=32 GROUPS_PER_CU=8" },
+  { VL_OPENCL_KNN_SCAN16, "NVIDIA", false, "WG=64 RPI=2 TK=16 GROUPS_PER_CU=4" },
+  { VL_OPENCL_KNN_GEMM, "NVIDIA", true, "GM=128 GN=128 GK=8 WM=8 WN=8 MMA=1" },
+  { VL_OPENCL_KNN_SCAN1, "", false, "WG=128 RPI=1 TK=16 GROUPS_PER_CU=8" },
+  { VL_OPENCL_KNN_SCAN4, "", false, "WG=128 RPI=1 TK=16 GROUPS_PER_CU=8" },
+  { VL_OPENCL_KNN_SCAN16, "", false, "WG=64 RPI=4 TK=16 GROUPS_PER_CU=4" },
+  { VL_OPENCL_KNN_GEMM, "", false, "GM=128 GN=128 GK=8 WM=8 WN=8 MMA=0" },
 };
 
 const char *const vl_opencl_tuning_families[] = {
@@ -51,9 +53,12 @@ static const VlOpenclFamily tuned[] = {
 static const char *
 builtin (VlContext *ctx, VlOpenclFamily family)
 {
+  VlOpenclContext *priv = ctx->priv;
+
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
     if (table[i].family == family
-        && strstr (ctx->device.platform, table[i].vendor) != NULL)
+        && strstr (ctx->device.platform, table[i].vendor) != NULL
+        && (!table[i].tensor_cores || priv->tensor_cores))
       return table[i].tuning;
   return "";
 }
@@ -106,17 +111,26 @@ vl_opencl_tuning (VlContext *ctx, VlOpenclFamily family)
   return builtin (ctx, family);
 }
 
-unsigned
-vl_opencl_tuning_value (const char *tuning, const char *name,
-                        unsigned fallback)
+/* The value of @name's word in @tuning, or NULL. */
+static const char *
+find_value (const char *tuning, const char *name)
 {
   size_t len = strlen (name);
 
   for (const char *p = tuning + strspn (tuning, " "); *p != '\0';
        p += strcspn (p, " "), p += strspn (p, " "))
     if (strncmp (p, name, len) == 0 && p[len] == '=')
-      return (unsigned) strtoul (p + len + 1, NULL, 10);
-  return fallback;
+      return p + len + 1;
+  return NULL;
+}
+
+unsigned
+vl_opencl_tuning_value (const char *tuning, const char *name,
+                        unsigned fallback)
+{
+  const char *value = find_value (tuning, name);
+
+  return value != NULL ? (unsigned) strtoul (value, NULL, 10) : fallback;
 }
 
 void
@@ -141,15 +155,18 @@ vl_opencl_tuning_defines (const char *tuning, char *buf, size_t size)
 size_t
 vl_opencl_tuning_wg (const char *tuning)
 {
-  unsigned wg = vl_opencl_tuning_value (tuning, "WG", 0);
+  unsigned wm, wn;
 
-  if (wg != 0)
-    return wg;
-  /* knn_gemm: one item per WM x WN outputs of a GM x GN block. */
-  return (size_t) (vl_opencl_tuning_value (tuning, "GM", 64)
-                   / vl_opencl_tuning_value (tuning, "WM", 4))
-         * (vl_opencl_tuning_value (tuning, "GN", 64)
-            / vl_opencl_tuning_value (tuning, "WN", 4));
+  if (find_value (tuning, "WG") != NULL)
+    return vl_opencl_tuning_value (tuning, "WG", 0);
+  /* knn_gemm: one item per WM x WN outputs of a GM x GN block (0 for
+   * zero WM or WN, which check_limits refuses). */
+  wm = vl_opencl_tuning_value (tuning, "WM", 4);
+  wn = vl_opencl_tuning_value (tuning, "WN", 4);
+  if (wm == 0 || wn == 0)
+    return 0;
+  return (size_t) (vl_opencl_tuning_value (tuning, "GM", 64) / wm)
+         * (vl_opencl_tuning_value (tuning, "GN", 64) / wn);
 }
 
 /* ---- checking ----------------------------------------------------------- */
@@ -173,20 +190,33 @@ check_limits (VlContext *ctx, VlOpenclFamily family, const char *tuning,
 
   if (family == VL_OPENCL_KNN_GEMM)
     {
+      VlOpenclContext *priv = ctx->priv;
       unsigned gm = vl_opencl_tuning_value (tuning, "GM", 0);
       unsigned gn = vl_opencl_tuning_value (tuning, "GN", 0);
       unsigned gk = vl_opencl_tuning_value (tuning, "GK", 0);
       unsigned wm = vl_opencl_tuning_value (tuning, "WM", 0);
       unsigned wn = vl_opencl_tuning_value (tuning, "WN", 0);
+      unsigned mma = vl_opencl_tuning_value (tuning, "MMA", 0);
 
-      if (wm % 4 != 0 || wn % 4 != 0 || wm > 16 || wn > 16 || gk % 4 != 0
+      if (wm == 0 || wn == 0 || gk == 0 || gm == 0 || gn == 0
+          || wm % 4 != 0 || wn % 4 != 0 || wm > 16 || wn > 16 || gk % 4 != 0
           || gk > 64 || gm % wm != 0 || gn % wn != 0)
         why = "WM, WN must be 4, 8, 12 or 16 and divide GM, GN; GK a "
               "multiple of 4 up to 64";
       else if ((gm * gk / 4) % wg != 0 || (gn * gk / 4) % wg != 0)
         why = "GM * GK / 4 and GN * GK / 4 must be multiples of the "
               "work-group size (GM / WM) * (GN / WN)";
+      else if (mma > 1)
+        why = "MMA is 0 (fp32 units) or 1 (tensor cores)";
+      else if (mma == 1 && !priv->tensor_cores)
+        why = "MMA=1 needs an NVIDIA device of compute capability 8.0 or "
+              "later";
+      else if (mma == 1 && (gm != 128 || gn != 128 || wm != 8 || wn != 8))
+        why = "MMA=1 runs 128 x 128 blocks: GM=128 GN=128 WM=8 WN=8";
       local = 2 * (size_t) gk * (gm + 4 + gn + 4) * sizeof (float);
+      /* knn_mma_ip: two buffers of 128 x 16 floats for each side. */
+      if (mma == 1 && local < 2 * 2 * 128 * 16 * sizeof (float))
+        local = 2 * 2 * 128 * 16 * sizeof (float);
     }
   else
     {
@@ -197,8 +227,8 @@ check_limits (VlContext *ctx, VlOpenclFamily family, const char *tuning,
 
       /* An item stages the same columns of every chunk only when TK / 4
        * divides WG (the SQ8 decoding reads their constants once). */
-      if (!is_pow2 ((unsigned) wg) || wg < 16 || tk % 4 != 0 || tk > 64
-          || wg % (tk / 4) != 0 || rpi > 8
+      if (!is_pow2 ((unsigned) wg) || wg < 16 || tk == 0 || tk % 4 != 0
+          || tk > 64 || wg % (tk / 4) != 0 || rpi == 0 || rpi > 8
           || vl_opencl_tuning_value (tuning, "GROUPS_PER_CU", 0) == 0)
         why = "WG must be a power of two from 16, TK 4 times a divisor of "
               "WG up to 64, RPI at most 8, GROUPS_PER_CU at least 1";
@@ -220,7 +250,7 @@ check_limits (VlContext *ctx, VlOpenclFamily family, const char *tuning,
 
 /* @words laid over @family's built-in row into @out: false, with the reason
  * in @why, when a word is not NAME=VALUE with a name of the family and a
- * value from 1 to 65536. */
+ * value from 0 to 65536. */
 static bool
 merge (VlContext *ctx, VlOpenclFamily family, const char *words, char *out,
        size_t size, const char **why)
@@ -240,13 +270,13 @@ merge (VlContext *ctx, VlOpenclFamily family, const char *words, char *out,
         return (*why = "words must read NAME=VALUE"), false;
       memcpy (name, p, name_len);
       name[name_len] = '\0';
-      if (vl_opencl_tuning_value (base, name, 0) == 0)
+      if (find_value (base, name) == NULL)
         return (*why = "a name is not a tunable of this family"), false;
       errno = 0;
       v = strtoul (p + name_len + 1, &end, 10);
       if (!isdigit ((unsigned char) p[name_len + 1]) || errno != 0
-          || (*end != ' ' && *end != '\0') || v < 1 || v > 65536)
-        return (*why = "values must be whole numbers from 1 to 65536"), false;
+          || (*end != ' ' && *end != '\0') || v > 65536)
+        return (*why = "values must be whole numbers from 0 to 65536"), false;
     }
 
   out[0] = '\0';

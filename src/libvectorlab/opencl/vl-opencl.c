@@ -13,6 +13,25 @@
 
 /* PoCL keeps its own kernel cache, so ours would only duplicate it. */
 #define POCL_PLATFORM_NAME "Portable Computing Language"
+/* cl_nv_device_attribute_query's CL_DEVICE_COMPUTE_CAPABILITY_MAJOR_NV
+ * (CL/cl_ext.h of some SDKs lacks it). */
+#define NV_COMPUTE_CAPABILITY_MAJOR 0x4000
+
+/* Whether @device runs mma.sync with TF32 operands: NVIDIA from compute
+ * capability 8.0 (Ampere). */
+static bool
+has_tensor_cores (cl_device_id device)
+{
+  char extensions[8192] = "";
+  cl_uint major = 0;
+
+  if (clGetDeviceInfo (device, CL_DEVICE_EXTENSIONS, sizeof extensions,
+                       extensions, NULL) != CL_SUCCESS
+      || strstr (extensions, "cl_nv_device_attribute_query") == NULL)
+    return false;
+  return clGetDeviceInfo (device, NV_COMPUTE_CAPABILITY_MAJOR, sizeof major,
+                          &major, NULL) == CL_SUCCESS && major >= 8;
+}
 
 static VlStatus
 opencl_context_init (VlContext *ctx, VlError **error)
@@ -31,6 +50,7 @@ opencl_context_init (VlContext *ctx, VlError **error)
   if (status != VL_STATUS_OK)
     return status;
   priv->use_disk_cache = strcmp (ctx->device.platform, POCL_PLATFORM_NAME) != 0;
+  priv->tensor_cores = has_tensor_cores (priv->device);
   clGetDeviceInfo (priv->device, CL_DEVICE_MAX_MEM_ALLOC_SIZE,
                    sizeof priv->max_alloc_bytes, &priv->max_alloc_bytes, NULL);
 

@@ -2,6 +2,7 @@
  * with a message, on every backend, and never crashes. */
 #include "vl-test-util.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -343,12 +344,57 @@ test_strings (void)
   g_assert_cmpstr (vl_metric_to_string ((VlMetric) 42), ==, "unknown");
 }
 
+/* The finiteness check splits large inputs over threads: the error must
+ * still name the first bad element, whichever worker saw it, and catch
+ * NaN payloads, both infinities and nothing else (FLT_MAX, denormals). */
+static void
+test_non_finite_scan (void)
+{
+  VlContext *ctx = vl_test_context ("ref");
+  /* 4 M floats: several workers whenever there are several threads. */
+  const size_t rows = 4099, cols = 1023;
+  VlMatrix m = vl_test_matrix_new (rows, cols, cols);
+  VlMatrix out = vl_test_matrix_new (rows, cols, cols);
+  static const uint32_t bad_bits[] = {
+    0x7fc00000u, 0xffc00001u, 0x7f800001u, 0x7f800000u, 0xff800000u,
+  };
+
+  for (size_t r = 0; r < rows; r++)
+    for (size_t c = 0; c < cols; c++)
+      vl_test_row (&m, r)[c] = (c % 3 == 0) ? FLT_MAX : (c % 3 == 1) ? 1e-40f : -1.0f;
+  OK (vl_normalize_rows (ctx, &m, &out, &error));
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_bits); i++)
+    {
+      VlError *error = NULL;
+      float bad, saved_late, saved_early;
+      g_autofree char *want = NULL;
+
+      memcpy (&bad, &bad_bits[i], sizeof bad);
+      saved_late = vl_test_row (&m, rows - 2)[5];
+      saved_early = vl_test_row (&m, 2000)[cols - 1];
+      vl_test_row (&m, rows - 2)[5] = bad;
+      vl_test_row (&m, 2000)[cols - 1] = bad;
+      g_assert_cmpint (vl_normalize_rows (ctx, &m, &out, &error), ==,
+                       VL_STATUS_NON_FINITE);
+      want = g_strdup_printf ("input row 2000 column %zu is %s", cols - 1,
+                              isnan (bad) ? "NaN" : "infinite");
+      g_assert_cmpstr (error->message, ==, want);
+      vl_error_free (error);
+      vl_test_row (&m, rows - 2)[5] = saved_late;
+      vl_test_row (&m, 2000)[cols - 1] = saved_early;
+    }
+  vl_test_matrix_free (&m);
+  vl_test_matrix_free (&out);
+}
+
 int
 main (int argc, char **argv)
 {
   vl_test_init (&argc, &argv);
   g_test_add_func ("/vectorlab/errors/devices", test_devices);
   g_test_add_func ("/vectorlab/errors/strings", test_strings);
+  g_test_add_func ("/vectorlab/errors/non-finite-scan", test_non_finite_scan);
   vl_test_add ("/vectorlab/errors/distance", NULL, test_distance);
   vl_test_add ("/vectorlab/errors/normalize-similarity", NULL,
                test_normalize_similarity);

@@ -1,8 +1,11 @@
 /* vl-validate.c: argument checks shared by the front-end entry points, so
  * that every backend receives the same, already validated, input. */
 #include "vl-validate.h"
+#include "cpu/vl-cpu-threads.h"
 
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 VlStatus
 vl_check_context (VlContext *ctx, VlError **error)
@@ -37,25 +40,87 @@ vl_check_matrix (const VlMatrix *m, const char *what, VlError **error)
   return VL_STATUS_OK;
 }
 
+/* Elements a worker checks at least: enough to pay for a thread. */
+#define FINITE_GRAIN_FLOATS ((size_t) 1 << 20)
+#define EXPONENT_BITS 0x7f800000u
+
+/* Whether row[0 .. n) holds a NaN or an infinity: all exponent bits set.
+ * An integer test in blocks of 16 that the compiler turns into vector
+ * instructions; a float sum of x * 0 would be as exact, but its order
+ * may not change, so it runs one add after the other (about 0.8 ns an
+ * element: 0.6 s for 1M x 768, longer than the GPU's whole op). */
+static bool
+row_has_non_finite (const float *row, size_t n)
+{
+  uint32_t bad = 0;
+  size_t c = 0;
+
+  for (; c + 16 <= n; c += 16)
+    {
+      uint32_t block = 0;
+
+      for (size_t i = 0; i < 16; i++)
+        {
+          uint32_t u;
+
+          memcpy (&u, row + c + i, sizeof u);
+          block |= (u & EXPONENT_BITS) == EXPONENT_BITS;
+        }
+      bad |= block;
+    }
+  for (; c < n; c++)
+    {
+      uint32_t u;
+
+      memcpy (&u, row + c, sizeof u);
+      bad |= (u & EXPONENT_BITS) == EXPONENT_BITS;
+    }
+  return bad != 0;
+}
+
+typedef struct
+{
+  const VlMatrix *m;
+  size_t          first_bad[VL_CPU_MAX_WORKERS];  /* rows; m->rows: none */
+} FiniteScan;
+
+static void
+scan_rows (size_t begin, size_t end, unsigned worker, void *data)
+{
+  FiniteScan *scan = data;
+
+  scan->first_bad[worker] = scan->m->rows;
+  for (size_t r = begin; r < end; r++)
+    if (row_has_non_finite (vl_row_f32 (scan->m, r), scan->m->cols))
+      {
+        scan->first_bad[worker] = r;
+        return;
+      }
+}
+
 VlStatus
 vl_check_finite (const VlMatrix *m, const char *what, VlError **error)
 {
-  for (size_t r = 0; r < m->rows; r++)
-    {
-      const float *row = vl_row_f32 (m, r);
-      /* Summing x * 0 is NaN exactly when some x is NaN or infinite and
-       * vectorises, unlike a branch per element. */
-      float probe = 0.0f;
+  FiniteScan scan = { m, { 0 } };
+  size_t grain = FINITE_GRAIN_FLOATS / m->cols, bad = m->rows;
+  unsigned workers;
+  const float *row;
 
-      for (size_t c = 0; c < m->cols; c++)
-        probe += row[c] * 0.0f;
-      if (probe != 0.0f)
-        for (size_t c = 0; c < m->cols; c++)
-          if (!isfinite (row[c]))
-            return vl_set_error (error, VL_STATUS_NON_FINITE,
-                                 "%s row %zu column %zu is %s", what, r, c,
-                                 isnan (row[c]) ? "NaN" : "infinite");
-    }
+  grain = grain > 0 ? grain : 1;
+  workers = vl_cpu_workers_for (m->rows, grain);
+  vl_cpu_parallel_for (m->rows, grain, scan_rows, &scan);
+  /* Workers take contiguous ranges in order: the first that found one
+   * has the first bad row, which the message names. */
+  for (unsigned w = 0; w < workers && bad == m->rows; w++)
+    bad = scan.first_bad[w];
+  if (bad == m->rows)
+    return VL_STATUS_OK;
+  row = vl_row_f32 (m, bad);
+  for (size_t c = 0; c < m->cols; c++)
+    if (!isfinite (row[c]))
+      return vl_set_error (error, VL_STATUS_NON_FINITE,
+                           "%s row %zu column %zu is %s", what, bad, c,
+                           isnan (row[c]) ? "NaN" : "infinite");
   return VL_STATUS_OK;
 }
 

@@ -5,7 +5,6 @@
 
 #include <pthread.h>
 
-#define MAX_WORKERS 256
 
 typedef struct
 {
@@ -36,8 +35,8 @@ vl_cpu_workers_for (size_t n, size_t grain)
   chunks = (n + grain - 1) / grain;
   if (workers > chunks)
     workers = chunks;
-  if (workers > MAX_WORKERS)
-    workers = MAX_WORKERS;
+  if (workers > VL_CPU_MAX_WORKERS)
+    workers = VL_CPU_MAX_WORKERS;
   return workers > 0 ? (unsigned) workers : 1;
 }
 
@@ -45,9 +44,9 @@ void
 vl_cpu_parallel_for (size_t n, size_t grain, VlCpuRangeFunc func, void *data)
 {
   unsigned workers = vl_cpu_workers_for (n, grain);
-  Job jobs[MAX_WORKERS];
-  pthread_t threads[MAX_WORKERS];
-  bool started[MAX_WORKERS];
+  Job jobs[VL_CPU_MAX_WORKERS];
+  pthread_t threads[VL_CPU_MAX_WORKERS];
+  bool started[VL_CPU_MAX_WORKERS];
 
   for (unsigned w = 0; w < workers; w++)
     {

@@ -5,6 +5,9 @@
 
 #include <stddef.h>
 
+/* Workers a parallel-for uses at most. */
+#define VL_CPU_MAX_WORKERS 256
+
 /* Runs on [begin, end); @worker is in [0, workers) and picks the caller's
  * per-worker scratch. */
 typedef void (*VlCpuRangeFunc) (size_t begin, size_t end, unsigned worker,

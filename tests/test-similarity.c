@@ -42,6 +42,9 @@ static const SimilarityCase cases[] = {
   { "n65-d17-strided", 65, 17,  5 },
   { "n200-d769",     200, 769,  0 },
   { "n129-d769-strided", 129, 769, 13 },
+  /* More output than OpenCL's scratch holds (8 Mi floats): its rows are
+   * streamed in two chunks. */
+  { "n3000-d3-chunks", 3000,   3,  1 },
 };
 
 static void

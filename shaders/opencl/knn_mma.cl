@@ -34,9 +34,10 @@
 #define MMA_K4 4           /* float4 columns of a chunk */
 #define MMA_ITEMS 256
 
-/* One m16n8k8 TF32 product added into c. */
+/* One m16n8k8 TF32 product added into c.  Not volatile: the compiler may
+ * schedule these like any instruction (they have outputs, so stay). */
 #define MMA_TF32(c, a, b)                                                  \
-  asm volatile ("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "     \
+  asm ("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "            \
                 "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "           \
                 "{%0, %1, %2, %3};"                                        \
                 : "+f" (c[0]), "+f" (c[1]), "+f" (c[2]), "+f" (c[3])       \
@@ -125,8 +126,10 @@ mma_body (const __global float4 *q, uint nq, const __global float4 *x,
 #pragma unroll
       for (uint ks = 0; ks < 2; ks++)
         {
-          uint bbig[4][2], bsmall[4][2];
+          uint abig[4][4], asmall[4][4], bbig[4][2], bsmall[4][2];
 
+          for (uint i = 0; i < 4; i++)
+            MMA_FRAG_A (alo[i], ahi[i], ks, abig[i], asmall[i]);
           for (uint j = 0; j < 4; j++)
             {
               float2 v = ks ? bv[j].zw : bv[j].xy;
@@ -134,18 +137,17 @@ mma_body (const __global float4 *q, uint nq, const __global float4 *x,
               tf32_split (v.x, &bbig[j][0], &bsmall[j][0]);
               tf32_split (v.y, &bbig[j][1], &bsmall[j][1]);
             }
+          /* The three products of a tile depend on each other through its
+           * accumulator: 16 independent ones go between them. */
           for (uint i = 0; i < 4; i++)
-            {
-              uint abig[4], asmall[4];
-
-              MMA_FRAG_A (alo[i], ahi[i], ks, abig, asmall);
-              for (uint j = 0; j < 4; j++)
-                {
-                  MMA_TF32 (acc[i][j], asmall, bbig[j]);
-                  MMA_TF32 (acc[i][j], abig, bsmall[j]);
-                  MMA_TF32 (acc[i][j], abig, bbig[j]);
-                }
-            }
+            for (uint j = 0; j < 4; j++)
+              MMA_TF32 (acc[i][j], asmall[i], bbig[j]);
+          for (uint i = 0; i < 4; i++)
+            for (uint j = 0; j < 4; j++)
+              MMA_TF32 (acc[i][j], abig[i], bsmall[j]);
+          for (uint i = 0; i < 4; i++)
+            for (uint j = 0; j < 4; j++)
+              MMA_TF32 (acc[i][j], abig[i], bbig[j]);
         }
       if (t + 1 < chunks)
         {

@@ -111,32 +111,71 @@ sort_into_running (__local ulong *best, uint n, __global ulong *running,
     running[i] = best[i];
 }
 
+/* Puts candidate @c into best after running's k when it beats @worst. */
+void
+keep_if_better (ulong c, ulong worst, uint k, __local ulong *best,
+                uint best_len, __local uint *n_new)
+{
+  if (c < worst)
+    {
+      uint slot = atomic_inc (n_new);
+
+      if (k + slot < best_len)
+        best[k + slot] = c;
+    }
+}
+
 /* Step 0: true when the few candidates better than running's worst were
- * merged into it (or there were none). */
+ * merged into it (or there were none).  Reading the tile is most of the
+ * work; a work-group a query is few groups when queries are few, so when
+ * rows of scores are float4-aligned (@aligned) each item keeps four float4
+ * loads in flight rather than one float. */
 bool
 merge_few (__global ulong *running, uint k, const __global float *scores,
            const __global ulong *lists, uint tile_n, uint tile0, int negate,
-           __local ulong *best, uint best_len, __local uint *n_new)
+           int aligned, __local ulong *best, uint best_len,
+           __local uint *n_new)
 {
   const uint lid = get_local_id (0);
   const ulong worst = running[k - 1];
-  uint n;
+  uint n, first = 0;
 
   if (lid == 0)
     *n_new = 0;
   barrier (CLK_LOCAL_MEM_FENCE);
-  for (uint i = lid; i < tile_n; i += WG)
+  if (scores != 0 && aligned)
     {
-      ulong c = candidate (k + i, k, running, scores, lists, tile0, negate);
+      const __global float4 *s4 = (const __global float4 *) scores;
+      const uint n4 = tile_n / 4;
 
-      if (c < worst)
+      for (uint base = 0; base < n4; base += 4 * WG)
         {
-          uint slot = atomic_inc (n_new);
+          float4 v[4];
 
-          if (k + slot < best_len)
-            best[k + slot] = c;
+          for (uint u = 0; u < 4; u++)
+            {
+              uint j = base + u * WG + lid;
+
+              v[u] = j < n4 ? s4[j] : (float4) (0.0f);
+            }
+          for (uint u = 0; u < 4; u++)
+            {
+              uint j = base + u * WG + lid;
+              float f[4] = { v[u].x, v[u].y, v[u].z, v[u].w };
+
+              if (j >= n4)
+                continue;
+              for (uint c = 0; c < 4; c++)
+                keep_if_better (((ulong) score_key (f[c], negate) << 32)
+                                | (ulong) (tile0 + 4 * j + c), worst, k,
+                                best, best_len, n_new);
+            }
         }
+      first = 4 * n4;
     }
+  for (uint i = first + lid; i < tile_n; i += WG)
+    keep_if_better (candidate (k + i, k, running, scores, lists, tile0,
+                               negate), worst, k, best, best_len, n_new);
   barrier (CLK_LOCAL_MEM_FENCE);
   n = *n_new;
   if (n == 0)
@@ -198,7 +237,7 @@ merge_sorted_lists (__global ulong *running, uint k,
 void
 merge (__global ulong *running, uint k, uint have,
        const __global float *scores, const __global ulong *lists,
-       uint tile_n, uint tile0, int negate, __local ulong *best,
+       uint tile_n, uint tile0, int negate, int aligned, __local ulong *best,
        uint best_len, __local uint *work)
 {
   __local uint *hist = work, *scan = work + BINS, *misc = work + BINS + WG;
@@ -211,7 +250,7 @@ merge (__global ulong *running, uint k, uint have,
   uint rank = keep - 1, eq_total = 0;
 
   if (have == k && merge_few (running, k, scores, lists, tile_n, tile0,
-                              negate, best, best_len, n_new))
+                              negate, aligned, best, best_len, n_new))
     return;
   if (have == 0 && lists != 0 && tile_n % k == 0
       && merge_sorted_lists (running, k, lists, tile_n, best, best_len, misc))
@@ -332,7 +371,7 @@ topk_merge (__global ulong *running, uint k, uint have,
 
   merge (running + (size_t) get_group_id (0) * k, k, have,
          scores + (size_t) get_group_id (0) * lds, 0, tile_n, tile0, negate,
-         best, best_len, work);
+         lds % 4 == 0, best, best_len, work);
 }
 
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
@@ -343,6 +382,6 @@ topk_merge_lists (__global ulong *running, uint k, uint have,
   __local uint work[MERGE_WORK];
 
   merge (running + (size_t) get_group_id (0) * k, k, have, 0,
-         lists + (size_t) get_group_id (0) * lds, tile_n, 0, 0, best,
+         lists + (size_t) get_group_id (0) * lds, tile_n, 0, 0, 0, best,
          best_len, work);
 }

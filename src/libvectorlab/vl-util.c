@@ -1,8 +1,11 @@
-/* vl-util.c: small shared helpers: clocks, thread counts, names. */
+/* vl-util.c: small shared helpers: clocks, thread counts, host memory,
+ * names. */
 #include "vl-private.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +28,24 @@ vl_num_threads (void)
     return (unsigned) n;
   n = sysconf (_SC_NPROCESSORS_ONLN);
   return n > 0 ? (unsigned) n : 1;
+}
+
+void
+vl_host_will_fill (void *data, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+  const uintptr_t huge = (uintptr_t) 2 << 20;
+  uintptr_t begin = ((uintptr_t) data + huge - 1) & ~(huge - 1);
+  uintptr_t end = ((uintptr_t) data + bytes) & ~(huge - 1);
+
+  /* Only whole 2 MiB pages inside the range: nothing outside it changes.
+   * A refusal (memory that is not anonymous, no THP) changes nothing. */
+  if (end > begin)
+    madvise ((void *) begin, end - begin, MADV_HUGEPAGE);
+#else
+  (void) data;
+  (void) bytes;
+#endif
 }
 
 VlMatrix

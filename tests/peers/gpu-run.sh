@@ -7,9 +7,10 @@
 #
 # OUTDIR defaults to $OUT (the device tool's result folder) or ./gpu-out.
 # GPU_RUN_PARTS picks what runs after the build: "tests verify tune knn ml"
-# (all, the default) or any of them; tests runs the OpenCL test programs'
-# cases on the NVIDIA device (the NVIDIA-only kernels have no other tests).  tune stores its winners in the user's tuning
-# cache, which the runs after it use.
+# (all, the default) or any of them, and GPU_RUN_ML which ML suites run
+# (all by default).  tests runs the OpenCL test programs' cases on the
+# NVIDIA device (its NVIDIA-only kernels have no other tests); tune stores
+# its winners in the user's tuning cache, which the runs after it use.
 set -uo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -84,6 +85,7 @@ fi
 ml() {
   local suite=$1 limit=$2
   shift 2
+  [[ " ${GPU_RUN_ML:-$suite} " == *" $suite "* ]] || return 0
   timeout "$limit" "$bench" run "$suite" -d "$dev" "$@" -o "$out/vl-$suite.json" || status=1
   timeout "$limit" python3 tests/peers/ml_torch.py "$suite" "$@" -o "$out/torch-$suite.json" || status=1
   "$bench" compare "$out/torch-$suite.json" "$out/vl-$suite.json"

@@ -15,6 +15,7 @@
  * gains nothing from pinning, so there chunks are read straight into the
  * caller's matrix. */
 #include "vl-opencl-private.h"
+#include "vl-opencl-stream.h"
 #include "vl-neural-private.h"
 #include "cpu/vl-cpu-threads.h"
 
@@ -107,49 +108,69 @@ chunk_rows (size_t n, size_t width)
   return rows < n ? rows : n;
 }
 
+/* What encode_chunk needs besides the stream's buffers. */
+typedef struct
+{
+  VlNeuralModel *model;
+  cl_mem         h;       /* activations, a chunk's rows x m */
+  cl_kernel      quantise;
+  size_t         wg;
+} EncodeChunk;
+
+/* Codes and scales of a chunk of input rows: h = x W_e^T, then
+ * neural_quantise. */
+static VlStatus
+encode_chunk (VlContext *ctx, size_t r0, size_t rows, const cl_mem *in,
+              cl_mem *out, void *data, VlError **error)
+{
+  EncodeChunk *e = data;
+  OpenclNeural *p = e->model->priv;
+  cl_uint a_m = (cl_uint) e->model->m;
+  size_t global = rows * e->wg;
+  VlStatus status;
+
+  (void) r0;
+  if ((status = vl_opencl_distance_tile (ctx, VL_METRIC_IP, in[0], 0, rows,
+                                         p->w_enc, 0, e->model->m,
+                                         e->model->d, NULL, NULL, e->h,
+                                         e->model->m, error)) != VL_STATUS_OK
+      || (status = vl_opencl_set_args (e->quantise, error, sizeof e->h, &e->h,
+                                       sizeof a_m, &a_m, sizeof p->b_enc,
+                                       &p->b_enc, sizeof out[0], &out[0],
+                                       sizeof out[1], &out[1],
+                                       (size_t) 0)) != VL_STATUS_OK)
+    return status;
+  return vl_opencl_enqueue_kernel (ctx, e->quantise, 1, &global, &e->wg,
+                                   error);
+}
+
+/* Streamed (vl-opencl-stream.c): the input is most of the bytes, and on a
+ * GPU its upload from pageable memory is most of the time. */
 static VlStatus
 ocl_encode (VlNeuralModel *model, const VlMatrix *x, uint8_t *codes,
             float *scales, VlError **error)
 {
   VlContext *ctx = model->ctx;
-  OpenclNeural *p = model->priv;
   size_t n = x->rows, d = model->d, m = model->m;
   size_t cr = chunk_rows (n, d > m ? d : m);
-  cl_mem xb = NULL, h = NULL, cb = NULL, sb = NULL;
-  cl_kernel kernel;
-  size_t wg;
-  cl_uint a_m = (cl_uint) m;
-  double t0 = vl_now_ms ();
+  VlOpenclStreamPort in = { x->data, d * sizeof (float),
+                            x->stride * sizeof (float) };
+  VlOpenclStreamPort out[2] = { { codes, m, m },
+                                { scales, sizeof (float), sizeof (float) } };
+  EncodeChunk e = { model, NULL, NULL, 0 };
+  VlOpenclStream stream;
   VlStatus status;
 
+  vl_opencl_stream_init (&stream, ctx, false);
   VL_OPENCL_TRY (vl_opencl_check_dims (n, d, "input", error));
-  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * d * sizeof (float), &xb, "input chunk", error));
-  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * m * sizeof (float), &h, "activations", error));
-  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * m, &cb, "codes", error));
-  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * sizeof (float), &sb, "scales", error));
-  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_NEURAL, "neural_quantise", &kernel, &wg, error));
-  VL_OPENCL_TRY (vl_opencl_set_args (kernel, error, sizeof h, &h, sizeof a_m, &a_m,
-                                     sizeof p->b_enc, &p->b_enc, sizeof cb, &cb,
-                                     sizeof sb, &sb, (size_t) 0));
-  for (size_t r0 = 0; r0 < n; r0 += cr)
-    {
-      size_t rows = n - r0 < cr ? n - r0 : cr, global = rows * wg;
-
-      VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, xb, x, r0, rows, error));
-      VL_OPENCL_TRY (vl_opencl_distance_tile (ctx, VL_METRIC_IP, xb, 0, rows,
-                                              p->w_enc, 0, m, d, NULL, NULL,
-                                              h, m, error));
-      VL_OPENCL_TRY (vl_opencl_enqueue_kernel (ctx, kernel, 1, &global, &wg, error));
-      VL_OPENCL_TRY (vl_opencl_download (ctx, cb, rows * m, codes + r0 * m, error));
-      VL_OPENCL_TRY (vl_opencl_download (ctx, sb, rows * sizeof (float), scales + r0, error));
-    }
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * m * sizeof (float), &e.h, "activations", error));
+  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_NEURAL, "neural_quantise", &e.quantise, &e.wg, error));
+  VL_OPENCL_TRY (vl_opencl_stream_run (&stream, n, cr, &in, 1, out, 2,
+                                       encode_chunk, &e, error));
 out:
-  ctx->breakdown.host_prep_ms = vl_now_ms () - t0;
+  vl_opencl_stream_clear (&stream);
   status = vl_opencl_finish (ctx, status, error);
-  vl_opencl_buffer_put (ctx, xb);
-  vl_opencl_buffer_put (ctx, h);
-  vl_opencl_buffer_put (ctx, cb);
-  vl_opencl_buffer_put (ctx, sb);
+  vl_opencl_buffer_put (ctx, e.h);
   return status;
 }
 
@@ -258,7 +279,11 @@ ocl_decode (VlNeuralModel *model, const uint8_t *codes, const float *scales,
 
   VL_OPENCL_TRY (vl_opencl_check_dims (n, d, "output", error));
   if (staged)
-    VL_OPENCL_TRY (ensure_staging (model, cr, error));
+    {
+      VL_OPENCL_TRY (ensure_staging (model, cr, error));
+      vl_host_will_fill (out->data,
+                         ((n - 1) * out->stride + d) * sizeof (float));
+    }
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * m, &cb, "codes", error));
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * sizeof (float), &sb, "scales", error));
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * k * sizeof (float), &a, "latents", error));

@@ -4,10 +4,6 @@
 
 #include <stdint.h>
 
-/* Side of the square output blocks of the similarity matrix when n x n
- * floats exceed the scratch budget: two 2048^2 buffers, 32 MiB. */
-#define SIMILARITY_BLOCK 2048
-
 /* Normalises the chunk in place, where the stream downloads it from. */
 static VlStatus
 normalize_chunk (VlContext *ctx, size_t r0, size_t rows, const cl_mem *in,
@@ -33,11 +29,11 @@ vl_opencl_normalize_rows (VlContext *ctx, const VlMatrix *in, VlMatrix *out,
   VlOpenclStreamPort pout = {
     out->data, d * sizeof (float), out->stride * sizeof (float)
   };
-  VlOpenclStream stream = { 0 };
+  VlOpenclStream stream;
   VlStatus status;
 
+  vl_opencl_stream_init (&stream, ctx, false);
   VL_OPENCL_TRY (vl_opencl_check_dims (in->rows, d, "input", error));
-  VL_OPENCL_TRY (vl_opencl_stream_init (&stream, ctx, false, error));
   VL_OPENCL_TRY (vl_opencl_stream_run (&stream, in->rows, SIZE_MAX, &pin, 1,
                                        &pout, 1, normalize_chunk, &d, error));
 out:
@@ -45,79 +41,79 @@ out:
   return vl_opencl_finish (ctx, status, error);
 }
 
+/* Rows [i0, i0 + ni) of the similarity matrix of the @n unit rows in @x,
+ * into @a (ni rows of n floats). */
 static VlStatus
-similarity_block (VlContext *ctx, cl_mem x, size_t d, size_t i0, size_t ni,
-                  size_t j0, size_t nj, cl_mem a, cl_mem b, VlError **error)
+similarity_rows (VlContext *ctx, cl_mem x, size_t n, size_t d, size_t i0,
+                 size_t ni, cl_mem a, VlError **error)
 {
   cl_kernel kernel;
   size_t wg, side = 1, ts, global[2], local[2];
-  cl_int diag = i0 == j0;
   cl_uint a_d = (cl_uint) d, a_i0 = (cl_uint) i0, a_ni = (cl_uint) ni;
-  cl_uint a_j0 = (cl_uint) j0, a_nj = (cl_uint) nj;
-  cl_uint lda = (cl_uint) nj, ldb = diag ? (cl_uint) nj : (cl_uint) ni;
-  cl_mem bb = diag ? a : b;
+  cl_uint a_n = (cl_uint) n;
   VlStatus status;
 
-  if ((status = vl_opencl_kernel (ctx, VL_OPENCL_SIMILARITY, "similarity_block",
+  if ((status = vl_opencl_kernel (ctx, VL_OPENCL_SIMILARITY, "similarity_rows",
                                   &kernel, &wg, error)) != VL_STATUS_OK
       || (status = vl_opencl_set_args (kernel, error, sizeof x, &x,
-                                       sizeof a_d, &a_d, sizeof a_d, &a_d,
-                                       sizeof a_i0, &a_i0,
-                                       sizeof a_ni, &a_ni, sizeof a_j0, &a_j0,
-                                       sizeof a_nj, &a_nj, sizeof diag, &diag,
-                                       sizeof a, &a, sizeof lda, &lda,
-                                       sizeof bb, &bb, sizeof ldb, &ldb,
-                                       (size_t) 0)) != VL_STATUS_OK)
+                                       sizeof a_d, &a_d, sizeof a_i0, &a_i0,
+                                       sizeof a_ni, &a_ni, sizeof a_n, &a_n,
+                                       sizeof a, &a, (size_t) 0)) != VL_STATUS_OK)
     return status;
   while (side * side < wg)
     side *= 2;
   ts = 4 * side;
-  global[0] = (nj + ts - 1) / ts * side;
+  global[0] = (n + ts - 1) / ts * side;
   global[1] = (ni + ts - 1) / ts * side;
   local[0] = local[1] = side;
   return vl_opencl_enqueue_kernel (ctx, kernel, 2, global, local, error);
 }
 
+typedef struct
+{
+  cl_mem x;  /* unit rows */
+  size_t n, d;
+} Similarity;
+
+static VlStatus
+similarity_chunk (VlContext *ctx, size_t r0, size_t rows, const cl_mem *in,
+                  cl_mem *out, void *data, VlError **error)
+{
+  const Similarity *s = data;
+
+  (void) in;
+  return similarity_rows (ctx, s->x, s->n, s->d, r0, rows, out[0], error);
+}
+
+/* Streamed by rows of the output (vl-opencl-stream.c): the n x n floats
+ * coming back are most of the time, so each block of rows is computed
+ * whole, both halves, which costs the GPU less than the transfers it
+ * lets overlap. */
 VlStatus
 vl_opencl_similarity_matrix (VlContext *ctx, const VlMatrix *xm,
                              VlMatrix *out, VlError **error)
 {
   size_t n = xm->rows, d = xm->cols;
-  size_t s = n * n <= VL_OPENCL_SCRATCH_FLOATS ? n : SIMILARITY_BLOCK;
-  cl_mem x = NULL, a = NULL, b = NULL;
-  double t0 = vl_now_ms ();
+  VlOpenclStreamPort port = { out->data, n * sizeof (float),
+                              out->stride * sizeof (float) };
+  Similarity s = { NULL, n, d };
+  VlOpenclStream stream;
   VlStatus status;
 
+  vl_opencl_stream_init (&stream, ctx, false);
   VL_OPENCL_TRY (vl_opencl_check_dims (n, d, "input", error));
-  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, n * d * sizeof (float), &x, "input", error));
-  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, s * s * sizeof (float), &a, "similarity block", error));
-  if (s < n)
-    VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, s * s * sizeof (float), &b, "similarity block", error));
-  VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, x, xm, 0, n, error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, n * d * sizeof (float), &s.x, "input", error));
+  VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, s.x, xm, 0, n, error));
   /* The Gram matrix of unit rows: no product overflows. */
-  VL_OPENCL_TRY (vl_opencl_unit_rows (ctx, x, n, d, d, error));
-
-  /* Only blocks on or above the diagonal: each writes its mirror too. */
-  for (size_t i0 = 0; i0 < n; i0 += s)
-    for (size_t j0 = i0; j0 < n; j0 += s)
-      {
-        size_t ni = n - i0 < s ? n - i0 : s;
-        size_t nj = n - j0 < s ? n - j0 : s;
-
-        VL_OPENCL_TRY (similarity_block (ctx, x, d, i0, ni, j0, nj, a, b, error));
-        VL_OPENCL_TRY (vl_opencl_download_rect (ctx, a, nj, ni, nj,
-                                                vl_row_f32_mut (out, i0) + j0,
-                                                out->stride, error));
-        if (i0 != j0)
-          VL_OPENCL_TRY (vl_opencl_download_rect (ctx, b, ni, nj, ni,
-                                                  vl_row_f32_mut (out, j0) + i0,
-                                                  out->stride, error));
-      }
+  VL_OPENCL_TRY (vl_opencl_unit_rows (ctx, s.x, n, d, d, error));
+  VL_OPENCL_TRY (vl_opencl_stream_run (&stream, n,
+                                       VL_OPENCL_SCRATCH_FLOATS / n > 0
+                                       ? VL_OPENCL_SCRATCH_FLOATS / n : 1,
+                                       NULL, 0, &port, 1, similarity_chunk,
+                                       &s, error));
 out:
-  ctx->breakdown.host_prep_ms = vl_now_ms () - t0;
+  vl_opencl_stream_clear (&stream);
   status = vl_opencl_finish (ctx, status, error);
-  vl_opencl_buffer_put (ctx, x);
-  vl_opencl_buffer_put (ctx, a);
-  vl_opencl_buffer_put (ctx, b);
+  vl_opencl_buffer_put (ctx, s.x);
   return status;
 }

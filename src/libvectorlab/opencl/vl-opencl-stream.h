@@ -4,8 +4,8 @@
 
 #include "vl-opencl-private.h"
 
-/* Chunks in flight: chunk i's kernels run while chunk i + 1 is uploaded
- * and chunk i - 1 downloaded, each in its own buffers. */
+/* Chunks in flight: the device works on chunk i while the host fills
+ * chunk i + 1's slot and empties chunk i - 1's, each in its own buffers. */
 #define VL_OPENCL_STREAM_SLOTS 2
 /* Bytes of the widest side (inputs or outputs) of a chunk on a GPU: big
  * enough that per-chunk costs (a few commands, a host wait) vanish, small
@@ -42,10 +42,6 @@ typedef struct
 {
   VlContext       *ctx;
   bool             keep;  /* serves many runs: its staging pays off */
-  /* Copies in and copies out each have a queue, so that they overlap with
-   * each other and with the kernels on the context's queue. */
-  cl_command_queue up;
-  cl_command_queue down;
   /* Pinned host memory (GPUs only), mapped for the stream's lifetime: a
    * chunk's inputs are copied into its slot, uploaded from there by DMA,
    * and its outputs downloaded into the same slot. */
@@ -59,11 +55,11 @@ typedef struct
 void     vl_opencl_track (VlContext *ctx, cl_event event,
                           VlOpenclPhase phase);
 
-/* Creates the stream's queues, or leaves it zeroed on failure;
- * vl_opencl_stream_clear releases all. */
-VlStatus vl_opencl_stream_init (VlOpenclStream *stream, VlContext *ctx,
-                                bool keep, VlError **error);
-/* Accepts a zeroed stream, and one whose init failed. */
+/* An empty stream on @ctx's queue; vl_opencl_stream_clear releases what
+ * its runs staged. */
+void     vl_opencl_stream_init  (VlOpenclStream *stream, VlContext *ctx,
+                                 bool keep);
+/* Accepts a zeroed stream too. */
 void     vl_opencl_stream_clear (VlOpenclStream *stream);
 
 /* Runs @func over the @n rows of the @n_in ports @in and the @n_out ports

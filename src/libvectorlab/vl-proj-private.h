@@ -37,6 +37,12 @@ struct _VlProjOps
   VlStatus (*project)     (VlContext *ctx, const VlWeightTensor *w,
                            const VlMatrix *x, float scale, VlMatrix *out,
                            VlError **error);
+  /* vl_index_search of @index with the queries projected by @w times
+   * @scale, where the backend can keep them on its device meanwhile;
+   * NULL where projecting and then searching costs the same. */
+  VlStatus (*search)      (VlIndex *index, const VlWeightTensor *w,
+                           float scale, const VlMatrix *queries, size_t k,
+                           int64_t *ids, float *scores, VlError **error);
 };
 
 /* Host storage shared by ref and cpu: 64-byte aligned copies. */

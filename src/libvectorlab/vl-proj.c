@@ -138,6 +138,9 @@ search_projected (const Projected *self, const VlMatrix *queries, size_t k,
                            vl_index_get_size (self->index), "database", k, ids,
                            scores, error));
   memset (&ctx->breakdown, 0, sizeof ctx->breakdown);
+  if (ctx->backend->proj->search != NULL)
+    return ctx->backend->proj->search (self->index, self->w, self->scale,
+                                       queries, k, ids, scores, error);
   VL_TRY (project_rows (ctx, self->w, queries, self->scale, &data, &p, error));
   projected = ctx->breakdown;
   status = vl_index_search (self->index, &p, k, ids, scores, error);

@@ -155,9 +155,52 @@ out:
   return status;
 }
 
-VlStatus
-vl_opencl_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
-                        int64_t *ids, float *scores, VlError **error)
+/* Where a search's queries come from: host rows, or host rows projected
+ * on the device by @w (@p x queries->cols) times @scale. */
+typedef struct
+{
+  cl_mem w;
+  size_t p;
+  float  scale;
+} Projection;
+
+/* Fills s->q (nq rows of ld floats, zero padding) from @queries. */
+static VlStatus
+queries_to_device (Search *s, const VlMatrix *queries,
+                   const Projection *proj, VlError **error)
+{
+  VlContext *ctx = s->index->ctx;
+  VlOpenclContext *priv = ctx->priv;
+  IndexData *data = s->index->priv;
+  cl_mem raw = NULL;
+  cl_float zero = 0.0f;
+  VlStatus status;
+
+  if (proj == NULL)
+    return vl_opencl_upload_rows_ld (ctx, s->q, data->ld, queries, 0, s->nq,
+                                     error);
+  VL_OPENCL_TRY (vl_opencl_check_dims (s->nq, queries->cols, "queries", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, s->nq * queries->cols * sizeof (float),
+                                       &raw, "queries to project", error));
+  VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, raw, queries, 0, s->nq, error));
+  if (data->ld != proj->p)
+    VL_OPENCL_TRY (vl_opencl_check (clEnqueueFillBuffer (priv->queue, s->q, &zero,
+                                                         sizeof zero, 0,
+                                                         s->nq * data->ld * sizeof (float),
+                                                         0, NULL, NULL),
+                                    "clEnqueueFillBuffer", error));
+  VL_OPENCL_TRY (vl_opencl_project_rows (ctx, raw, s->nq, queries->cols,
+                                         proj->w, proj->p, proj->scale, s->q,
+                                         data->ld, error));
+out:
+  /* The in-order queue runs the projection before anything reuses raw. */
+  vl_opencl_buffer_put (ctx, raw);
+  return status;
+}
+
+static VlStatus
+search (VlIndex *index, const VlMatrix *queries, const Projection *proj,
+        size_t k, int64_t *ids, float *scores, VlError **error)
 {
   VlContext *ctx = index->ctx;
   IndexData *data = index->priv;
@@ -176,7 +219,7 @@ vl_opencl_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
     }
 
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, s.nq * data->ld * sizeof (float), &s.q, "queries", error));
-  VL_OPENCL_TRY (vl_opencl_upload_rows_ld (ctx, s.q, data->ld, queries, 0, s.nq, error));
+  VL_OPENCL_TRY (queries_to_device (&s, queries, proj, error));
   if (s.metric == VL_METRIC_COSINE)
     {
       VL_OPENCL_TRY (vl_opencl_unit_rows (ctx, s.q, s.nq, data->ld, index->d, error));
@@ -202,4 +245,22 @@ out:
   free (s.found);
   vl_opencl_buffer_put (ctx, s.q);
   return status;
+}
+
+VlStatus
+vl_opencl_index_search (VlIndex *index, const VlMatrix *queries, size_t k,
+                        int64_t *ids, float *scores, VlError **error)
+{
+  return search (index, queries, NULL, k, ids, scores, error);
+}
+
+VlStatus
+vl_opencl_index_search_projected (VlIndex *index, cl_mem w, size_t p,
+                                  float scale, const VlMatrix *queries,
+                                  size_t k, int64_t *ids, float *scores,
+                                  VlError **error)
+{
+  Projection proj = { w, p, scale };
+
+  return search (index, queries, &proj, k, ids, scores, error);
 }

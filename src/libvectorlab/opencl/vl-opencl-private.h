@@ -220,6 +220,18 @@ void     vl_opencl_index_free (VlIndex *index);
 VlStatus vl_opencl_index_search (VlIndex *index, const VlMatrix *queries,
                                  size_t k, int64_t *ids, float *scores,
                                  VlError **error);
+/* The same for the queries projected by @w (@p x queries->cols) times
+ * @scale on the device: the projected queries never leave it. */
+VlStatus vl_opencl_index_search_projected (VlIndex *index, cl_mem w,
+                                           size_t p, float scale,
+                                           const VlMatrix *queries, size_t k,
+                                           int64_t *ids, float *scores,
+                                           VlError **error);
+/* out[i * ldo + j] = scale * x_i . w_j for the @n rows of @x (@d floats a
+ * row) and the @p rows of @w (proj.cl). */
+VlStatus vl_opencl_project_rows (VlContext *ctx, cl_mem x, size_t n,
+                                 size_t d, cl_mem w, size_t p, float scale,
+                                 cl_mem out, size_t ldo, VlError **error);
 
 /* ---- running top-k of tiled searches (vl-opencl-topk.c) ---------------- */
 

@@ -39,13 +39,15 @@ opencl_tensor_read (VlContext *ctx, void *storage, void *data, size_t bytes,
   return vl_opencl_finish (ctx, status, error);
 }
 
-static VlStatus
-project_block (VlContext *ctx, cl_mem x, size_t n, size_t d, cl_mem w,
-               size_t p, float scale, cl_mem out, VlError **error)
+VlStatus
+vl_opencl_project_rows (VlContext *ctx, cl_mem x, size_t n, size_t d,
+                        cl_mem w, size_t p, float scale, cl_mem out,
+                        size_t ldo, VlError **error)
 {
   cl_kernel kernel;
   size_t wg, side = 1, ts, global[2], local[2];
   cl_uint a_n = (cl_uint) n, a_d = (cl_uint) d, a_p = (cl_uint) p;
+  cl_uint a_ldo = (cl_uint) ldo;
   VlStatus status;
 
   if ((status = vl_opencl_kernel (ctx, VL_OPENCL_PROJ, "proj_rows", &kernel,
@@ -54,7 +56,7 @@ project_block (VlContext *ctx, cl_mem x, size_t n, size_t d, cl_mem w,
                                        sizeof a_n, &a_n, sizeof a_d, &a_d,
                                        sizeof w, &w, sizeof a_p, &a_p,
                                        sizeof scale, &scale,
-                                       sizeof out, &out, sizeof a_p, &a_p,
+                                       sizeof out, &out, sizeof a_ldo, &a_ldo,
                                        (size_t) 0)) != VL_STATUS_OK)
     return status;
   while (side * side < wg)
@@ -88,8 +90,8 @@ opencl_project (VlContext *ctx, const VlWeightTensor *w, const VlMatrix *x,
       size_t rows = n - r0 < block ? n - r0 : block;
 
       VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, in, x, r0, rows, error));
-      VL_OPENCL_TRY (project_block (ctx, in, rows, d, w->storage, p, scale,
-                                    res, error));
+      VL_OPENCL_TRY (vl_opencl_project_rows (ctx, in, rows, d, w->storage, p,
+                                             scale, res, p, error));
       VL_OPENCL_TRY (vl_opencl_download_rect (ctx, res, p, rows, p,
                                               vl_row_f32_mut (out, r0),
                                               out->stride, error));
@@ -103,9 +105,20 @@ out:
   return status;
 }
 
+static VlStatus
+opencl_search (VlIndex *index, const VlWeightTensor *w, float scale,
+               const VlMatrix *queries, size_t k, int64_t *ids, float *scores,
+               VlError **error)
+{
+  return vl_opencl_index_search_projected (index, w->storage,
+                                           w->shape.dims[0], scale, queries,
+                                           k, ids, scores, error);
+}
+
 const VlProjOps vl_opencl_proj_ops = {
   .tensor_new = opencl_tensor_new,
   .tensor_free = opencl_tensor_free,
   .tensor_read = opencl_tensor_read,
   .project = opencl_project,
+  .search = opencl_search,
 };

@@ -8,10 +8,12 @@
  * chunk i + 1's slot and empties chunk i - 1's, each in its own buffers. */
 #define VL_OPENCL_STREAM_SLOTS 2
 /* Bytes of the widest side (inputs or outputs) of a chunk on a GPU: big
- * enough that per-chunk costs (a few commands, a host wait) vanish, small
- * enough that filling and draining the pipeline costs little.  Elsewhere
- * a chunk is as big as the op's scratch allows. */
-#define VL_OPENCL_STREAM_CHUNK_BYTES ((size_t) 16 << 20)
+ * enough that per-chunk costs (a few commands, a host wait, starting the
+ * copying threads) vanish, small enough that filling and draining the
+ * pipeline costs little (16 MiB chunks started 2 x 183 rounds of copying
+ * threads for a normalize of 1M x 768).  Elsewhere a chunk is as big as
+ * the op's scratch allows. */
+#define VL_OPENCL_STREAM_CHUNK_BYTES ((size_t) 64 << 20)
 /* A stream made for one run stages only runs of at least this many
  * chunks: pinning costs about as much per byte as staging saves on one
  * pass over it (both a few ms for 32 MiB), so short runs go straight

@@ -158,17 +158,14 @@ ocl_encode (VlNeuralModel *model, const VlMatrix *x, uint8_t *codes,
   VlOpenclStreamPort out[2] = { { codes, m, m },
                                 { scales, sizeof (float), sizeof (float) } };
   EncodeChunk e = { model, NULL, NULL, 0 };
-  VlOpenclStream stream;
   VlStatus status;
 
-  vl_opencl_stream_init (&stream, ctx, false);
   VL_OPENCL_TRY (vl_opencl_check_dims (n, d, "input", error));
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, cr * m * sizeof (float), &e.h, "activations", error));
   VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_NEURAL, "neural_quantise", &e.quantise, &e.wg, error));
-  VL_OPENCL_TRY (vl_opencl_stream_run (&stream, n, cr, &in, 1, out, 2,
+  VL_OPENCL_TRY (vl_opencl_stream_run (ctx, n, cr, &in, 1, out, 2,
                                        encode_chunk, &e, error));
 out:
-  vl_opencl_stream_clear (&stream);
   status = vl_opencl_finish (ctx, status, error);
   vl_opencl_buffer_put (ctx, e.h);
   return status;

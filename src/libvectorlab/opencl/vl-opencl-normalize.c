@@ -29,15 +29,12 @@ vl_opencl_normalize_rows (VlContext *ctx, const VlMatrix *in, VlMatrix *out,
   VlOpenclStreamPort pout = {
     out->data, d * sizeof (float), out->stride * sizeof (float)
   };
-  VlOpenclStream stream;
   VlStatus status;
 
-  vl_opencl_stream_init (&stream, ctx, false);
   VL_OPENCL_TRY (vl_opencl_check_dims (in->rows, d, "input", error));
-  VL_OPENCL_TRY (vl_opencl_stream_run (&stream, in->rows, SIZE_MAX, &pin, 1,
+  VL_OPENCL_TRY (vl_opencl_stream_run (ctx, in->rows, SIZE_MAX, &pin, 1,
                                        &pout, 1, normalize_chunk, &d, error));
 out:
-  vl_opencl_stream_clear (&stream);
   return vl_opencl_finish (ctx, status, error);
 }
 
@@ -97,22 +94,19 @@ vl_opencl_similarity_matrix (VlContext *ctx, const VlMatrix *xm,
   VlOpenclStreamPort port = { out->data, n * sizeof (float),
                               out->stride * sizeof (float) };
   Similarity s = { NULL, n, d };
-  VlOpenclStream stream;
   VlStatus status;
 
-  vl_opencl_stream_init (&stream, ctx, false);
   VL_OPENCL_TRY (vl_opencl_check_dims (n, d, "input", error));
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, n * d * sizeof (float), &s.x, "input", error));
   VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, s.x, xm, 0, n, error));
   /* The Gram matrix of unit rows: no product overflows. */
   VL_OPENCL_TRY (vl_opencl_unit_rows (ctx, s.x, n, d, d, error));
-  VL_OPENCL_TRY (vl_opencl_stream_run (&stream, n,
+  VL_OPENCL_TRY (vl_opencl_stream_run (ctx, n,
                                        VL_OPENCL_SCRATCH_FLOATS / n > 0
                                        ? VL_OPENCL_SCRATCH_FLOATS / n : 1,
                                        NULL, 0, &port, 1, similarity_chunk,
                                        &s, error));
 out:
-  vl_opencl_stream_clear (&stream);
   status = vl_opencl_finish (ctx, status, error);
   vl_opencl_buffer_put (ctx, s.x);
   return status;

@@ -53,6 +53,23 @@ typedef struct
   size_t  cap;
 } VlOpenclBucket;
 
+/* Chunks in flight in vl-opencl-stream.c: the device works on chunk i
+ * while the host fills chunk i + 1's slot and empties chunk i - 1's, each
+ * in its own buffers. */
+#define VL_OPENCL_STREAM_SLOTS 2
+
+/* The context's pinned host memory for vl-opencl-stream.c (GPUs only),
+ * mapped once: a chunk's inputs are copied into its slot, uploaded from
+ * there by DMA, and its outputs downloaded into the same slot.  Kept from
+ * the first run that needs it to the context's end, since pinning costs
+ * as much per byte as one pass over it saves. */
+typedef struct
+{
+  cl_mem stage[VL_OPENCL_STREAM_SLOTS];
+  char  *stage_ptr[VL_OPENCL_STREAM_SLOTS];
+  size_t stage_bytes;
+} VlOpenclStream;
+
 typedef struct
 {
   cl_platform_id   platform;
@@ -80,6 +97,8 @@ typedef struct
   char            *tuning[VL_OPENCL_N_FAMILIES];
   char            *tuning_cached[VL_OPENCL_N_FAMILIES];
   bool             tuning_cache_read;
+
+  VlOpenclStream   stream;
 
   /* Buffer pool: free buffers by log2 of their size. */
   VlOpenclBucket   buckets[64];

@@ -7,13 +7,12 @@
  * transfer at a time), so on a GPU the host copies each chunk into a
  * pinned slot with all its threads and the DMA goes from there; while the
  * device works on chunk i, the host fills chunk i + 1's slot and empties
- * chunk i - 1's.  The host copies are the slowest part (a few GB/s a
- * thread against tens of GB/s of DMA), so one in-order queue loses
- * nothing; queues of their own for uploads and downloads, ordered by
- * events, made whole runs twice as slow on NVIDIA's driver (H200,
- * normalize of 1M x 768: 927 ms, with 474 ms of it accounted for by
- * copies and kernels).  Streams made for one run skip the pinning when the run
- * is short (VL_OPENCL_STREAM_STAGE_MIN_CHUNKS).  A device that shares host
+ * chunk i - 1's.  The host copies are the slowest part (about 18 GB/s
+ * over 16 threads on the H200's host, against 40+ GB/s of DMA), so the
+ * uploads, kernels and downloads simply share the context's in-order
+ * queue.  The pinned slots belong to the context (VlOpenclContext.stream)
+ * and outlive runs; until they exist, short runs skip the pinning
+ * (VL_OPENCL_STREAM_STAGE_MIN_CHUNKS).  A device that shares host
  * memory (PoCL on the CPU) gains nothing from pinning or overlap, so there
  * transfers go straight from and to the caller's rows, in chunks as big
  * as the op allows. */
@@ -70,9 +69,10 @@ row_bytes_of (const VlOpenclStreamPort *ports, size_t n)
 }
 
 static void
-release_stage (VlOpenclStream *stream)
+release_stage (VlContext *ctx)
 {
-  VlOpenclContext *cl = stream->ctx != NULL ? stream->ctx->priv : NULL;
+  VlOpenclContext *cl = ctx->priv;
+  VlOpenclStream *stream = &cl->stream;
 
   for (int s = 0; s < VL_OPENCL_STREAM_SLOTS; s++)
     {
@@ -81,8 +81,7 @@ release_stage (VlOpenclStream *stream)
                                  stream->stage_ptr[s], 0, NULL, NULL);
       stream->stage_ptr[s] = NULL;
     }
-  if (cl != NULL)
-    clFinish (cl->queue);
+  clFinish (cl->queue);
   for (int s = 0; s < VL_OPENCL_STREAM_SLOTS; s++)
     {
       if (stream->stage[s] != NULL)
@@ -94,14 +93,15 @@ release_stage (VlOpenclStream *stream)
 
 /* Pinned slots of at least @bytes each, mapped for good. */
 static VlStatus
-ensure_stage (VlOpenclStream *stream, size_t bytes, VlError **error)
+ensure_stage (VlContext *ctx, size_t bytes, VlError **error)
 {
-  VlOpenclContext *cl = stream->ctx->priv;
+  VlOpenclContext *cl = ctx->priv;
+  VlOpenclStream *stream = &cl->stream;
   cl_int err;
 
   if (stream->stage_bytes >= bytes)
     return VL_STATUS_OK;
-  release_stage (stream);
+  release_stage (ctx);
   for (int s = 0; s < VL_OPENCL_STREAM_SLOTS; s++)
     {
       stream->stage[s] = clCreateBuffer (cl->context, CL_MEM_READ_WRITE
@@ -129,23 +129,16 @@ ensure_stage (VlOpenclStream *stream, size_t bytes, VlError **error)
 }
 
 void
-vl_opencl_stream_init (VlOpenclStream *stream, VlContext *ctx, bool keep)
+vl_opencl_stream_release (VlContext *ctx)
 {
-  memset (stream, 0, sizeof *stream);
-  stream->ctx = ctx;
-  stream->keep = keep;
-}
-
-void
-vl_opencl_stream_clear (VlOpenclStream *stream)
-{
-  release_stage (stream);
+  release_stage (ctx);
 }
 
 /* A run's state: the device buffers of each slot, and the event of its
  * latest download, which the host waits for before emptying the slot. */
 typedef struct
 {
+  VlContext                *ctx;
   VlOpenclStream           *stream;
   const VlOpenclStreamPort *in, *out;
   size_t                    n_in, n_out, cap;
@@ -180,7 +173,7 @@ static VlStatus
 upload_chunk (Run *run, int s, size_t r0, size_t rows, VlError **error)
 {
   VlOpenclStream *stream = run->stream;
-  VlContext *ctx = stream->ctx;
+  VlContext *ctx = run->ctx;
   cl_command_queue queue = ((VlOpenclContext *) ctx->priv)->queue;
   size_t offset = 0;
   double t0 = vl_now_ms ();
@@ -228,7 +221,7 @@ static VlStatus
 compute_chunk (Run *run, int s, size_t r0, size_t rows, cl_mem *out,
                VlOpenclStreamFunc func, void *data, VlError **error)
 {
-  VlContext *ctx = run->stream->ctx;
+  VlContext *ctx = run->ctx;
   double t0 = vl_now_ms ();
   VlStatus status;
 
@@ -245,7 +238,7 @@ download_chunk (Run *run, int s, size_t r0, size_t rows, const cl_mem *out,
                 VlError **error)
 {
   VlOpenclStream *stream = run->stream;
-  cl_command_queue queue = ((VlOpenclContext *) stream->ctx->priv)->queue;
+  cl_command_queue queue = ((VlOpenclContext *) run->ctx->priv)->queue;
   size_t offset = 0;
 
   for (size_t p = 0; p < run->n_out; p++)
@@ -275,7 +268,7 @@ download_chunk (Run *run, int s, size_t r0, size_t rows, const cl_mem *out,
         }
       if (err != CL_SUCCESS)
         return vl_opencl_check (err, "clEnqueueReadBuffer", error);
-      keep_event (stream->ctx, &run->downloaded[s], event,
+      keep_event (run->ctx, &run->downloaded[s], event,
                   VL_OPENCL_PHASE_DOWNLOAD);
       offset += bytes;
     }
@@ -303,14 +296,14 @@ drain_chunk (Run *run, int s, size_t r0, size_t rows, VlError **error)
                  port->row_bytes);
       offset += rows * port->row_bytes;
     }
-  stream->ctx->breakdown.host_extract_ms += vl_now_ms () - t0;
+  run->ctx->breakdown.host_extract_ms += vl_now_ms () - t0;
   return VL_STATUS_OK;
 }
 
 static VlStatus
 get_buffers (Run *run, VlError **error)
 {
-  VlContext *ctx = run->stream->ctx;
+  VlContext *ctx = run->ctx;
   VlStatus status = VL_STATUS_OK;
 
   for (int s = 0; s < VL_OPENCL_STREAM_SLOTS; s++)
@@ -332,7 +325,7 @@ get_buffers (Run *run, VlError **error)
 static void
 end_run (Run *run)
 {
-  VlContext *ctx = run->stream->ctx;
+  VlContext *ctx = run->ctx;
   VlOpenclContext *cl = ctx->priv;
 
   clFinish (cl->queue);
@@ -348,13 +341,13 @@ end_run (Run *run)
 }
 
 VlStatus
-vl_opencl_stream_run (VlOpenclStream *stream, size_t n, size_t max_rows,
+vl_opencl_stream_run (VlContext *ctx, size_t n, size_t max_rows,
                       const VlOpenclStreamPort *in, size_t n_in,
                       const VlOpenclStreamPort *out, size_t n_out,
                       VlOpenclStreamFunc func, void *data, VlError **error)
 {
-  VlContext *ctx = stream->ctx;
   VlOpenclContext *cl = ctx->priv;
+  VlOpenclStream *stream = &cl->stream;
   size_t in_bytes = row_bytes_of (in, n_in);
   size_t out_bytes = row_bytes_of (out, n_out);
   size_t widest = in_bytes > out_bytes ? in_bytes : out_bytes;
@@ -365,7 +358,7 @@ vl_opencl_stream_run (VlOpenclStream *stream, size_t n, size_t max_rows,
                                  : max_rows;
   size_t prev_r0 = 0, prev_rows = 0;
   Run run = {
-    .stream = stream, .in = in, .out = out, .n_in = n_in, .n_out = n_out,
+    .ctx = ctx, .stream = stream, .in = in, .out = out, .n_in = n_in, .n_out = n_out,
   };
   VlStatus status = VL_STATUS_OK;
   int s = 0;
@@ -376,12 +369,12 @@ vl_opencl_stream_run (VlOpenclStream *stream, size_t n, size_t max_rows,
   cr = cr > 0 ? cr : 1;
   run.cap = cr < n ? cr : n;
   run.staged = ctx->device.is_gpu
-               && (stream->keep
+               && (stream->stage_bytes >= run.cap * widest
                    || n >= VL_OPENCL_STREAM_STAGE_MIN_CHUNKS * run.cap);
   VL_OPENCL_TRY (get_buffers (&run, error));
   if (run.staged)
     {
-      VL_OPENCL_TRY (ensure_stage (stream, run.cap * widest, error));
+      VL_OPENCL_TRY (ensure_stage (ctx, run.cap * widest, error));
       for (size_t p = 0; p < n_out; p++)
         vl_host_will_fill (out[p].host,
                            (n - 1) * out[p].stride + out[p].row_bytes);

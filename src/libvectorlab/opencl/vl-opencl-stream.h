@@ -4,9 +4,6 @@
 
 #include "vl-opencl-private.h"
 
-/* Chunks in flight: the device works on chunk i while the host fills
- * chunk i + 1's slot and empties chunk i - 1's, each in its own buffers. */
-#define VL_OPENCL_STREAM_SLOTS 2
 /* Bytes of the widest side (inputs or outputs) of a chunk on a GPU: big
  * enough that per-chunk costs (a few commands, a host wait, starting the
  * copying threads) vanish, small enough that filling and draining the
@@ -14,10 +11,10 @@
  * threads for a normalize of 1M x 768).  Elsewhere a chunk is as big as
  * the op's scratch allows. */
 #define VL_OPENCL_STREAM_CHUNK_BYTES ((size_t) 64 << 20)
-/* A stream made for one run stages only runs of at least this many
- * chunks: pinning costs about as much per byte as staging saves on one
- * pass over it (both a few ms for 32 MiB), so short runs go straight
- * from and to pageable memory instead. */
+/* Until the context has pinned staging large enough, only runs of at
+ * least this many chunks make it: pinning costs about as much per byte as
+ * staging saves on one pass over it (both a few ms for 32 MiB), so a
+ * short run goes straight from and to pageable memory instead. */
 #define VL_OPENCL_STREAM_STAGE_MIN_CHUNKS 8
 /* Ports an op may stream, each way. */
 #define VL_OPENCL_STREAM_PORTS 2
@@ -40,36 +37,19 @@ typedef VlStatus (*VlOpenclStreamFunc) (VlContext *ctx, size_t r0,
                                         cl_mem *out, void *data,
                                         VlError **error);
 
-typedef struct
-{
-  VlContext       *ctx;
-  bool             keep;  /* serves many runs: its staging pays off */
-  /* Pinned host memory (GPUs only), mapped for the stream's lifetime: a
-   * chunk's inputs are copied into its slot, uploaded from there by DMA,
-   * and its outputs downloaded into the same slot. */
-  cl_mem           stage[VL_OPENCL_STREAM_SLOTS];
-  char            *stage_ptr[VL_OPENCL_STREAM_SLOTS];
-  size_t           stage_bytes;
-} VlOpenclStream;
-
 /* Keeps @event, of @phase, for vl_opencl_finish to add its profiled time
  * to the breakdown (vl-opencl.c). */
 void     vl_opencl_track (VlContext *ctx, cl_event event,
                           VlOpenclPhase phase);
 
-/* An empty stream on @ctx's queue; vl_opencl_stream_clear releases what
- * its runs staged. */
-void     vl_opencl_stream_init  (VlOpenclStream *stream, VlContext *ctx,
-                                 bool keep);
-/* Accepts a zeroed stream too. */
-void     vl_opencl_stream_clear (VlOpenclStream *stream);
-
+/* Releases the context's staging (vl_opencl's context teardown). */
+void     vl_opencl_stream_release (VlContext *ctx);
 /* Runs @func over the @n rows of the @n_in ports @in and the @n_out ports
  * @out, at most @max_rows a chunk (the op's scratch), tracking transfers
  * for the breakdown; host copies count as host_prep_ms (in) and
  * host_extract_ms (out).  All of the stream's commands are done when it
  * returns, even after a failure. */
-VlStatus vl_opencl_stream_run (VlOpenclStream *stream, size_t n,
+VlStatus vl_opencl_stream_run (VlContext *ctx, size_t n,
                                size_t max_rows, const VlOpenclStreamPort *in,
                                size_t n_in, const VlOpenclStreamPort *out,
                                size_t n_out, VlOpenclStreamFunc func,

@@ -83,7 +83,10 @@ opencl_context_finish (VlContext *ctx)
   if (priv == NULL)
     return;
   if (priv->queue != NULL)
-    clFinish (priv->queue);
+    {
+      vl_opencl_stream_release (ctx);
+      clFinish (priv->queue);
+    }
   release_events (priv);
   free (priv->events);
   free (priv->phases);

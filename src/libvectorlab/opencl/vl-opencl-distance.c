@@ -64,7 +64,7 @@ vl_opencl_distance_tile (VlContext *ctx, VlMetric metric, cl_mem q,
 {
   const char *name = metric == VL_METRIC_L2 ? "distance_l2" : "distance_ip";
   cl_kernel kernel;
-  size_t wg, side = 1, ts, global[2], local[2];
+  size_t wg;
   cl_uint a_q0 = (cl_uint) q0, a_nq = (cl_uint) nq, a_x0 = (cl_uint) x0;
   cl_uint a_nx = (cl_uint) nx, a_d = (cl_uint) d, a_ldo = (cl_uint) ldo;
   VlStatus status;
@@ -72,9 +72,6 @@ vl_opencl_distance_tile (VlContext *ctx, VlMetric metric, cl_mem q,
   if ((status = vl_opencl_kernel (ctx, VL_OPENCL_DISTANCE, name, &kernel, &wg,
                                   error)) != VL_STATUS_OK)
     return status;
-  while (side * side < wg)
-    side *= 2;
-  ts = 4 * side;  /* TS = WPT * side, see family_options */
   status = vl_opencl_set_args (kernel, error,
                                sizeof q, &q, sizeof a_q0, &a_q0,
                                sizeof a_d, &a_d, sizeof a_nq, &a_nq,
@@ -94,10 +91,7 @@ vl_opencl_distance_tile (VlContext *ctx, VlMetric metric, cl_mem q,
     }
   if (status != VL_STATUS_OK)
     return status;
-  global[0] = (nx + ts - 1) / ts * side;
-  global[1] = (nq + ts - 1) / ts * side;
-  local[0] = local[1] = side;
-  return vl_opencl_enqueue_kernel (ctx, kernel, 2, global, local, error);
+  return vl_opencl_enqueue_blocks (ctx, kernel, wg, nq, nx, error);
 }
 
 VlStatus

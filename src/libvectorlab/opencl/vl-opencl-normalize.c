@@ -45,7 +45,7 @@ similarity_rows (VlContext *ctx, cl_mem x, size_t n, size_t d, size_t i0,
                  size_t ni, cl_mem a, VlError **error)
 {
   cl_kernel kernel;
-  size_t wg, side = 1, ts, global[2], local[2];
+  size_t wg;
   cl_uint a_d = (cl_uint) d, a_i0 = (cl_uint) i0, a_ni = (cl_uint) ni;
   cl_uint a_n = (cl_uint) n;
   VlStatus status;
@@ -57,13 +57,7 @@ similarity_rows (VlContext *ctx, cl_mem x, size_t n, size_t d, size_t i0,
                                        sizeof a_ni, &a_ni, sizeof a_n, &a_n,
                                        sizeof a, &a, (size_t) 0)) != VL_STATUS_OK)
     return status;
-  while (side * side < wg)
-    side *= 2;
-  ts = 4 * side;
-  global[0] = (n + ts - 1) / ts * side;
-  global[1] = (ni + ts - 1) / ts * side;
-  local[0] = local[1] = side;
-  return vl_opencl_enqueue_kernel (ctx, kernel, 2, global, local, error);
+  return vl_opencl_enqueue_blocks (ctx, kernel, wg, ni, n, error);
 }
 
 typedef struct

@@ -172,6 +172,15 @@ void     vl_opencl_pool_release (VlContext *ctx);
 
 /* Sets kernel arguments from (size, pointer) pairs, terminated by size 0. */
 VlStatus vl_opencl_set_args (cl_kernel kernel, VlError **error, ...);
+/* The side of the square work-group of @wg items that the families on
+ * distance.cl's blocks use (WG_SQUARE): each computes TS = 4 * side
+ * outputs a side. */
+size_t   vl_opencl_square_side (size_t wg);
+/* Enqueues such a kernel (built for @wg items) over @rows x @cols outputs:
+ * group 0 walks the columns, group 1 the rows, a TS x TS block a group. */
+VlStatus vl_opencl_enqueue_blocks (VlContext *ctx, cl_kernel kernel,
+                                   size_t wg, size_t rows, size_t cols,
+                                   VlError **error);
 VlStatus vl_opencl_enqueue_kernel (VlContext *ctx, cl_kernel kernel,
                                    cl_uint dims, const size_t *global,
                                    const size_t *local, VlError **error);

@@ -94,10 +94,8 @@ family_options (VlContext *ctx, VlOpenclFamily family, size_t wg, char *buf,
                 size_t size)
 {
   const FamilyDesc *desc = &families[family];
-  size_t side = 1, n;
+  size_t side = vl_opencl_square_side (wg), n;
 
-  while (side * side < wg)
-    side *= 2;
   /* 4 x 4 outputs per item and a d chunk of 16 keep the two staged tiles
    * at 2 * 16 * (4 * side + 1) floats: 8 KiB for side 16. */
   if (desc->wg_kind == WG_SQUARE)

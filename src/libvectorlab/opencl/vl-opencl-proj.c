@@ -45,7 +45,7 @@ vl_opencl_project_rows (VlContext *ctx, cl_mem x, size_t n, size_t d,
                         size_t ldo, VlError **error)
 {
   cl_kernel kernel;
-  size_t wg, side = 1, ts, global[2], local[2];
+  size_t wg;
   cl_uint a_n = (cl_uint) n, a_d = (cl_uint) d, a_p = (cl_uint) p;
   cl_uint a_ldo = (cl_uint) ldo;
   VlStatus status;
@@ -59,13 +59,7 @@ vl_opencl_project_rows (VlContext *ctx, cl_mem x, size_t n, size_t d,
                                        sizeof out, &out, sizeof a_ldo, &a_ldo,
                                        (size_t) 0)) != VL_STATUS_OK)
     return status;
-  while (side * side < wg)
-    side *= 2;
-  ts = 4 * side;  /* TS = WPT * side, as for distance.cl */
-  global[0] = (p + ts - 1) / ts * side;
-  global[1] = (n + ts - 1) / ts * side;
-  local[0] = local[1] = side;
-  return vl_opencl_enqueue_kernel (ctx, kernel, 2, global, local, error);
+  return vl_opencl_enqueue_blocks (ctx, kernel, wg, n, p, error);
 }
 
 static VlStatus

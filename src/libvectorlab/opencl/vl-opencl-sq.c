@@ -220,7 +220,7 @@ opencl_sq_index_free (VlSqIndex *index)
 typedef struct
 {
   cl_kernel    scores;
-  size_t       side;   /* of sq_scores' square work-group: RTS */
+  size_t       wg;     /* sq_scores' work-group size */
   VlOpenclTopk topk;
   cl_mem       q;
   cl_mem       qinv;
@@ -241,11 +241,6 @@ score_tile (VlSqIndex *index, SqSearch *s, size_t q0, size_t nq, size_t x0,
   /* Unused under L2 and IP, but an argument must be a valid buffer. */
   cl_mem qinv = s->qinv != NULL ? s->qinv : s->q;
   cl_mem xinv = data->xinv != NULL ? data->xinv : data->min;
-  size_t local[2] = { s->side, s->side };
-  /* Each item computes WPT x WPT = 4 x 4 outputs (see family_options):
-   * a group covers TS = 4 * side rows and queries. */
-  size_t global[2] = { (nx + 4 * s->side - 1) / (4 * s->side) * s->side,
-                       (nq + 4 * s->side - 1) / (4 * s->side) * s->side };
   VlStatus status;
 
   status = vl_opencl_set_args (s->scores, error, sizeof s->q, &s->q,
@@ -262,7 +257,7 @@ score_tile (VlSqIndex *index, SqSearch *s, size_t q0, size_t nq, size_t x0,
                                sizeof a_ldo, &a_ldo, (size_t) 0);
   if (status != VL_STATUS_OK)
     return status;
-  return vl_opencl_enqueue_kernel (index->ctx, s->scores, 2, global, local,
+  return vl_opencl_enqueue_blocks (index->ctx, s->scores, s->wg, nq, nx,
                                    error);
 }
 
@@ -274,7 +269,6 @@ opencl_sq_index_search (VlSqIndex *index, const VlMatrix *queries, size_t k,
   size_t nq = queries->rows, n = index->n, d = index->params.d;
   size_t tn = n < TILE_ROWS ? n : TILE_ROWS;
   size_t qb = VL_OPENCL_SCRATCH_FLOATS / tn < nq ? VL_OPENCL_SCRATCH_FLOATS / tn : nq;
-  size_t wg;
   bool similarity = vl_metric_is_similarity (index->metric);
   SqSearch s = { 0 };
   cl_ulong *found = NULL;
@@ -282,9 +276,7 @@ opencl_sq_index_search (VlSqIndex *index, const VlMatrix *queries, size_t k,
   VlStatus status;
 
   VL_OPENCL_TRY (vl_opencl_check_dims (nq, d, "queries", error));
-  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_SQ, "sq_scores", &s.scores, &wg, error));
-  for (s.side = 1; s.side * s.side < wg; s.side *= 2)
-    ;
+  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_SQ, "sq_scores", &s.scores, &s.wg, error));
   VL_OPENCL_TRY (vl_opencl_topk_init (ctx, k, &s.topk, error));
   found = malloc (nq * k * sizeof *found);
   if (found == NULL)

@@ -181,6 +181,28 @@ vl_opencl_enqueue_kernel (VlContext *ctx, cl_kernel kernel, cl_uint dims,
   return VL_STATUS_OK;
 }
 
+size_t
+vl_opencl_square_side (size_t wg)
+{
+  size_t side = 1;
+
+  while (side * side < wg)
+    side *= 2;
+  return side;
+}
+
+VlStatus
+vl_opencl_enqueue_blocks (VlContext *ctx, cl_kernel kernel, size_t wg,
+                          size_t rows, size_t cols, VlError **error)
+{
+  size_t side = vl_opencl_square_side (wg), ts = 4 * side;
+  size_t global[2] = { (cols + ts - 1) / ts * side,
+                       (rows + ts - 1) / ts * side };
+  size_t local[2] = { side, side };
+
+  return vl_opencl_enqueue_kernel (ctx, kernel, 2, global, local, error);
+}
+
 VlStatus
 vl_opencl_upload_rows (VlContext *ctx, cl_mem buffer, const VlMatrix *m,
                        size_t row0, size_t rows, VlError **error)

@@ -17,13 +17,8 @@
 #include "vl-opencl-private.h"
 #include "vl-opencl-stream.h"
 #include "vl-neural-private.h"
-#include "cpu/vl-cpu-threads.h"
 
 #include <stdlib.h>
-#include <string.h>
-
-/* Rows a host thread copies at least. */
-#define COPY_GRAIN 256
 
 typedef struct
 {
@@ -213,27 +208,6 @@ ensure_staging (VlNeuralModel *model, size_t rows, VlError **error)
   return VL_STATUS_OK;
 }
 
-typedef struct
-{
-  const float *src;  /* rows x d, contiguous */
-  float       *dst;
-  size_t       ld;   /* of dst */
-  size_t       d;
-} CopyChunk;
-
-static void
-copy_range (size_t begin, size_t end, unsigned worker, void *data)
-{
-  const CopyChunk *c = data;
-
-  if (c->ld == c->d)
-    memcpy (c->dst + begin * c->d, c->src + begin * c->d,
-            (end - begin) * c->d * sizeof (float));
-  else
-    for (size_t r = begin; r < end; r++)
-      memcpy (c->dst + r * c->ld, c->src + r * c->d, c->d * sizeof (float));
-}
-
 /* Waits for @marker (the end of a chunk's read into staging) and copies the
  * chunk into the caller's rows. */
 static VlStatus
@@ -241,7 +215,6 @@ drain_chunk (VlContext *ctx, cl_event *marker, const float *stage,
              size_t rows, size_t d, VlMatrix *out, size_t r0,
              VlError **error)
 {
-  CopyChunk c = { stage, vl_row_f32_mut (out, r0), out->stride, d };
   cl_int err = clWaitForEvents (1, marker);
   double t0;
 
@@ -250,7 +223,9 @@ drain_chunk (VlContext *ctx, cl_event *marker, const float *stage,
   if (err != CL_SUCCESS)
     return vl_opencl_check (err, "clWaitForEvents", error);
   t0 = vl_now_ms ();
-  vl_cpu_parallel_for (rows, COPY_GRAIN, copy_range, &c);
+  vl_opencl_copy_rows (stage, d * sizeof (float), vl_row_f32_mut (out, r0),
+                       out->stride * sizeof (float), rows,
+                       d * sizeof (float));
   ctx->breakdown.host_extract_ms += vl_now_ms () - t0;
   return VL_STATUS_OK;
 }

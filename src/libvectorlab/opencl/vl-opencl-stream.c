@@ -48,9 +48,9 @@ copy_range (size_t begin, size_t end, unsigned worker, void *data)
               c->row_bytes);
 }
 
-static void
-copy_rows (const void *src, size_t src_stride, void *dst, size_t dst_stride,
-           size_t rows, size_t row_bytes)
+void
+vl_opencl_copy_rows (const void *src, size_t src_stride, void *dst,
+                     size_t dst_stride, size_t rows, size_t row_bytes)
 {
   CopyRows c = { src, src_stride, dst, dst_stride, row_bytes };
   size_t grain = COPY_GRAIN_BYTES / row_bytes;
@@ -68,8 +68,8 @@ row_bytes_of (const VlOpenclStreamPort *ports, size_t n)
   return bytes;
 }
 
-static void
-release_stage (VlContext *ctx)
+void
+vl_opencl_stream_release (VlContext *ctx)
 {
   VlOpenclContext *cl = ctx->priv;
   VlOpenclStream *stream = &cl->stream;
@@ -101,7 +101,7 @@ ensure_stage (VlContext *ctx, size_t bytes, VlError **error)
 
   if (stream->stage_bytes >= bytes)
     return VL_STATUS_OK;
-  release_stage (ctx);
+  vl_opencl_stream_release (ctx);
   for (int s = 0; s < VL_OPENCL_STREAM_SLOTS; s++)
     {
       stream->stage[s] = clCreateBuffer (cl->context, CL_MEM_READ_WRITE
@@ -126,12 +126,6 @@ ensure_stage (VlContext *ctx, size_t bytes, VlError **error)
     }
   stream->stage_bytes = bytes;
   return VL_STATUS_OK;
-}
-
-void
-vl_opencl_stream_release (VlContext *ctx)
-{
-  release_stage (ctx);
 }
 
 /* A run's state: the device buffers of each slot, and the event of its
@@ -188,7 +182,7 @@ upload_chunk (Run *run, int s, size_t r0, size_t rows, VlError **error)
 
       if (run->staged)
         {
-          copy_rows (src, port->stride, stream->stage_ptr[s] + offset,
+          vl_opencl_copy_rows (src, port->stride, stream->stage_ptr[s] + offset,
                      port->row_bytes, rows, port->row_bytes);
           err = clEnqueueWriteBuffer (queue, run->dev_in[s][p], CL_FALSE, 0,
                                       bytes, stream->stage_ptr[s] + offset,
@@ -291,7 +285,7 @@ drain_chunk (Run *run, int s, size_t r0, size_t rows, VlError **error)
     {
       const VlOpenclStreamPort *port = &run->out[p];
 
-      copy_rows (stream->stage_ptr[s] + offset, port->row_bytes,
+      vl_opencl_copy_rows (stream->stage_ptr[s] + offset, port->row_bytes,
                  (char *) port->host + r0 * port->stride, port->stride, rows,
                  port->row_bytes);
       offset += rows * port->row_bytes;

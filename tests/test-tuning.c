@@ -24,9 +24,18 @@ static const struct
   { "knn_gemm", "GM=256 GN=128 GK=8 WM=16 WN=8 MMA=0" },
   { "knn_gemm", "GM=128 GN=64 GK=16 WM=8 WN=4 MMA=0" },
   /* Tensor cores: only NVIDIA devices from compute capability 8.0 take
-   * it, and the others must refuse it (see test_alternatives). */
+   * these, and the others must refuse them (see test_alternatives). */
   { "knn_gemm", "GM=128 GN=128 GK=8 WM=8 WN=8 MMA=1" },
+  { "knn_scan_mma16", "WG=64 NR=2 GROUPS_PER_CU=3" },
+  { "knn_scan_mma64", "WG=128 NR=1 GROUPS_PER_CU=2" },
 };
+
+static gboolean
+needs_tensor_cores (const char *family, const char *tuning)
+{
+  return strstr (tuning, "MMA=1") != NULL
+         || g_str_has_prefix (family, "knn_scan_mma");
+}
 
 static gboolean
 is_opencl (const char *device)
@@ -75,11 +84,16 @@ test_alternatives (const VlTestRun *run)
     }
   for (gsize a = 0; a < G_N_ELEMENTS (alternatives); a++)
     {
+      gboolean listed = g_strv_contains (vl_context_tuning_families (ctx),
+                                         alternatives[a].family);
       VlError *error = NULL;
 
-      if (strstr (alternatives[a].tuning, "MMA=1") != NULL
+      if (needs_tensor_cores (alternatives[a].family, alternatives[a].tuning)
           && strstr (vl_context_get_device (ctx)->platform, "NVIDIA") == NULL)
         {
+          /* Families for tensor cores alone are not offered to tune here. */
+          g_assert_true (listed == !g_str_has_prefix (alternatives[a].family,
+                                                      "knn_scan_mma"));
           g_assert_cmpint (vl_context_set_tuning (ctx, alternatives[a].family,
                                                   alternatives[a].tuning,
                                                   &error),
@@ -88,6 +102,7 @@ test_alternatives (const VlTestRun *run)
           vl_error_free (error);
           continue;
         }
+      g_assert_true (listed);
       g_assert_cmpint (vl_context_set_tuning (ctx, alternatives[a].family,
                                               alternatives[a].tuning, &error),
                        ==, VL_STATUS_OK);

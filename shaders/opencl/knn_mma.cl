@@ -1,56 +1,26 @@
 /* knn_mma.cl: knn_gemm_ip on NVIDIA tensor cores (compute capability 8.0
- * or later), with fp32 accuracy.  Compiled after knn_gemm.cl, and only with
- * -DMMA=1, which vl-opencl-tuning.c accepts on such devices alone: the PTX
- * below does not build anywhere else, and knn_gemm_ip stays the portable
- * kernel beside it.
+ * or later), with fp32 accuracy.  Compiled after tf32.cl and knn_gemm.cl,
+ * and only with -DMMA=1, which vl-opencl-tuning.c accepts on such devices
+ * alone: the PTX does not build anywhere else, and knn_gemm_ip stays the
+ * portable kernel beside it.
  *
  * Same contract as knn_gemm_ip (see knn_gemm.cl), for GM = GN = 128 and
  * WM = WN = 8: a work-group of 16 x 16 items computes a 128 x 128 block of
  * query x database inner products.
  *
- * Precision, 3xTF32: a tensor core multiplies TF32 operands (10 mantissa
- * bits) into fp32 sums.  Each operand x is split into big, x with its low
- * 13 bits cleared (a TF32 value), and small = x - big (exact, below
- * 2^-10 |x|), which the tensor core reads to 10 bits; a * b is taken as
- * small * big + big * small + big * big.  What is lost (small * small, the
- * low bits of small) is below 2^-19 |a| |b|, the size of fp32's own
- * summation error over a few hundred terms.  Two instructions a split:
- * this kernel issues about as many of them as mma.sync.
+ * Precision: 3xTF32, see tf32.cl (compiled before this file).
  *
  * Work: the 256 items are 8 warps as 2 x 4, each owning 64 x 32 outputs as
  * 4 x 4 tiles of mma.sync m16n8k8.  The k axis is walked in chunks of 16
  * columns, staged in local memory as they are in global memory (rows of 16
- * floats, two buffers, the next chunk prefetched into registers).  Within a
- * chunk, lane (g, t) (g = lane / 4, t = lane % 4) reads one float4 of a row:
- * columns 4t .. 4t + 3.  The mma's k index is a sum index, so any
- * assignment of columns to it is right as long as the query and database
- * fragments agree: here columns 4t, 4t + 1 are its k = t, t + 4 in the
- * first k8 step and columns 4t + 2, 4t + 3 in the second.  Every fragment
- * is then one float4 read that a quarter-warp takes from 8 consecutive
- * float4s: no bank conflicts, no transposition.
+ * floats, two buffers, the next chunk prefetched into registers), from
+ * which fragments are read as tf32.cl describes: no bank conflicts, no
+ * transposition.
  */
 #if MMA
 
 #define MMA_K4 4           /* float4 columns of a chunk */
 #define MMA_ITEMS 256
-
-/* One m16n8k8 TF32 product added into c.  Not volatile: the compiler may
- * schedule these like any instruction (they have outputs, so stay). */
-#define MMA_TF32(c, a, b)                                                  \
-  asm ("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "            \
-                "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "           \
-                "{%0, %1, %2, %3};"                                        \
-                : "+f" (c[0]), "+f" (c[1]), "+f" (c[2]), "+f" (c[3])       \
-                : "r" (a[0]), "r" (a[1]), "r" (a[2]), "r" (a[3]),          \
-                  "r" (b[0]), "r" (b[1]))
-
-/* Splits x into its TF32 part and the rest, as fp32 bits. */
-inline void
-tf32_split (float x, uint *big, uint *small)
-{
-  *big = as_uint (x) & 0xffffe000u;
-  *small = as_uint (x - as_float (*big));
-}
 
 /* Reads chunk t of rows [r0, r0 + 128) of src (rows limited to @rows,
  * columns to @ld4 float4s) into reg: item lid takes float4 lid and
@@ -67,16 +37,6 @@ tf32_split (float x, uint *big, uint *small)
 #define MMA_STORE(reg, dst)                                                \
   for (uint e = 0; e < 2; e++)                                             \
     dst[lid + e * MMA_ITEMS] = reg[e]
-
-/* The A (query) fragments of k8 step @ks from a row pair's float4s. */
-#define MMA_FRAG_A(lo, hi, ks, big, small)                                 \
-  do {                                                                     \
-      float2 l = (ks) ? (lo).zw : (lo).xy, h = (ks) ? (hi).zw : (hi).xy;   \
-      tf32_split (l.x, &big[0], &small[0]);                                \
-      tf32_split (h.x, &big[1], &small[1]);                                \
-      tf32_split (l.y, &big[2], &small[2]);                                \
-      tf32_split (h.y, &big[3], &small[3]);                                \
-  } while (0)
 
 void
 mma_body (const __global float4 *q, uint nq, const __global float4 *x,
@@ -131,12 +91,7 @@ mma_body (const __global float4 *q, uint nq, const __global float4 *x,
           for (uint i = 0; i < 4; i++)
             MMA_FRAG_A (alo[i], ahi[i], ks, abig[i], asmall[i]);
           for (uint j = 0; j < 4; j++)
-            {
-              float2 v = ks ? bv[j].zw : bv[j].xy;
-
-              tf32_split (v.x, &bbig[j][0], &bsmall[j][0]);
-              tf32_split (v.y, &bbig[j][1], &bsmall[j][1]);
-            }
+            MMA_FRAG_B (bv[j], ks, bbig[j], bsmall[j]);
           /* The three products of a tile depend on each other through its
            * accumulator: 16 independent ones go between them. */
           for (uint i = 0; i < 4; i++)

@@ -173,8 +173,9 @@ void vl_context_get_pool_stats (VlContext *ctx, VlPoolStats *stats);
  * (written by vl_context_save_tuning, e.g. by `vectorlab-bench tune`),
  * else a built-in table per vendor. */
 
-/* NULL-terminated names of the tunable families of @ctx's backend (none
- * for ref and cpu). */
+/* NULL-terminated names of the tunable families that run on @ctx's device
+ * (none for ref and cpu; the tensor-core ones on NVIDIA from compute
+ * capability 8.0 only). */
 const char *const *vl_context_tuning_families (VlContext *ctx);
 /* Sets @family's tunables on @ctx (NULL: back to the cache or built-in
  * ones); its kernels are rebuilt on next use.  VL_STATUS_INVALID_ARGUMENT

@@ -122,7 +122,7 @@ vl_context_tuning_families (VlContext *ctx)
 
   if (ctx == NULL || ctx->backend->tuning_families == NULL)
     return none;
-  return ctx->backend->tuning_families;
+  return ctx->backend->tuning_families (ctx);
 }
 
 VlStatus

@@ -80,7 +80,7 @@ struct _VlBackend
   /* Kernel tunables (NULL for backends without any): sets @family's to
    * @tuning (NULL: back to the default), reads the effective ones, and
    * stores the ones set into the user's tuning cache for this device. */
-  const char *const *tuning_families;
+  const char *const *(*tuning_families) (VlContext *ctx);
   VlStatus    (*set_tuning)  (VlContext *ctx, const char *family,
                               const char *tuning, VlError **error);
   const char *(*get_tuning)  (VlContext *ctx, const char *family);

@@ -1,6 +1,8 @@
-/* vl-opencl-knn-scan.c: the flat index's path for a few queries: one pass
- * of knn_scan.cl over the database for each block of up to 16 queries,
- * then topk_merge_lists merges the work-groups' lists. */
+/* vl-opencl-knn-scan.c: the path for a few queries: one pass over the
+ * database for each block of queries, each work-group keeping its own
+ * top-k, then topk_merge_lists merges the work-groups' lists.  knn_scan.cl
+ * passes over 1, 4 or 16 queries, over floats or SQ8 codes; on tensor
+ * cores, knn_scan_mma.cl over 16 or 64 queries' inner products. */
 #include "vl-opencl-private.h"
 
 typedef struct
@@ -8,10 +10,12 @@ typedef struct
   VlOpenclFamily family;
   size_t         qb;       /* queries a launch */
   size_t         wg;       /* items a group */
-  size_t         tile;     /* rows a tile: wg x rows an item */
+  size_t         tile;     /* rows a tile (knn_scan_mma.cl: a round) */
   size_t         local;    /* local memory bytes */
   size_t         groups_per_cu;
   size_t         whole;    /* bytes of the `whole` argument (DIRECT) */
+  size_t         max_k;
+  bool           mma;      /* knn_scan_mma.cl */
 } Variant;
 
 size_t
@@ -19,6 +23,14 @@ vl_opencl_knn_scan_local (size_t qb, size_t wg, size_t rpi, size_t tk)
 {
   /* SCAN_LOCALS in knn_scan.cl. */
   return qb * 2 * wg * 8 + tk * (wg * rpi + 2) * 4 + tk * qb * 4 + qb * 12;
+}
+
+size_t
+vl_opencl_knn_scan_mma_local (size_t qb, size_t wg, size_t nr)
+{
+  /* knn_scan_mma.cl: a list of two rounds, a count and a threshold a
+   * query. */
+  return qb * (2 * (wg / 32) * nr * 8 * 8 + 12);
 }
 
 /* @ld4: float4 (or 4 codes) a row, which the DIRECT families keep whole. */
@@ -29,10 +41,21 @@ variant (VlContext *ctx, VlOpenclFamily family, size_t qb, size_t ld4)
   size_t rpi = vl_opencl_tuning_value (tuning, "RPI", 1);
   bool direct = family == VL_OPENCL_SQ8_DIRECT1 || family == VL_OPENCL_SQ8_DIRECT4;
   Variant v = { family, qb, vl_opencl_tuning_wg (tuning), 0, 0,
-                vl_opencl_tuning_value (tuning, "GROUPS_PER_CU", 4), 16 };
+                vl_opencl_tuning_value (tuning, "GROUPS_PER_CU", 4), 16, 0,
+                false };
 
   v.tile = v.wg * rpi;
-  if (direct)
+  v.max_k = v.wg;
+  if (family == VL_OPENCL_KNN_SCAN_MMA16 || family == VL_OPENCL_KNN_SCAN_MMA64)
+    {
+      size_t nr = vl_opencl_tuning_value (tuning, "NR", 1);
+
+      v.mma = true;
+      v.tile = v.wg / 32 * nr * 8;
+      v.max_k = v.tile;
+      v.local = vl_opencl_knn_scan_mma_local (qb, v.wg, nr);
+    }
+  else if (direct)
     {
       /* SCAN_LOCALS under DIRECT, and min, step and the queries. */
       v.whole = (2 + qb) * ld4 * 16;
@@ -44,12 +67,19 @@ variant (VlContext *ctx, VlOpenclFamily family, size_t qb, size_t ld4)
   return v;
 }
 
-/* The largest variant for @rows queries that the device can run with @k;
- * over SQ8 codes with @sq8, reading them straight from global memory
- * (DIRECT) when rows are whole uint4 (@ld4 a multiple of 4) and the
- * queries fit in local memory. */
 static bool
-choose (VlContext *ctx, size_t rows, size_t k, bool sq8, size_t ld4,
+fits (VlContext *ctx, const Variant *v, size_t k)
+{
+  return v->local <= ctx->device.local_mem_bytes && k <= v->max_k;
+}
+
+/* The variant for the next @rows queries of @scan with @k: on tensor cores
+ * (inner products of floats) knn_scan_mma.cl, 64 queries a pass where more
+ * than 16 wait; else the largest knn_scan.cl variant the device can run,
+ * over SQ8 codes straight from global memory (DIRECT) when rows are whole
+ * uint4 (ld4 a multiple of 4) and the queries fit in local memory. */
+static bool
+choose (VlContext *ctx, const VlOpenclScan *scan, size_t rows, size_t k,
         Variant *out)
 {
   static const struct { VlOpenclFamily family, sq8, direct; size_t qb; } all[] = {
@@ -57,31 +87,45 @@ choose (VlContext *ctx, size_t rows, size_t k, bool sq8, size_t ld4,
     { VL_OPENCL_KNN_SCAN4, VL_OPENCL_SQ8_SCAN4, VL_OPENCL_SQ8_DIRECT4, 4 },
     { VL_OPENCL_KNN_SCAN1, VL_OPENCL_SQ8_SCAN1, VL_OPENCL_SQ8_DIRECT1, 1 },
   };
+  VlOpenclContext *priv = ctx->priv;
+  bool sq8 = scan->min != NULL;
+  Variant v;
 
+  if (priv->tensor_cores && !sq8 && !scan->l2 && scan->qinv == NULL
+      && scan->xinv == NULL)
+    {
+      if (rows > 16)
+        {
+          v = variant (ctx, VL_OPENCL_KNN_SCAN_MMA64, 64, scan->ld4);
+          if (fits (ctx, &v, k))
+            goto found;
+        }
+      v = variant (ctx, VL_OPENCL_KNN_SCAN_MMA16, 16, scan->ld4);
+      if (fits (ctx, &v, k))
+        goto found;
+    }
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
     {
       bool smaller_fits = i + 1 < sizeof all / sizeof all[0]
                           && rows <= all[i + 1].qb;
-      Variant v;
 
       if (smaller_fits)
         continue;
-      if (sq8 && ld4 % 4 == 0 && all[i].direct != VL_OPENCL_N_FAMILIES)
+      if (sq8 && scan->ld4 % 4 == 0 && all[i].direct != VL_OPENCL_N_FAMILIES)
         {
-          v = variant (ctx, all[i].direct, all[i].qb, ld4);
-          if (v.local <= ctx->device.local_mem_bytes && k <= v.wg)
-            {
-              *out = v;
-              return true;
-            }
+          v = variant (ctx, all[i].direct, all[i].qb, scan->ld4);
+          if (fits (ctx, &v, k))
+            goto found;
         }
-      v = variant (ctx, sq8 ? all[i].sq8 : all[i].family, all[i].qb, ld4);
-      if (v.local > ctx->device.local_mem_bytes || k > v.wg)
-        continue;
-      *out = v;
-      return true;
+      v = variant (ctx, sq8 ? all[i].sq8 : all[i].family, all[i].qb, scan->ld4);
+      if (fits (ctx, &v, k))
+        goto found;
     }
   return false;
+
+found:
+  *out = v;
+  return true;
 }
 
 /* Arguments @first .. @first + 3: min, step, qinv, xinv, a NULL pointer
@@ -100,11 +144,13 @@ set_optional_buffers (cl_kernel kernel, cl_uint first, const VlOpenclScan *scan,
 }
 
 bool
-vl_opencl_knn_scan_fits (VlContext *ctx, size_t k)
+vl_opencl_knn_scan_serves (VlContext *ctx, const VlOpenclScan *scan,
+                           size_t nq, size_t k)
 {
   Variant v;
 
-  return choose (ctx, 1, k, false, 0, &v);
+  /* Up to two passes beat scoring tiles. */
+  return choose (ctx, scan, nq, k, &v) && nq <= 2 * v.qb;
 }
 
 /* The next block of at most @left queries: its variant, queries and
@@ -115,9 +161,8 @@ plan_block (VlContext *ctx, const VlOpenclScan *scan, size_t k, size_t left,
 {
   size_t cu = ctx->device.compute_units > 0 ? ctx->device.compute_units : 1;
 
-  *rows = left < 16 ? left : 16;
-  choose (ctx, *rows, k, scan->min != NULL, scan->ld4, v);
-  *rows = *rows < v->qb ? *rows : v->qb;
+  choose (ctx, scan, left, k, v);
+  *rows = left < v->qb ? left : v->qb;
   *groups = (scan->n + v->tile - 1) / v->tile;
   if (cu * v->groups_per_cu < *groups)
     *groups = cu * v->groups_per_cu;
@@ -128,7 +173,7 @@ vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
                     size_t nq, size_t k, const VlOpenclTopk *topk,
                     cl_ulong *found, VlError **error)
 {
-  size_t max_groups = 0, rows, groups;
+  size_t max_lists = 0, max_rows = 0, rows, groups;
   cl_mem lists = NULL, running = NULL;
   Variant v;
   VlStatus status = VL_STATUS_OK;
@@ -137,12 +182,14 @@ vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
   for (size_t q0 = 0; q0 < nq; q0 += rows)
     {
       plan_block (ctx, scan, k, nq - q0, &v, &rows, &groups);
-      if (groups > max_groups)
-        max_groups = groups;
+      if (rows * groups > max_lists)
+        max_lists = rows * groups;
+      if (rows > max_rows)
+        max_rows = rows;
     }
-  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, 16 * max_groups * k * sizeof (cl_ulong),
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, max_lists * k * sizeof (cl_ulong),
                                        &lists, "scan candidates", error));
-  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, 16 * k * sizeof (cl_ulong),
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, max_rows * k * sizeof (cl_ulong),
                                        &running, "top-k", error));
 
   for (size_t q0 = 0; q0 < nq; q0 += rows)
@@ -155,16 +202,20 @@ vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
       plan_block (ctx, scan, k, nq - q0, &v, &rows, &groups);
       a_nb = (cl_uint) rows;
       VL_OPENCL_TRY (vl_opencl_kernel (ctx, v.family,
-                                       scan->l2 ? "knn_scan_l2" : "knn_scan_ip",
+                                       v.mma ? "knn_scan_mma_ip"
+                                       : scan->l2 ? "knn_scan_l2" : "knn_scan_ip",
                                        &kernel, &wg, error));
       VL_OPENCL_TRY (vl_opencl_set_args (kernel, error, sizeof scan->x, &scan->x,
                                          sizeof a_n, &a_n, sizeof a_ld4, &a_ld4,
                                          sizeof q, &q, sizeof a_q0, &a_q0,
                                          sizeof a_nb, &a_nb, sizeof a_k, &a_k,
                                          sizeof lists, &lists, (size_t) 0));
-      VL_OPENCL_TRY (set_optional_buffers (kernel, 8, scan, error));
-      VL_OPENCL_TRY (vl_opencl_check (clSetKernelArg (kernel, 12, v.whole, NULL),
-                                      "clSetKernelArg", error));
+      if (!v.mma)
+        {
+          VL_OPENCL_TRY (set_optional_buffers (kernel, 8, scan, error));
+          VL_OPENCL_TRY (vl_opencl_check (clSetKernelArg (kernel, 12, v.whole, NULL),
+                                          "clSetKernelArg", error));
+        }
       {
         size_t global = groups * wg;
 

@@ -1,9 +1,10 @@
 /* vl-opencl-knn.c: the flat index.  The database lives on the device in
  * rows padded to a multiple of 4 floats (float4 loads; the zero padding
  * adds nothing to any score).  A search takes one of two paths:
- *   few queries and k <= the scan's group size: knn_scan.cl streams the
- *     database once for a block of up to 16 queries, each work-group keeping
- *     its own top-k, which topk_merge_lists then merges (memory bound);
+ *   few queries and a k the scan serves: knn_scan.cl streams the database
+ *     once for a block of up to 16 queries (knn_scan_mma.cl, on tensor
+ *     cores: 64 inner products), each work-group keeping its own top-k,
+ *     which topk_merge_lists then merges (vl-opencl-knn-scan.c);
  *   otherwise: knn_gemm.cl computes a block of queries against a tile of
  *     database rows into a bounded scratch, and topk_merge folds the tile
  *     into each query's running top-k (compute bound).  Inner products go
@@ -226,17 +227,16 @@ search (VlIndex *index, const VlMatrix *queries, const Projection *proj,
       s.metric = VL_METRIC_IP;
     }
 
-  if (s.nq <= VL_OPENCL_SCAN_MAX_QUERIES
-      && vl_opencl_knn_scan_fits (ctx, k))
-    {
-      VlOpenclScan scan = { data->x, index->n, data->ld / 4,
-                            s.metric == VL_METRIC_L2, NULL, NULL, NULL, NULL };
+  {
+    VlOpenclScan scan = { data->x, index->n, data->ld / 4,
+                          s.metric == VL_METRIC_L2, NULL, NULL, NULL, NULL };
 
+    if (vl_opencl_knn_scan_serves (ctx, &scan, s.nq, k))
       status = vl_opencl_knn_scan (ctx, &scan, s.q, s.nq, k, &s.topk,
                                    s.found, error);
-    }
-  else
-    status = search_gemm (&s, error);
+    else
+      status = search_gemm (&s, error);
+  }
 
 out:
   status = vl_opencl_topk_finish (ctx, status, t0, s.found, s.nq * k,

@@ -21,6 +21,9 @@ typedef enum
   VL_OPENCL_KNN_SCAN4,
   VL_OPENCL_KNN_SCAN16,
   VL_OPENCL_KNN_GEMM,
+  /* knn_scan_mma.cl (tensor cores) for 16 and 64 queries a pass. */
+  VL_OPENCL_KNN_SCAN_MMA16,
+  VL_OPENCL_KNN_SCAN_MMA64,
   /* knn_scan.cl over SQ8 codes; tuned as the knn_scan families. */
   VL_OPENCL_SQ8_SCAN1,
   VL_OPENCL_SQ8_SCAN4,
@@ -97,6 +100,8 @@ typedef struct
   char            *tuning[VL_OPENCL_N_FAMILIES];
   char            *tuning_cached[VL_OPENCL_N_FAMILIES];
   bool             tuning_cache_read;
+  /* The names of the families this device runs, NULL-terminated. */
+  const char      *tuning_family_names[VL_OPENCL_N_FAMILIES + 1];
 
   VlOpenclStream   stream;
 
@@ -154,7 +159,7 @@ size_t      vl_opencl_tuning_wg (const char *tuning);
 /* Reads this device's lines of the user's tuning cache (once, lazily). */
 void        vl_opencl_tuning_read_cache (VlContext *ctx);
 /* The backend's tuning entry points (see vectorlab.h). */
-extern const char *const vl_opencl_tuning_families[];
+const char *const *vl_opencl_tuning_families (VlContext *ctx);
 VlStatus    vl_opencl_set_tuning (VlContext *ctx, const char *family,
                                   const char *tuning, VlError **error);
 const char *vl_opencl_get_tuning (VlContext *ctx, const char *family);
@@ -303,6 +308,7 @@ VlStatus vl_opencl_topk_finish (VlContext *ctx, VlStatus status, double t0,
 /* Local memory bytes of the scan kernels for these tunables. */
 size_t   vl_opencl_knn_scan_local (size_t qb, size_t wg, size_t rpi,
                                    size_t tk);
+size_t   vl_opencl_knn_scan_mma_local (size_t qb, size_t wg, size_t nr);
 /* What a scan reads: n rows of ld4 * 4 floats, or of SQ8 codes decoded
  * with min and step; scores are squared L2 or inner products, times
  * qinv * xinv when those are set (cosine over rows that are not unit). */
@@ -316,12 +322,11 @@ typedef struct
   cl_mem qinv, xinv;  /* cosine; NULL otherwise */
 } VlOpenclScan;
 
-/* Queries up to which the scan's passes over the database (one per 16)
- * beat scoring tiles. */
-#define VL_OPENCL_SCAN_MAX_QUERIES 32
-
-/* Whether the scan can serve a top-@k on this device. */
-bool     vl_opencl_knn_scan_fits (VlContext *ctx, size_t k);
+/* Whether the scan is the way to the top-@k of @nq queries on this device:
+ * it can serve them, in fewer passes over the database than scoring tiles
+ * would cost. */
+bool     vl_opencl_knn_scan_serves (VlContext *ctx, const VlOpenclScan *scan,
+                                    size_t nq, size_t k);
 /* The best @k rows of @scan for each of the @nq queries in @q (rows of
  * scan->ld4 * 4 floats), as topk.cl's candidates, into @found (@nq x @k). */
 VlStatus vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan,

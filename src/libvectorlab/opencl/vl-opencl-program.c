@@ -23,7 +23,7 @@ typedef enum
 
 typedef struct
 {
-  const char *sources[2];  /* .cl basenames, concatenated in this order */
+  const char *sources[3];  /* .cl basenames, concatenated in this order */
   WgKind      wg_kind;
   const char *defines;     /* fixed -D options of the family, or NULL */
 } FamilyDesc;
@@ -47,7 +47,12 @@ static const FamilyDesc families[VL_OPENCL_N_FAMILIES] = {
   [VL_OPENCL_KNN_SCAN4] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=4" },
   [VL_OPENCL_KNN_SCAN16] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=16" },
   /* knn_mma.cl holds the tensor-core kernel, built only with -DMMA=1. */
-  [VL_OPENCL_KNN_GEMM] = { { "knn_gemm", "knn_mma" }, WG_TUNED, NULL },
+  [VL_OPENCL_KNN_GEMM] = { { "tf32", "knn_gemm", "knn_mma" }, WG_TUNED, NULL },
+  /* Tensor cores only: vl-opencl-tuning.c has rows for them nowhere else. */
+  [VL_OPENCL_KNN_SCAN_MMA16] = { { "tf32", "topk", "knn_scan_mma" }, WG_TUNED,
+                                 "-DMMA=1 -DQT=1" },
+  [VL_OPENCL_KNN_SCAN_MMA64] = { { "tf32", "topk", "knn_scan_mma" }, WG_TUNED,
+                                 "-DMMA=1 -DQT=4" },
   [VL_OPENCL_SQ8_SCAN1] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=1 -DSQ8=1" },
   [VL_OPENCL_SQ8_SCAN4] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=4 -DSQ8=1" },
   [VL_OPENCL_SQ8_SCAN16] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=16 -DSQ8=1" },
@@ -58,6 +63,17 @@ static const FamilyDesc families[VL_OPENCL_N_FAMILIES] = {
 /* Largest work-group tried: enough to fill a GPU SM with a few groups, small
  * enough for every device's register file. */
 #define WG_MAX 256
+
+/* The source that holds the family's own kernels: its last. */
+static const char *
+main_source (const FamilyDesc *desc)
+{
+  int i = 0;
+
+  while (i + 1 < 3 && desc->sources[i + 1] != NULL)
+    i++;
+  return desc->sources[i];
+}
 
 static const char *
 find_source (const char *name)
@@ -187,7 +203,7 @@ cache_path (VlContext *ctx, const FamilyDesc *desc, const char *options,
   hash_string (h, ctx->device.name);
   hash_string (h, ctx->device.driver);
   hash_string (h, options);
-  for (int i = 0; i < 2 && desc->sources[i]; i++)
+  for (int i = 0; i < 3 && desc->sources[i]; i++)
     hash_string (h, find_source (desc->sources[i]));
   n = snprintf (path, size, "%s/%016llx%016llx.bin", dir,
                 (unsigned long long) h[0], (unsigned long long) h[1]);
@@ -300,7 +316,7 @@ build (VlContext *ctx, const FamilyDesc *desc, const char *options,
        cl_program *out, VlError **error)
 {
   VlOpenclContext *priv = ctx->priv;
-  const char *srcs[2];
+  const char *srcs[3];
   cl_uint n_srcs = 0;
   char path[4200];
   bool cached = priv->use_disk_cache
@@ -311,7 +327,7 @@ build (VlContext *ctx, const FamilyDesc *desc, const char *options,
   if (cached && (*out = load_cached (ctx, path, options)) != NULL)
     return VL_STATUS_OK;
 
-  for (int i = 0; i < 2 && desc->sources[i]; i++)
+  for (int i = 0; i < 3 && desc->sources[i]; i++)
     if ((srcs[n_srcs++] = find_source (desc->sources[i])) == NULL)
       return vl_set_error (error, VL_STATUS_BACKEND_FAILURE,
                            "kernel source '%s.cl' is not in the library",
@@ -393,12 +409,12 @@ family_program (VlContext *ctx, VlOpenclFamily family,
         return vl_set_error (error, VL_STATUS_UNSUPPORTED,
                              "the '%s' kernels need work-groups of %zu items, "
                              "%s allows %zu: choose other tunables "
-                             "(vectorlab-bench tune)", desc->sources[1] ? desc->sources[1] : desc->sources[0],
+                             "(vectorlab-bench tune)", main_source (desc),
                              wg, ctx->device.name, limit);
       if (wg == 1 || limit == 0)
         return vl_set_error (error, VL_STATUS_UNSUPPORTED,
                              "the device cannot run the '%s' kernels with "
-                             "any work-group size", desc->sources[0]);
+                             "any work-group size", main_source (desc));
       wg = fit_wg (desc, limit);
     }
   p->wg = wg;

@@ -296,17 +296,19 @@ opencl_sq_index_search (VlSqIndex *index, const VlMatrix *queries, size_t k,
 
   /* SQ8 rows of whole float4s go through the one-pass scan, as the flat
    * index's few queries do. */
-  if (index->params.type == VL_SQ_8 && index->params.code_size % 4 == 0
-      && nq <= VL_OPENCL_SCAN_MAX_QUERIES && vl_opencl_knn_scan_fits (ctx, k))
+  if (index->params.type == VL_SQ_8 && index->params.code_size % 4 == 0)
     {
       SqIndexData *data = index->priv;
       VlOpenclScan scan = { data->codes, n, index->params.code_size / 4,
                             index->metric == VL_METRIC_L2, data->min,
                             data->step, s.qinv, data->xinv };
 
-      status = vl_opencl_knn_scan (ctx, &scan, s.q, nq, k, &s.topk, found,
-                                   error);
-      goto out;
+      if (vl_opencl_knn_scan_serves (ctx, &scan, nq, k))
+        {
+          status = vl_opencl_knn_scan (ctx, &scan, s.q, nq, k, &s.topk, found,
+                                       error);
+          goto out;
+        }
     }
 
   /* The tiles of scores only the other searches need. */

@@ -25,26 +25,31 @@ typedef struct
  * knn_scan: WG items a group, RPI rows an item, TK columns a staged chunk,
  * GROUPS_PER_CU work-groups launched per compute unit (read by the host).
  * knn_gemm: see knn_gemm.cl; MMA=1 runs inner products on tensor cores
- * (knn_mma.cl), MMA=0 on the fp32 units. */
+ * (knn_mma.cl), MMA=0 on the fp32 units.
+ * knn_scan_mma: WG items a group, NR row tiles a warp (knn_scan_mma.cl),
+ * GROUPS_PER_CU; tensor cores only, so no row elsewhere. */
 static const TuningRow table[] = {
   /* Measured by vectorlab-bench tune on an H200 (driver 580.159). */
   { VL_OPENCL_KNN_SCAN1, "NVIDIA", false, "WG=128 RPI=1 TK=64 GROUPS_PER_CU=8" },
   { VL_OPENCL_KNN_SCAN4, "NVIDIA", false, "WG=128 RPI=1 TK=32 GROUPS_PER_CU=8" },
   { VL_OPENCL_KNN_SCAN16, "NVIDIA", false, "WG=64 RPI=2 TK=16 GROUPS_PER_CU=4" },
   { VL_OPENCL_KNN_GEMM, "NVIDIA", true, "GM=128 GN=128 GK=8 WM=8 WN=8 MMA=1" },
+  { VL_OPENCL_KNN_SCAN_MMA16, "NVIDIA", true, "WG=128 NR=4 GROUPS_PER_CU=4" },
+  { VL_OPENCL_KNN_SCAN_MMA64, "NVIDIA", true, "WG=64 NR=2 GROUPS_PER_CU=8" },
   { VL_OPENCL_KNN_SCAN1, "", false, "WG=128 RPI=1 TK=16 GROUPS_PER_CU=8" },
   { VL_OPENCL_KNN_SCAN4, "", false, "WG=128 RPI=1 TK=16 GROUPS_PER_CU=8" },
   { VL_OPENCL_KNN_SCAN16, "", false, "WG=64 RPI=4 TK=16 GROUPS_PER_CU=4" },
   { VL_OPENCL_KNN_GEMM, "", false, "GM=128 GN=128 GK=8 WM=8 WN=8 MMA=0" },
 };
 
-const char *const vl_opencl_tuning_families[] = {
-  "knn_scan1", "knn_scan4", "knn_scan16", "knn_gemm", NULL
+static const char *const family_names[] = {
+  "knn_scan1", "knn_scan4", "knn_scan16", "knn_gemm", "knn_scan_mma16",
+  "knn_scan_mma64",
 };
 
 static const VlOpenclFamily tuned[] = {
   VL_OPENCL_KNN_SCAN1, VL_OPENCL_KNN_SCAN4, VL_OPENCL_KNN_SCAN16,
-  VL_OPENCL_KNN_GEMM,
+  VL_OPENCL_KNN_GEMM, VL_OPENCL_KNN_SCAN_MMA16, VL_OPENCL_KNN_SCAN_MMA64,
 };
 
 #define N_TUNED (sizeof tuned / sizeof tuned[0])
@@ -63,6 +68,20 @@ builtin (VlContext *ctx, VlOpenclFamily family)
   return "";
 }
 
+const char *const *
+vl_opencl_tuning_families (VlContext *ctx)
+{
+  VlOpenclContext *priv = ctx->priv;
+  size_t n = 0;
+
+  /* A family without a row for this device does not run on it. */
+  for (size_t i = 0; i < N_TUNED; i++)
+    if (builtin (ctx, tuned[i])[0] != '\0')
+      priv->tuning_family_names[n++] = family_names[i];
+  priv->tuning_family_names[n] = NULL;
+  return priv->tuning_family_names;
+}
+
 static int
 family_index_of (VlOpenclFamily family)
 {
@@ -76,7 +95,7 @@ static int
 family_index (const char *name)
 {
   for (size_t i = 0; i < N_TUNED; i++)
-    if (strcmp (vl_opencl_tuning_families[i], name) == 0)
+    if (strcmp (family_names[i], name) == 0)
       return (int) i;
   return -1;
 }
@@ -218,6 +237,18 @@ check_limits (VlContext *ctx, VlOpenclFamily family, const char *tuning,
       if (mma == 1 && local < 2 * 2 * 128 * 16 * sizeof (float))
         local = 2 * 2 * 128 * 16 * sizeof (float);
     }
+  else if (family == VL_OPENCL_KNN_SCAN_MMA16
+           || family == VL_OPENCL_KNN_SCAN_MMA64)
+    {
+      unsigned nr = vl_opencl_tuning_value (tuning, "NR", 0);
+      size_t qb = family == VL_OPENCL_KNN_SCAN_MMA16 ? 16 : 64;
+
+      if (wg % 32 != 0 || wg < qb || wg > 256 || nr == 0 || nr > 8
+          || vl_opencl_tuning_value (tuning, "GROUPS_PER_CU", 0) == 0)
+        why = "WG must be a multiple of 32 from the family's 16 or 64 "
+              "queries up to 256, NR from 1 to 8, GROUPS_PER_CU at least 1";
+      local = vl_opencl_knn_scan_mma_local (qb, wg, nr);
+    }
   else
     {
       unsigned tk = vl_opencl_tuning_value (tuning, "TK", 0);
@@ -241,7 +272,7 @@ check_limits (VlContext *ctx, VlOpenclFamily family, const char *tuning,
   if (why != NULL)
     return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
                          "tunables '%s' of %s on %s: %s", tuning,
-                         vl_opencl_tuning_families[family_index_of (family)],
+                         family_names[family_index_of (family)],
                          ctx->device.name, why);
   return VL_STATUS_OK;
 }
@@ -393,7 +424,13 @@ vl_opencl_set_tuning (VlContext *ctx, const char *family, const char *tuning,
   if (i < 0)
     return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
                          "no tunable kernel family '%s' (knn_scan1, "
-                         "knn_scan4, knn_scan16, knn_gemm)", family);
+                         "knn_scan4, knn_scan16, knn_gemm, knn_scan_mma16, "
+                         "knn_scan_mma64)", family);
+  if (builtin (ctx, tuned[i])[0] == '\0')
+    return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
+                         "%s does not run on %s: it needs tensor cores "
+                         "(NVIDIA, compute capability 8.0 or later)", family,
+                         ctx->device.name);
   if (tuning != NULL)
     {
       if (!merge (ctx, tuned[i], tuning, merged, sizeof merged, &why))
@@ -462,7 +499,7 @@ vl_opencl_save_tuning (VlContext *ctx, VlError **error)
     if (priv->tuning[tuned[i]] != NULL)
       ok = fprintf (out, "%s\t%s\t%s\t%s\t%s\n", ctx->device.platform,
                     ctx->device.name, ctx->device.driver,
-                    vl_opencl_tuning_families[i], priv->tuning[tuned[i]]) > 0;
+                    family_names[i], priv->tuning[tuned[i]]) > 0;
   ok = fclose (out) == 0 && ok;
   /* rename is atomic: a reader sees the old file or the new one. */
   if (!ok || rename (tmp, path) != 0)

@@ -26,8 +26,8 @@ static const struct
   /* Tensor cores: only NVIDIA devices from compute capability 8.0 take
    * these, and the others must refuse them (see test_alternatives). */
   { "knn_gemm", "GM=128 GN=128 GK=8 WM=8 WN=8 MMA=1" },
-  { "knn_scan_mma16", "WG=64 NR=2 GROUPS_PER_CU=3" },
-  { "knn_scan_mma64", "WG=128 NR=1 GROUPS_PER_CU=2" },
+  { "knn_scan_mma", "WG=64 NR=2 GROUPS_PER_CU=3" },
+  { "knn_scan_mma", "WG=96 NR=1 GROUPS_PER_CU=2" },
 };
 
 static gboolean
@@ -75,7 +75,7 @@ test_alternatives (const VlTestRun *run)
   /* d = 40: the GEMM's k chunks do not divide it; n = 3000: partial
    * tiles and blocks everywhere. */
   const size_t n = 3000, d = 40, k = 7;
-  static const size_t nq[] = { 1, 3, 16, 70 };
+  static const size_t nq[] = { 1, 3, 7, 16, 70 };
 
   if (!is_opencl (run->device))
     {

@@ -2,7 +2,7 @@
  * database for each block of queries, each work-group keeping its own
  * top-k, then topk_merge_lists merges the work-groups' lists.  knn_scan.cl
  * passes over 1, 4 or 16 queries, over floats or SQ8 codes; on tensor
- * cores, knn_scan_mma.cl over 16 or 64 queries' inner products. */
+ * cores, knn_scan_mma.cl over 16 queries' inner products. */
 #include "vl-opencl-private.h"
 
 typedef struct
@@ -26,11 +26,11 @@ vl_opencl_knn_scan_local (size_t qb, size_t wg, size_t rpi, size_t tk)
 }
 
 size_t
-vl_opencl_knn_scan_mma_local (size_t qb, size_t wg, size_t nr)
+vl_opencl_knn_scan_mma_local (size_t wg, size_t nr)
 {
-  /* knn_scan_mma.cl: a list of two rounds, a count and a threshold a
-   * query. */
-  return qb * (2 * (wg / 32) * nr * 8 * 8 + 12);
+  /* knn_scan_mma.cl: a list of two rounds, a count and a threshold for
+   * each of 16 queries. */
+  return 16 * (2 * (wg / 32) * nr * 8 * 8 + 12);
 }
 
 /* @ld4: float4 (or 4 codes) a row, which the DIRECT families keep whole. */
@@ -46,14 +46,14 @@ variant (VlContext *ctx, VlOpenclFamily family, size_t qb, size_t ld4)
 
   v.tile = v.wg * rpi;
   v.max_k = v.wg;
-  if (family == VL_OPENCL_KNN_SCAN_MMA16 || family == VL_OPENCL_KNN_SCAN_MMA64)
+  if (family == VL_OPENCL_KNN_SCAN_MMA)
     {
       size_t nr = vl_opencl_tuning_value (tuning, "NR", 1);
 
       v.mma = true;
       v.tile = v.wg / 32 * nr * 8;
       v.max_k = v.tile;
-      v.local = vl_opencl_knn_scan_mma_local (qb, v.wg, nr);
+      v.local = vl_opencl_knn_scan_mma_local (v.wg, nr);
     }
   else if (direct)
     {
@@ -74,8 +74,7 @@ fits (VlContext *ctx, const Variant *v, size_t k)
 }
 
 /* The variant for the next @rows queries of @scan with @k: on tensor cores
- * (inner products of floats) knn_scan_mma.cl, 64 queries a pass where more
- * than 16 wait; else the largest knn_scan.cl variant the device can run,
+ * (inner products of floats, more than 4 queries) knn_scan_mma.cl; else the largest knn_scan.cl variant the device can run,
  * over SQ8 codes straight from global memory (DIRECT) when rows are whole
  * uint4 (ld4 a multiple of 4) and the queries fit in local memory. */
 static bool
@@ -91,16 +90,11 @@ choose (VlContext *ctx, const VlOpenclScan *scan, size_t rows, size_t k,
   bool sq8 = scan->min != NULL;
   Variant v;
 
+  /* Up to 4 queries, knn_scan.cl's fp32 sums keep up with memory. */
   if (priv->tensor_cores && !sq8 && !scan->l2 && scan->qinv == NULL
-      && scan->xinv == NULL)
+      && scan->xinv == NULL && rows > 4)
     {
-      if (rows > 16)
-        {
-          v = variant (ctx, VL_OPENCL_KNN_SCAN_MMA64, 64, scan->ld4);
-          if (fits (ctx, &v, k))
-            goto found;
-        }
-      v = variant (ctx, VL_OPENCL_KNN_SCAN_MMA16, 16, scan->ld4);
+      v = variant (ctx, VL_OPENCL_KNN_SCAN_MMA, 16, scan->ld4);
       if (fits (ctx, &v, k))
         goto found;
     }

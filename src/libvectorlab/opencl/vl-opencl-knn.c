@@ -2,8 +2,8 @@
  * rows padded to a multiple of 4 floats (float4 loads; the zero padding
  * adds nothing to any score).  A search takes one of two paths:
  *   few queries and a k the scan serves: knn_scan.cl streams the database
- *     once for a block of up to 16 queries (knn_scan_mma.cl, on tensor
- *     cores: 64 inner products), each work-group keeping its own top-k,
+ *     once for a block of up to 16 queries (on tensor cores, inner
+ *     products through knn_scan_mma.cl), each work-group keeping its own top-k,
  *     which topk_merge_lists then merges (vl-opencl-knn-scan.c);
  *   otherwise: knn_gemm.cl computes a block of queries against a tile of
  *     database rows into a bounded scratch, and topk_merge folds the tile
@@ -121,11 +121,15 @@ search_gemm (Search *s, VlError **error)
   for (size_t q0 = 0; q0 < nq; q0 += qb)
     {
       size_t rows = nq - q0 < qb ? nq - q0 : qb;
-      size_t have = 0;
+      size_t have = 0, width = TILE_ROWS < tn ? TILE_ROWS : tn;
 
-      for (size_t x0 = 0; x0 < n; x0 += tn)
+      /* Tiles widen from TILE_ROWS to tn, doubling: the first merge, which
+       * selects among all its scores, is then over few, and each later
+       * tile has about as many rows as came before it, so few of its
+       * scores beat the running top-k and its merge stays cheap. */
+      for (size_t x0 = 0; x0 < n; x0 += width, width = 2 * width < tn ? 2 * width : tn)
         {
-          size_t cols = n - x0 < tn ? n - x0 : tn;
+          size_t cols = n - x0 < width ? n - x0 : width;
           cl_uint a_q0 = (cl_uint) q0, a_rows = (cl_uint) rows;
           cl_uint a_x0 = (cl_uint) x0, a_cols = (cl_uint) cols;
           cl_uint a_ld4 = (cl_uint) (data->ld / 4), a_ldo = (cl_uint) tn;

@@ -21,9 +21,8 @@ typedef enum
   VL_OPENCL_KNN_SCAN4,
   VL_OPENCL_KNN_SCAN16,
   VL_OPENCL_KNN_GEMM,
-  /* knn_scan_mma.cl (tensor cores) for 16 and 64 queries a pass. */
-  VL_OPENCL_KNN_SCAN_MMA16,
-  VL_OPENCL_KNN_SCAN_MMA64,
+  /* knn_scan_mma.cl: knn_scan16 on tensor cores. */
+  VL_OPENCL_KNN_SCAN_MMA,
   /* knn_scan.cl over SQ8 codes; tuned as the knn_scan families. */
   VL_OPENCL_SQ8_SCAN1,
   VL_OPENCL_SQ8_SCAN4,
@@ -308,7 +307,7 @@ VlStatus vl_opencl_topk_finish (VlContext *ctx, VlStatus status, double t0,
 /* Local memory bytes of the scan kernels for these tunables. */
 size_t   vl_opencl_knn_scan_local (size_t qb, size_t wg, size_t rpi,
                                    size_t tk);
-size_t   vl_opencl_knn_scan_mma_local (size_t qb, size_t wg, size_t nr);
+size_t   vl_opencl_knn_scan_mma_local (size_t wg, size_t nr);
 /* What a scan reads: n rows of ld4 * 4 floats, or of SQ8 codes decoded
  * with min and step; scores are squared L2 or inner products, times
  * qinv * xinv when those are set (cosine over rows that are not unit). */

@@ -49,10 +49,8 @@ static const FamilyDesc families[VL_OPENCL_N_FAMILIES] = {
   /* knn_mma.cl holds the tensor-core kernel, built only with -DMMA=1. */
   [VL_OPENCL_KNN_GEMM] = { { "tf32", "knn_gemm", "knn_mma" }, WG_TUNED, NULL },
   /* Tensor cores only: vl-opencl-tuning.c has rows for them nowhere else. */
-  [VL_OPENCL_KNN_SCAN_MMA16] = { { "tf32", "topk", "knn_scan_mma" }, WG_TUNED,
-                                 "-DMMA=1 -DQT=1" },
-  [VL_OPENCL_KNN_SCAN_MMA64] = { { "tf32", "topk", "knn_scan_mma" }, WG_TUNED,
-                                 "-DMMA=1 -DQT=4" },
+  [VL_OPENCL_KNN_SCAN_MMA] = { { "tf32", "topk", "knn_scan_mma" }, WG_TUNED,
+                               "-DMMA=1" },
   [VL_OPENCL_SQ8_SCAN1] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=1 -DSQ8=1" },
   [VL_OPENCL_SQ8_SCAN4] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=4 -DSQ8=1" },
   [VL_OPENCL_SQ8_SCAN16] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=16 -DSQ8=1" },

@@ -34,8 +34,7 @@ static const TuningRow table[] = {
   { VL_OPENCL_KNN_SCAN4, "NVIDIA", false, "WG=128 RPI=1 TK=32 GROUPS_PER_CU=8" },
   { VL_OPENCL_KNN_SCAN16, "NVIDIA", false, "WG=64 RPI=2 TK=16 GROUPS_PER_CU=4" },
   { VL_OPENCL_KNN_GEMM, "NVIDIA", true, "GM=128 GN=128 GK=8 WM=8 WN=8 MMA=1" },
-  { VL_OPENCL_KNN_SCAN_MMA16, "NVIDIA", true, "WG=128 NR=4 GROUPS_PER_CU=4" },
-  { VL_OPENCL_KNN_SCAN_MMA64, "NVIDIA", true, "WG=64 NR=2 GROUPS_PER_CU=8" },
+  { VL_OPENCL_KNN_SCAN_MMA, "NVIDIA", true, "WG=64 NR=4 GROUPS_PER_CU=8" },
   { VL_OPENCL_KNN_SCAN1, "", false, "WG=128 RPI=1 TK=16 GROUPS_PER_CU=8" },
   { VL_OPENCL_KNN_SCAN4, "", false, "WG=128 RPI=1 TK=16 GROUPS_PER_CU=8" },
   { VL_OPENCL_KNN_SCAN16, "", false, "WG=64 RPI=4 TK=16 GROUPS_PER_CU=4" },
@@ -43,13 +42,12 @@ static const TuningRow table[] = {
 };
 
 static const char *const family_names[] = {
-  "knn_scan1", "knn_scan4", "knn_scan16", "knn_gemm", "knn_scan_mma16",
-  "knn_scan_mma64",
+  "knn_scan1", "knn_scan4", "knn_scan16", "knn_gemm", "knn_scan_mma",
 };
 
 static const VlOpenclFamily tuned[] = {
   VL_OPENCL_KNN_SCAN1, VL_OPENCL_KNN_SCAN4, VL_OPENCL_KNN_SCAN16,
-  VL_OPENCL_KNN_GEMM, VL_OPENCL_KNN_SCAN_MMA16, VL_OPENCL_KNN_SCAN_MMA64,
+  VL_OPENCL_KNN_GEMM, VL_OPENCL_KNN_SCAN_MMA,
 };
 
 #define N_TUNED (sizeof tuned / sizeof tuned[0])
@@ -237,17 +235,15 @@ check_limits (VlContext *ctx, VlOpenclFamily family, const char *tuning,
       if (mma == 1 && local < 2 * 2 * 128 * 16 * sizeof (float))
         local = 2 * 2 * 128 * 16 * sizeof (float);
     }
-  else if (family == VL_OPENCL_KNN_SCAN_MMA16
-           || family == VL_OPENCL_KNN_SCAN_MMA64)
+  else if (family == VL_OPENCL_KNN_SCAN_MMA)
     {
       unsigned nr = vl_opencl_tuning_value (tuning, "NR", 0);
-      size_t qb = family == VL_OPENCL_KNN_SCAN_MMA16 ? 16 : 64;
 
-      if (wg % 32 != 0 || wg < qb || wg > 256 || nr == 0 || nr > 8
+      if (wg % 32 != 0 || wg == 0 || wg > 256 || nr == 0 || nr > 8
           || vl_opencl_tuning_value (tuning, "GROUPS_PER_CU", 0) == 0)
-        why = "WG must be a multiple of 32 from the family's 16 or 64 "
-              "queries up to 256, NR from 1 to 8, GROUPS_PER_CU at least 1";
-      local = vl_opencl_knn_scan_mma_local (qb, wg, nr);
+        why = "WG must be a multiple of 32 up to 256, NR from 1 to 8, "
+              "GROUPS_PER_CU at least 1";
+      local = vl_opencl_knn_scan_mma_local (wg, nr);
     }
   else
     {
@@ -424,8 +420,8 @@ vl_opencl_set_tuning (VlContext *ctx, const char *family, const char *tuning,
   if (i < 0)
     return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
                          "no tunable kernel family '%s' (knn_scan1, "
-                         "knn_scan4, knn_scan16, knn_gemm, knn_scan_mma16, "
-                         "knn_scan_mma64)", family);
+                         "knn_scan4, knn_scan16, knn_gemm, knn_scan_mma)",
+                         family);
   if (builtin (ctx, tuned[i])[0] == '\0')
     return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
                          "%s does not run on %s: it needs tensor cores "

@@ -26,8 +26,8 @@ static const struct
   /* Tensor cores: only NVIDIA devices from compute capability 8.0 take
    * these, and the others must refuse them (see test_alternatives). */
   { "knn_gemm", "GM=128 GN=128 GK=8 WM=8 WN=8 MMA=1" },
-  { "knn_scan_mma", "WG=64 NR=2 GROUPS_PER_CU=3" },
-  { "knn_scan_mma", "WG=96 NR=1 GROUPS_PER_CU=2" },
+  { "knn_scan_mma", "WG=64 NR=2 CW=2 GROUPS_PER_CU=3" },
+  { "knn_scan_mma", "WG=96 NR=1 CW=3 GROUPS_PER_CU=2" },
 };
 
 static gboolean

@@ -13,9 +13,9 @@
  * Work: a work-group of WG / 32 warps walks rounds of ROUND = WG / 32 * NR
  *   * 8 database rows (round g, g + groups, ...).  A warp owns NR tiles of
  *   8 rows of a round, NR m16n8 sums in registers.  Its rows come from
- *   global memory straight into B fragments (a quarter-warp reads 64
- *   contiguous bytes of a row), two chunks of 16 columns ahead of the one
- *   being multiplied; the query fragments come from global memory too,
+ *   global memory straight into B fragments, in steps of CW chunks of 16
+ *   columns (a quarter-warp reads 64 * CW contiguous bytes of a row), two
+ *   steps ahead of the one being multiplied; the query fragments come from global memory too,
  *   where 48 KiB of queries read by every warp stay cached.  Nothing is
  *   staged in local memory, so nothing waits for a barrier until the
  *   round's candidates.  (Blocks of more queries reread their fragments
@@ -30,7 +30,7 @@
  *   rounds, after which cuts are rare.  k <= ROUND, 16 <= WG.
  * Local memory: 16 * (CAP * 8 + 12) bytes.
  * Tunables: -DWG (items a group, a multiple of 32), -DNR (row tiles a
- *   warp).
+ *   warp), -DCW (chunks a step).
  */
 #if MMA
 
@@ -63,25 +63,28 @@ scan_mma_cut (__local ulong *list, __local uint *count, __local ulong *thr,
   *thr = c >= k ? list[k - 1] : ULONG_MAX;
 }
 
-/* Float4 @c of the warp's rows (row g of each tile) into v; zeros past the
- * rows or the columns. */
-#define SCAN_MMA_LOAD(v, c)                                                \
+/* Step @s's CW float4s of the warp's rows (row g of each tile) into v;
+ * zeros past the rows or the columns.  A quarter-warp reads 64 * CW
+ * contiguous bytes of a row. */
+#define SCAN_MMA_LOAD(v, s)                                                \
   for (uint r = 0; r < NR; r++)                                            \
-    {                                                                      \
-      uint row = r0 + r * 8 + g;                                           \
+    for (uint w = 0; w < CW; w++)                                          \
+      {                                                                    \
+        uint row = r0 + r * 8 + g, col = ((s) * CW + w) * 4 + t4;          \
                                                                            \
-      v[r] = row < n && (c) * 4 + t4 < ld4                                 \
-             ? x[(size_t) row * ld4 + (c) * 4 + t4] : (float4) (0.0f);     \
-    }
+        v[r][w] = row < n && col < ld4 ? x[(size_t) row * ld4 + col]       \
+                                       : (float4) (0.0f);                  \
+      }
 
-/* Float4 @c of queries g and g + 8 into lo and hi. */
-#define SCAN_MMA_QUERY(lo, hi, c)                                          \
-  do {                                                                     \
-      bool in = (c) * 4 + t4 < ld4;                                        \
+/* Step @s's float4s of queries g and g + 8 into lo and hi. */
+#define SCAN_MMA_QUERY(lo, hi, s)                                          \
+  for (uint w = 0; w < CW; w++)                                            \
+    {                                                                      \
+      uint col = ((s) * CW + w) * 4 + t4;                                  \
                                                                            \
-      lo = in && g < nb ? qlo[(c) * 4 + t4] : (float4) (0.0f);             \
-      hi = in && g + 8 < nb ? qhi[(c) * 4 + t4] : (float4) (0.0f);         \
-  } while (0)
+      lo[w] = col < ld4 && g < nb ? qlo[col] : (float4) (0.0f);            \
+      hi[w] = col < ld4 && g + 8 < nb ? qhi[col] : (float4) (0.0f);        \
+    }
 
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
 knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
@@ -94,7 +97,7 @@ knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
   const uint lid = get_local_id (0), lane = lid % 32, warp = lid / 32;
   const uint g = lane / 4, t4 = lane % 4;
   const uint rounds = (n + ROUND - 1) / ROUND, groups = get_num_groups (0);
-  const uint chunks = (ld4 + 3) / 4;
+  const uint steps = (ld4 + 4 * CW - 1) / (4 * CW);
   const __global float4 *qlo = q + (size_t) (q0 + g) * ld4;
   const __global float4 *qhi = qlo + 8 * (size_t) ld4;
 
@@ -109,9 +112,9 @@ knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
     {
       const uint r0 = round * ROUND + warp * NR * 8;
       float acc[NR][4];
-      /* Chunks c + 1 and c + 2 are on their way while c is multiplied:
-       * two chunks of every warp in flight keep the memory busy. */
-      float4 xv[NR], xw[NR], lo, hi;
+      /* Steps s + 1 and s + 2 are on their way while s is multiplied:
+       * 2 * CW chunks of every warp in flight keep the memory busy. */
+      float4 xv[NR][CW], xw[NR][CW], lo[CW], hi[CW];
 
       for (uint r = 0; r < NR; r++)
         for (uint e = 0; e < 4; e++)
@@ -119,25 +122,31 @@ knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
       SCAN_MMA_LOAD (xv, 0);
       SCAN_MMA_LOAD (xw, 1);
       SCAN_MMA_QUERY (lo, hi, 0);
-      for (uint c = 0; c < chunks; c++)
+      for (uint s = 0; s < steps; s++)
         {
-          float4 xc[NR], qc_lo = lo, qc_hi = hi;
+          float4 xc[NR][CW], qc_lo[CW], qc_hi[CW];
 
-          for (uint r = 0; r < NR; r++)
+          for (uint w = 0; w < CW; w++)
             {
-              xc[r] = xv[r];
-              xv[r] = xw[r];
+              for (uint r = 0; r < NR; r++)
+                {
+                  xc[r][w] = xv[r][w];
+                  xv[r][w] = xw[r][w];
+                }
+              qc_lo[w] = lo[w];
+              qc_hi[w] = hi[w];
             }
-          SCAN_MMA_LOAD (xw, c + 2);
-          SCAN_MMA_QUERY (lo, hi, c + 1);
+          SCAN_MMA_LOAD (xw, s + 2);
+          SCAN_MMA_QUERY (lo, hi, s + 1);
 #pragma unroll
-          for (uint ks = 0; ks < 2; ks++)
+          for (uint ks = 0; ks < 2 * CW; ks++)
             {
+              const uint w = ks / 2;
               uint abig[4], asmall[4], bbig[NR][2], bsmall[NR][2];
 
-              MMA_FRAG_A (qc_lo, qc_hi, ks, abig, asmall);
+              MMA_FRAG_A (qc_lo[w], qc_hi[w], ks % 2, abig, asmall);
               for (uint r = 0; r < NR; r++)
-                MMA_FRAG_B (xc[r], ks, bbig[r], bsmall[r]);
+                MMA_FRAG_B (xc[r][w], ks % 2, bbig[r], bsmall[r]);
               /* The three products of a tile depend on each other through
                * its sums: the other tiles' go between them. */
               for (uint r = 0; r < NR; r++)

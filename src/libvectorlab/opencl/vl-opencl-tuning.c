@@ -26,15 +26,16 @@ typedef struct
  * GROUPS_PER_CU work-groups launched per compute unit (read by the host).
  * knn_gemm: see knn_gemm.cl; MMA=1 runs inner products on tensor cores
  * (knn_mma.cl), MMA=0 on the fp32 units.
- * knn_scan_mma: WG items a group, NR row tiles a warp (knn_scan_mma.cl),
- * GROUPS_PER_CU; tensor cores only, so no row elsewhere. */
+ * knn_scan_mma: WG items a group, NR row tiles a warp, CW chunks a step
+ * (knn_scan_mma.cl), GROUPS_PER_CU; tensor cores only, so no row
+ * elsewhere. */
 static const TuningRow table[] = {
   /* Measured by vectorlab-bench tune on an H200 (driver 580.159). */
   { VL_OPENCL_KNN_SCAN1, "NVIDIA", false, "WG=128 RPI=1 TK=64 GROUPS_PER_CU=8" },
   { VL_OPENCL_KNN_SCAN4, "NVIDIA", false, "WG=128 RPI=1 TK=32 GROUPS_PER_CU=8" },
   { VL_OPENCL_KNN_SCAN16, "NVIDIA", false, "WG=64 RPI=2 TK=16 GROUPS_PER_CU=4" },
   { VL_OPENCL_KNN_GEMM, "NVIDIA", true, "GM=128 GN=128 GK=8 WM=8 WN=8 MMA=1" },
-  { VL_OPENCL_KNN_SCAN_MMA, "NVIDIA", true, "WG=64 NR=4 GROUPS_PER_CU=8" },
+  { VL_OPENCL_KNN_SCAN_MMA, "NVIDIA", true, "WG=64 NR=4 CW=1 GROUPS_PER_CU=8" },
   { VL_OPENCL_KNN_SCAN1, "", false, "WG=128 RPI=1 TK=16 GROUPS_PER_CU=8" },
   { VL_OPENCL_KNN_SCAN4, "", false, "WG=128 RPI=1 TK=16 GROUPS_PER_CU=8" },
   { VL_OPENCL_KNN_SCAN16, "", false, "WG=64 RPI=4 TK=16 GROUPS_PER_CU=4" },
@@ -238,11 +239,13 @@ check_limits (VlContext *ctx, VlOpenclFamily family, const char *tuning,
   else if (family == VL_OPENCL_KNN_SCAN_MMA)
     {
       unsigned nr = vl_opencl_tuning_value (tuning, "NR", 0);
+      unsigned cw = vl_opencl_tuning_value (tuning, "CW", 0);
 
       if (wg % 32 != 0 || wg == 0 || wg > 256 || nr == 0 || nr > 8
+          || cw == 0 || cw > 4
           || vl_opencl_tuning_value (tuning, "GROUPS_PER_CU", 0) == 0)
-        why = "WG must be a multiple of 32 up to 256, NR from 1 to 8, "
-              "GROUPS_PER_CU at least 1";
+        why = "WG must be a multiple of 32 up to 256, NR from 1 to 8, CW "
+              "from 1 to 4, GROUPS_PER_CU at least 1";
       local = vl_opencl_knn_scan_mma_local (wg, nr);
     }
   else

@@ -8,7 +8,9 @@
  * rows.
  * Layout: x is row-major with d floats a row; a row-major with n.
  * Work: the 2-D grid of distance.cl, one TS x TS block per work-group
- *   (group 0 walks columns, group 1 rows).
+ *   (group 0 walks columns, group 1 rows).  Where k-NN runs on tensor
+ *   cores, knn_mma_ip computes the blocks instead and similarity_diagonal
+ *   follows (vl-opencl-normalize.c).
  * Tunables: those of distance.cl.
  */
 __kernel __attribute__ ((reqd_work_group_size (RTS, RTS, 1))) void
@@ -32,4 +34,16 @@ similarity_rows (const __global float *x, uint d, uint i0, uint ni, uint n,
           a[(size_t) r * n + c] = (i0 + r == c && acc[i][j] > 0.0f)
                                   ? 1.0f : acc[i][j];
       }
+}
+
+/* Where the rows' products come from knn_mma_ip (tensor cores, 3xTF32),
+ * the diagonal of non-zero rows is set to exactly 1 afterwards, as
+ * similarity_rows sets it.  One item a row of a. */
+__kernel void
+similarity_diagonal (__global float *a, uint i0, uint ni, uint n)
+{
+  const uint r = get_global_id (0);
+
+  if (r < ni && a[(size_t) r * n + i0 + r] > 0.0f)
+    a[(size_t) r * n + i0 + r] = 1.0f;
 }

@@ -60,6 +60,51 @@ similarity_rows (VlContext *ctx, cl_mem x, size_t n, size_t d, size_t i0,
   return vl_opencl_enqueue_blocks (ctx, kernel, wg, ni, n, error);
 }
 
+/* Where k-NN inner products run on tensor cores (knn_gemm MMA=1), so do
+ * the similarity's: knn_mma_ip computes rows [i0, i0 + ni) of the Gram
+ * matrix into @a (rows of whole float4s only), then similarity_diagonal
+ * makes the diagonal exact. */
+static bool
+on_tensor_cores (VlContext *ctx, size_t d)
+{
+  const char *tuning = vl_opencl_tuning (ctx, VL_OPENCL_KNN_GEMM);
+
+  return d % 4 == 0 && vl_opencl_tuning_value (tuning, "MMA", 0) == 1;
+}
+
+static VlStatus
+similarity_rows_mma (VlContext *ctx, cl_mem x, size_t n, size_t d,
+                     size_t i0, size_t ni, cl_mem a, VlError **error)
+{
+  cl_kernel mma, diagonal;
+  size_t wg;
+  cl_uint a_i0 = (cl_uint) i0, a_ni = (cl_uint) ni, a_n = (cl_uint) n;
+  cl_uint a_x0 = 0, a_ld4 = (cl_uint) (d / 4);
+  /* knn_mma_ip: a 16 x 16 group a 128 x 128 block. */
+  size_t local[2] = { 16, 16 };
+  size_t global[2] = { (n + 127) / 128 * 16, (ni + 127) / 128 * 16 };
+  VlStatus status;
+
+  if ((status = vl_opencl_kernel (ctx, VL_OPENCL_KNN_GEMM, "knn_mma_ip",
+                                  &mma, &wg, error)) != VL_STATUS_OK
+      || (status = vl_opencl_kernel (ctx, VL_OPENCL_SIMILARITY,
+                                     "similarity_diagonal", &diagonal, &wg,
+                                     error)) != VL_STATUS_OK
+      || (status = vl_opencl_set_args (mma, error, sizeof x, &x,
+                                       sizeof a_i0, &a_i0, sizeof a_ni, &a_ni,
+                                       sizeof x, &x, sizeof a_x0, &a_x0,
+                                       sizeof a_n, &a_n, sizeof a_ld4, &a_ld4,
+                                       sizeof a, &a, sizeof a_n, &a_n,
+                                       (size_t) 0)) != VL_STATUS_OK
+      || (status = vl_opencl_enqueue_kernel (ctx, mma, 2, global, local,
+                                             error)) != VL_STATUS_OK
+      || (status = vl_opencl_set_args (diagonal, error, sizeof a, &a,
+                                       sizeof a_i0, &a_i0, sizeof a_ni, &a_ni,
+                                       sizeof a_n, &a_n, (size_t) 0)) != VL_STATUS_OK)
+    return status;
+  return vl_opencl_enqueue_kernel (ctx, diagonal, 1, &ni, NULL, error);
+}
+
 typedef struct
 {
   cl_mem x;  /* unit rows */
@@ -73,6 +118,9 @@ similarity_chunk (VlContext *ctx, size_t r0, size_t rows, const cl_mem *in,
   const Similarity *s = data;
 
   (void) in;
+  if (on_tensor_cores (ctx, s->d))
+    return similarity_rows_mma (ctx, s->x, s->n, s->d, r0, rows, out[0],
+                                error);
   return similarity_rows (ctx, s->x, s->n, s->d, r0, rows, out[0], error);
 }
 

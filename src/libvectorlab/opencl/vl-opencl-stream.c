@@ -11,8 +11,8 @@
  * over 16 threads on the H200's host, against 40+ GB/s of DMA), so the
  * uploads, kernels and downloads simply share the context's in-order
  * queue.  The pinned slots belong to the context (VlOpenclContext.stream)
- * and outlive runs; until they exist, short runs skip the pinning
- * (VL_OPENCL_STREAM_STAGE_MIN_CHUNKS).  A device that shares host
+ * and outlive runs; until they exist, small runs skip the pinning
+ * (VL_OPENCL_STREAM_STAGE_MIN_BYTES).  A device that shares host
  * memory (PoCL on the CPU) gains nothing from pinning or overlap, so there
  * transfers go straight from and to the caller's rows, in chunks as big
  * as the op allows. */
@@ -364,7 +364,7 @@ vl_opencl_stream_run (VlContext *ctx, size_t n, size_t max_rows,
   run.cap = cr < n ? cr : n;
   run.staged = ctx->device.is_gpu
                && (stream->stage_bytes >= run.cap * widest
-                   || n >= VL_OPENCL_STREAM_STAGE_MIN_CHUNKS * run.cap);
+                   || n * widest >= VL_OPENCL_STREAM_STAGE_MIN_BYTES);
   VL_OPENCL_TRY (get_buffers (&run, error));
   if (run.staged)
     {

@@ -11,11 +11,13 @@
  * threads for a normalize of 1M x 768).  Elsewhere a chunk is as big as
  * the op's scratch allows. */
 #define VL_OPENCL_STREAM_CHUNK_BYTES ((size_t) 64 << 20)
-/* Until the context has pinned staging large enough, only runs of at
- * least this many chunks make it: pinning costs about as much per byte as
- * staging saves on one pass over it (both a few ms for 32 MiB), so a
- * short run goes straight from and to pageable memory instead. */
-#define VL_OPENCL_STREAM_STAGE_MIN_CHUNKS 8
+/* Until the context has pinned staging large enough, only runs that move
+ * at least this many bytes one way make it: pinning costs about as much
+ * per byte as staging saves on one pass over it (both a few ms for 32
+ * MiB), but the context keeps it, and a context that moved that much once
+ * (a benchmark's repetitions, a workbench session) will again.  Smaller
+ * runs go straight from and to pageable memory. */
+#define VL_OPENCL_STREAM_STAGE_MIN_BYTES ((size_t) 32 << 20)
 /* Ports an op may stream, each way. */
 #define VL_OPENCL_STREAM_PORTS 2
 

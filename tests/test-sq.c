@@ -58,6 +58,17 @@ static const SqCase cases[] = {
   { "sq8/d64-n5000-nq20-dup-k30", VL_SQ_8, 5000, 64, 20,  30, 2, DATA_DUPLICATES },
   { "sq8/d32-n4000-nq3-zero-k128", VL_SQ_8, 4000, 32,  3, 128, 0, DATA_ZERO_ROWS },
   { "sq8/d16-n900-nq7-const-k9", VL_SQ_8,  900,  16,   7,   9, 0, DATA_CONST_DIMS },
+  /* sq8_scan.cl (1 to 4 queries): rows of d neither a multiple of 128
+   * nor of 16 (a team's last column pass is partial, for d 36 even its
+   * first), databases ending in part of a round, k from 1 to the largest
+   * it takes (the work-group size, 128 in the built-in tunings), ties,
+   * and enough rounds a group that its lists are cut during the pass. */
+  { "sq8/d36-n1000-nq1-k1",     VL_SQ_8, 1000,  36,   1,   1, 0, DATA_UNIFORM },
+  { "sq8/d36-n9000-nq1-dup-k128", VL_SQ_8, 9000, 36,  1, 128, 0, DATA_DUPLICATES },
+  { "sq8/d36-n333-nq4-dup-k1",  VL_SQ_8,  333,  36,   4,   1, 0, DATA_DUPLICATES },
+  { "sq8/d200-n777-nq3-k128",   VL_SQ_8,  777, 200,   3, 128, 3, DATA_UNIFORM },
+  { "sq8/d200-n9999-nq4-zero-k100", VL_SQ_8, 9999, 200, 4, 100, 0, DATA_ZERO_ROWS },
+  { "sq8/d200-n1001-nq1-const-k7", VL_SQ_8, 1001, 200, 1,  7, 0, DATA_CONST_DIMS },
 };
 
 static const VlMetric metrics[] = { VL_METRIC_L2, VL_METRIC_IP,

@@ -3,7 +3,8 @@
  *
  * Layout: x is n rows of ld floats (ld a multiple of 4, padding zero), or
  *   with -DSQ8 n rows of ld SQ8 codes, decoded as min[c] + code * step[c]
- *   when staged (sq.cl's decoding);
+ *   when staged (sq.cl's decoding; sq8_scan.cl serves 1 and 4 queries
+ *   over codes without staging them);
  *   q holds the queries in rows of ld floats, of which rows q0 .. q0 + nb
  *   (nb <= QB) are scored by one launch; out receives, for each of them and
  *   each work-group g, the group's best k candidates, sorted:
@@ -23,8 +24,8 @@
  *   and a threshold, its k-th best candidate so far (ULONG_MAX until it has
  *   k).  After a tile, in RPI rounds, each item appends its row of the round
  *   to a query's list when it beats the threshold; a list that could
- *   overflow in the next round is sorted (bitonic) and cut to k, which
- *   lowers the threshold.  Few rows pass once the thresholds settle, so the
+ *   overflow in the next round is sorted and cut to k (topk.cl's
+ *   topk_cut_list), which lowers the threshold.  Few rows pass once the thresholds settle, so the
  *   scan stays bound by memory for one query and by arithmetic for many.
  *   k <= WG.
  * Local memory: QB * CAP * 8 + TK * (TILE + 2) * 4 + TK * QB * 4 bytes.
@@ -50,27 +51,6 @@ typedef float4 cell4;
 #define XL (RPI * TK / 4)
 #define QL ((QB * TK + WG - 1) / WG)
 
-/* Sorts a query's list and keeps its best min (count, k); all items call
- * it, after a barrier. */
-void
-scan_compact (__local ulong *list, __local uint *count, __local ulong *thr,
-              uint k)
-{
-  const uint lid = get_local_id (0);
-  const uint c = *count;
-
-  for (uint i = c + lid; i < CAP; i += WG)
-    list[i] = ULONG_MAX;
-  barrier (CLK_LOCAL_MEM_FENCE);
-  bitonic_sort (list, CAP, lid, WG);
-  if (lid == 0)
-    {
-      *count = min (c, k);
-      *thr = c >= k ? list[k - 1] : ULONG_MAX;
-    }
-  barrier (CLK_LOCAL_MEM_FENCE);
-}
-
 /* Reads chunk @chunk of tile @tile (rows and queries) into rx and rq. */
 #define SCAN_LOAD(tile, chunk)                                             \
   do {                                                                     \
@@ -93,77 +73,12 @@ scan_compact (__local ulong *list, __local uint *count, __local ulong *thr,
   } while (0)
 
 /* OpenCL 1.2 allows __local variables at kernel scope only. */
-#ifdef DIRECT
-#define SCAN_LOCALS                       \
-  __local ulong cand[QB * CAP];           \
-  __local float *xs = 0;                  \
-  __local float4 *qs4 = 0;                \
-  __local uint count[QB];                 \
-  __local ulong thr[QB]
-#else
 #define SCAN_LOCALS                       \
   __local ulong cand[QB * CAP];           \
   __local float xs[TK * XS_LD];           \
   __local float4 qs4[TK * QB / 4];        \
   __local uint count[QB];                 \
   __local ulong thr[QB]
-#endif
-
-#ifdef DIRECT
-/* Adds tile @tile's scores to acc, each item reading its own rows' codes
- * straight from global memory, 16 a load (rows of d codes, d a multiple
- * of 16): nothing is staged, so no barrier is needed; the decoding and the
- * queries come from local memory as broadcasts (whole: min, step, then the
- * QB queries, d / 4 float4 each). */
-void
-scan_direct (const __global cell4 *x, uint n, uint ld4, const int l2,
-             uint tile, __local const float4 *whole, float acc[RPI][QB])
-{
-  const __global uint4 *rows = (const __global uint4 *) x;
-  const uint lid = get_local_id (0), ld16 = ld4 / 4;
-
-  for (uint c = 0; c < ld16; c++)
-    {
-      uint4 w[RPI];
-
-      for (uint r = 0; r < RPI; r++)
-        {
-          uint row = tile * TILE + r * WG + lid;
-
-          w[r] = row < n ? rows[(size_t) row * ld16 + c] : (uint4) (0);
-        }
-      for (uint g = 0; g < 4; g++)
-        {
-          const float4 mn = whole[4 * c + g], st = whole[ld4 + 4 * c + g];
-
-          for (uint r = 0; r < RPI; r++)
-            {
-              uint word = g == 0 ? w[r].x : g == 1 ? w[r].y
-                          : g == 2 ? w[r].z : w[r].w;
-              float4 xv = mn + convert_float4 (as_uchar4 (word)) * st;
-              const float xe[4] = { xv.x, xv.y, xv.z, xv.w };
-
-              for (uint j = 0; j < QB; j++)
-                {
-                  const float4 qv = whole[(2 + j) * ld4 + 4 * c + g];
-                  const float qe[4] = { qv.x, qv.y, qv.z, qv.w };
-
-                  for (uint t = 0; t < 4; t++)
-                    {
-                      if (l2)
-                        {
-                          float e = qe[t] - xe[t];
-                          acc[r][j] = fma (e, e, acc[r][j]);
-                        }
-                      else
-                        acc[r][j] = fma (qe[t], xe[t], acc[r][j]);
-                    }
-                }
-            }
-        }
-    }
-}
-#endif
 
 void
 scan_body (const __global cell4 *x, uint n, uint ld4,
@@ -172,7 +87,7 @@ scan_body (const __global cell4 *x, uint n, uint ld4,
            const __global float *step, const __global float *qinv,
            const __global float *xinv, __local ulong *cand,
            __local float *xs, __local float4 *qs4, __local uint *count,
-           __local ulong *thr, __local float4 *whole)
+           __local ulong *thr)
 {
   __local float *qs = (__local float *) qs4;
   const uint lid = get_local_id (0);
@@ -188,21 +103,9 @@ scan_body (const __global cell4 *x, uint n, uint ld4,
       thr[j] = ULONG_MAX;
     }
 
-#ifdef DIRECT
-  /* The codec constants and the queries, whole, in local memory. */
-  for (uint i = lid; i < ld4; i += WG)
-    {
-      whole[i] = vload4 (i, min);
-      whole[ld4 + i] = vload4 (i, step);
-    }
-  for (uint i = lid; i < QB * ld4; i += WG)
-    whole[2 * ld4 + i] = i / ld4 < nb ? vload4 (i, q) : (float4) (0.0f);
-  barrier (CLK_LOCAL_MEM_FENCE);
-#else
   /* The chunk after the one being multiplied is already on its way from
    * global memory into registers, so loads are always in flight. */
   SCAN_LOAD (get_group_id (0), 0);
-#endif
   for (uint tile = get_group_id (0); tile < tiles; tile += groups)
     {
       float acc[RPI][QB];
@@ -210,9 +113,6 @@ scan_body (const __global cell4 *x, uint n, uint ld4,
       for (uint r = 0; r < RPI; r++)
         for (uint j = 0; j < QB; j++)
           acc[r][j] = 0.0f;
-#ifdef DIRECT
-      scan_direct (x, n, ld4, l2, tile, whole, acc);
-#else
       for (uint chunk = 0; chunk < chunks; chunk++)
         {
           /* The previous chunk (or tile's filter) is done with xs, qs. */
@@ -279,7 +179,6 @@ scan_body (const __global cell4 *x, uint n, uint ld4,
                 }
             }
         }
-#endif
 
       for (uint r = 0; r < RPI; r++)
         {
@@ -299,7 +198,7 @@ scan_body (const __global cell4 *x, uint n, uint ld4,
           /* Uniform: every item reads the same counts after the barrier. */
           for (uint j = 0; j < nb; j++)
             if (count[j] > CAP - WG)
-              scan_compact (cand + j * CAP, &count[j], &thr[j], k);
+              topk_cut_list (cand + j * CAP, CAP, &count[j], &thr[j], k);
         }
     }
 
@@ -309,7 +208,7 @@ scan_body (const __global cell4 *x, uint n, uint ld4,
       __global ulong *dst = out + ((size_t) j * groups
                                    + get_group_id (0)) * k;
 
-      scan_compact (cand + j * CAP, &count[j], &thr[j], k);
+      topk_cut_list (cand + j * CAP, CAP, &count[j], &thr[j], k);
       for (uint i = lid; i < k; i += WG)
         dst[i] = cand[j * CAP + i];
     }
@@ -320,12 +219,12 @@ knn_scan_ip (const __global cell4 *x, uint n, uint ld4,
              const __global float *q, uint q0, uint nb, uint k,
              __global ulong *out, const __global float *min,
              const __global float *step, const __global float *qinv,
-             const __global float *xinv, __local float4 *whole)
+             const __global float *xinv)
 {
   SCAN_LOCALS;
 
   scan_body (x, n, ld4, q, q0, nb, k, out, 0, min, step, qinv, xinv, cand,
-             xs, qs4, count, thr, whole);
+             xs, qs4, count, thr);
 }
 
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
@@ -333,10 +232,10 @@ knn_scan_l2 (const __global cell4 *x, uint n, uint ld4,
              const __global float *q, uint q0, uint nb, uint k,
              __global ulong *out, const __global float *min,
              const __global float *step, const __global float *qinv,
-             const __global float *xinv, __local float4 *whole)
+             const __global float *xinv)
 {
   SCAN_LOCALS;
 
   scan_body (x, n, ld4, q, q0, nb, k, out, 1, min, step, qinv, xinv, cand,
-             xs, qs4, count, thr, whole);
+             xs, qs4, count, thr);
 }

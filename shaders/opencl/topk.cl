@@ -72,6 +72,30 @@ bitonic_sort (__local ulong *v, uint len, uint lid, uint wg)
       }
 }
 
+/* Sorts a candidate list of @cap (a power of two, k <= cap), of which the
+ * first *count are set, keeps its best min (count, k) and sets *thr to
+ * its k-th best (ULONG_MAX while fewer than k): how the one-pass scans
+ * (knn_scan.cl, sq8_scan.cl) cut the lists they append to.  All items
+ * call it, after a barrier; it ends with one. */
+void
+topk_cut_list (__local ulong *list, uint cap, __local uint *count,
+               __local ulong *thr, uint k)
+{
+  const uint lid = get_local_id (0);
+  const uint c = *count;
+
+  for (uint i = c + lid; i < cap; i += WG)
+    list[i] = ULONG_MAX;
+  barrier (CLK_LOCAL_MEM_FENCE);
+  bitonic_sort (list, cap, lid, WG);
+  if (lid == 0)
+    {
+      *count = min (c, k);
+      *thr = c >= k ? list[k - 1] : ULONG_MAX;
+    }
+  barrier (CLK_LOCAL_MEM_FENCE);
+}
+
 ulong
 candidate (uint i, uint have, const __global ulong *running,
            const __global float *scores, const __global ulong *lists,

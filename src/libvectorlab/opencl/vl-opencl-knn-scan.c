@@ -1,19 +1,21 @@
 /* vl-opencl-knn-scan.c: the path for a few queries: one pass over the
  * database for each block of queries, each work-group keeping its own
  * top-k, then topk_merge_lists merges the work-groups' lists.  knn_scan.cl
- * passes over 1, 4 or 16 queries, over floats or SQ8 codes; on tensor
- * cores, knn_scan_mma.cl over 16 queries' inner products. */
+ * passes over 1, 4 or 16 queries, over floats or SQ8 codes; sq8_scan.cl
+ * over 1 or 4 queries and SQ8 codes, unstaged; on tensor cores,
+ * knn_scan_mma.cl over 16 queries' inner products. */
 #include "vl-opencl-private.h"
 
 typedef struct
 {
   VlOpenclFamily family;
+  const char    *ip, *l2;  /* kernels (knn_scan_mma.cl: inner products) */
   size_t         qb;       /* queries a launch */
   size_t         wg;       /* items a group */
-  size_t         tile;     /* rows a tile (knn_scan_mma.cl: a round) */
+  size_t         tile;     /* rows a tile (knn_scan.cl) or a round */
   size_t         local;    /* local memory bytes */
   size_t         groups_per_cu;
-  size_t         whole;    /* bytes of the `whole` argument (DIRECT) */
+  size_t         cst;      /* bytes of sq8_scan.cl's `cst` argument */
   size_t         max_k;
   bool           mma;      /* knn_scan_mma.cl */
 } Variant;
@@ -33,15 +35,20 @@ vl_opencl_knn_scan_mma_local (size_t wg, size_t nr)
   return 16 * (2 * (wg / 32) * nr * 8 * 8 + 12);
 }
 
-/* @ld4: float4 (or 4 codes) a row, which the DIRECT families keep whole. */
+/* The variant of @family for @qb queries of @scan.  The sq8_scan.cl
+ * families take WG and GROUPS_PER_CU from the knn_scan row of their query
+ * count (tuned_as): the group size and occupancy measured for a scan of
+ * that many queries on the device, with no row or search of their own;
+ * RPI and TK mean nothing to them. */
 static Variant
-variant (VlContext *ctx, VlOpenclFamily family, size_t qb, size_t ld4)
+variant (VlContext *ctx, VlOpenclFamily family, size_t qb,
+         const VlOpenclScan *scan)
 {
   const char *tuning = vl_opencl_tuning (ctx, family);
   size_t rpi = vl_opencl_tuning_value (tuning, "RPI", 1);
-  bool direct = family == VL_OPENCL_SQ8_DIRECT1 || family == VL_OPENCL_SQ8_DIRECT4;
-  Variant v = { family, qb, vl_opencl_tuning_wg (tuning), 0, 0,
-                vl_opencl_tuning_value (tuning, "GROUPS_PER_CU", 4), 16, 0,
+  Variant v = { family, "knn_scan_ip", "knn_scan_l2", qb,
+                vl_opencl_tuning_wg (tuning), 0, 0,
+                vl_opencl_tuning_value (tuning, "GROUPS_PER_CU", 4), 0, 0,
                 false };
 
   v.tile = v.wg * rpi;
@@ -50,16 +57,26 @@ variant (VlContext *ctx, VlOpenclFamily family, size_t qb, size_t ld4)
     {
       size_t nr = vl_opencl_tuning_value (tuning, "NR", 1);
 
+      v.ip = "knn_scan_mma_ip";
+      v.l2 = NULL;
       v.mma = true;
       v.tile = v.wg / 32 * nr * 8;
       v.max_k = v.tile;
       v.local = vl_opencl_knn_scan_mma_local (v.wg, nr);
     }
-  else if (direct)
+  else if (family == VL_OPENCL_SQ8_TEAM1 || family == VL_OPENCL_SQ8_TEAM4)
     {
-      /* SCAN_LOCALS under DIRECT, and min, step and the queries. */
-      v.whole = (2 + qb) * ld4 * 16;
-      v.local = qb * 2 * v.wg * 8 + qb * 12 + v.whole;
+      v.ip = "sq8_scan_ip";
+      v.l2 = "sq8_scan_l2";
+      v.tile = v.wg / qb;
+      /* A float4 a column for each query, and for step under L2. */
+      v.cst = (qb + scan->l2) * scan->ld4 * 16;
+      /* SQ8_SCAN_LOCALS: candidates, the teams' partial sums, counts and
+       * thresholds. */
+      v.local = qb * 2 * v.wg * 8 + v.wg * 33 * 4 + qb * 12 + v.cst;
+      /* sq8_scan.cl runs whole teams of 32: no k fits other groups. */
+      if (v.wg % 32 != 0)
+        v.max_k = 0;
     }
   else
     v.local = vl_opencl_knn_scan_local (qb, v.wg, rpi,
@@ -74,17 +91,17 @@ fits (VlContext *ctx, const Variant *v, size_t k)
 }
 
 /* The variant for the next @rows queries of @scan with @k: on tensor cores
- * (inner products of floats, more than 4 queries) knn_scan_mma.cl; else the largest knn_scan.cl variant the device can run,
- * over SQ8 codes straight from global memory (DIRECT) when rows are whole
- * uint4 (ld4 a multiple of 4) and the queries fit in local memory. */
+ * (inner products of floats, more than 4 queries) knn_scan_mma.cl; else
+ * the largest variant the device can run, for SQ8 codes sq8_scan.cl's
+ * where its constants fit in local memory, else knn_scan.cl's. */
 static bool
 choose (VlContext *ctx, const VlOpenclScan *scan, size_t rows, size_t k,
         Variant *out)
 {
-  static const struct { VlOpenclFamily family, sq8, direct; size_t qb; } all[] = {
+  static const struct { VlOpenclFamily family, sq8, team; size_t qb; } all[] = {
     { VL_OPENCL_KNN_SCAN16, VL_OPENCL_SQ8_SCAN16, VL_OPENCL_N_FAMILIES, 16 },
-    { VL_OPENCL_KNN_SCAN4, VL_OPENCL_SQ8_SCAN4, VL_OPENCL_SQ8_DIRECT4, 4 },
-    { VL_OPENCL_KNN_SCAN1, VL_OPENCL_SQ8_SCAN1, VL_OPENCL_SQ8_DIRECT1, 1 },
+    { VL_OPENCL_KNN_SCAN4, VL_OPENCL_SQ8_SCAN4, VL_OPENCL_SQ8_TEAM4, 4 },
+    { VL_OPENCL_KNN_SCAN1, VL_OPENCL_SQ8_SCAN1, VL_OPENCL_SQ8_TEAM1, 1 },
   };
   VlOpenclContext *priv = ctx->priv;
   bool sq8 = scan->min != NULL;
@@ -94,7 +111,7 @@ choose (VlContext *ctx, const VlOpenclScan *scan, size_t rows, size_t k,
   if (priv->tensor_cores && !sq8 && !scan->l2 && scan->qinv == NULL
       && scan->xinv == NULL && rows > 4)
     {
-      v = variant (ctx, VL_OPENCL_KNN_SCAN_MMA, 16, scan->ld4);
+      v = variant (ctx, VL_OPENCL_KNN_SCAN_MMA, 16, scan);
       if (fits (ctx, &v, k))
         goto found;
     }
@@ -105,13 +122,13 @@ choose (VlContext *ctx, const VlOpenclScan *scan, size_t rows, size_t k,
 
       if (smaller_fits)
         continue;
-      if (sq8 && scan->ld4 % 4 == 0 && all[i].direct != VL_OPENCL_N_FAMILIES)
+      if (sq8 && all[i].team != VL_OPENCL_N_FAMILIES)
         {
-          v = variant (ctx, all[i].direct, all[i].qb, scan->ld4);
+          v = variant (ctx, all[i].team, all[i].qb, scan);
           if (fits (ctx, &v, k))
             goto found;
         }
-      v = variant (ctx, sq8 ? all[i].sq8 : all[i].family, all[i].qb, scan->ld4);
+      v = variant (ctx, sq8 ? all[i].sq8 : all[i].family, all[i].qb, scan);
       if (fits (ctx, &v, k))
         goto found;
     }
@@ -195,9 +212,7 @@ vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
 
       plan_block (ctx, scan, k, nq - q0, &v, &rows, &groups);
       a_nb = (cl_uint) rows;
-      VL_OPENCL_TRY (vl_opencl_kernel (ctx, v.family,
-                                       v.mma ? "knn_scan_mma_ip"
-                                       : scan->l2 ? "knn_scan_l2" : "knn_scan_ip",
+      VL_OPENCL_TRY (vl_opencl_kernel (ctx, v.family, scan->l2 ? v.l2 : v.ip,
                                        &kernel, &wg, error));
       VL_OPENCL_TRY (vl_opencl_set_args (kernel, error, sizeof scan->x, &scan->x,
                                          sizeof a_n, &a_n, sizeof a_ld4, &a_ld4,
@@ -205,11 +220,10 @@ vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
                                          sizeof a_nb, &a_nb, sizeof a_k, &a_k,
                                          sizeof lists, &lists, (size_t) 0));
       if (!v.mma)
-        {
-          VL_OPENCL_TRY (set_optional_buffers (kernel, 8, scan, error));
-          VL_OPENCL_TRY (vl_opencl_check (clSetKernelArg (kernel, 12, v.whole, NULL),
-                                          "clSetKernelArg", error));
-        }
+        VL_OPENCL_TRY (set_optional_buffers (kernel, 8, scan, error));
+      if (v.cst > 0)
+        VL_OPENCL_TRY (vl_opencl_check (clSetKernelArg (kernel, 12, v.cst, NULL),
+                                        "clSetKernelArg", error));
       {
         size_t global = groups * wg;
 

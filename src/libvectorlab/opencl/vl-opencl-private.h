@@ -27,9 +27,10 @@ typedef enum
   VL_OPENCL_SQ8_SCAN1,
   VL_OPENCL_SQ8_SCAN4,
   VL_OPENCL_SQ8_SCAN16,
-  /* ... reading codes straight from global memory, for 1 and 4 queries. */
-  VL_OPENCL_SQ8_DIRECT1,
-  VL_OPENCL_SQ8_DIRECT4,
+  /* sq8_scan.cl: 1 and 4 queries over SQ8 codes read by teams of 32
+   * items; tuned as knn_scan1 and knn_scan4 (WG, GROUPS_PER_CU). */
+  VL_OPENCL_SQ8_TEAM1,
+  VL_OPENCL_SQ8_TEAM4,
   VL_OPENCL_N_FAMILIES
 } VlOpenclFamily;
 

@@ -107,8 +107,8 @@ tuned_as (VlOpenclFamily family)
     {
     case VL_OPENCL_SQ8_SCAN1: return VL_OPENCL_KNN_SCAN1;
     case VL_OPENCL_SQ8_SCAN4: return VL_OPENCL_KNN_SCAN4;
-    case VL_OPENCL_SQ8_DIRECT1: return VL_OPENCL_KNN_SCAN1;
-    case VL_OPENCL_SQ8_DIRECT4: return VL_OPENCL_KNN_SCAN4;
+    case VL_OPENCL_SQ8_TEAM1: return VL_OPENCL_KNN_SCAN1;
+    case VL_OPENCL_SQ8_TEAM4: return VL_OPENCL_KNN_SCAN4;
     case VL_OPENCL_SQ8_SCAN16: return VL_OPENCL_KNN_SCAN16;
     default: return family;
     }

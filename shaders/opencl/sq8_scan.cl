@@ -1,0 +1,219 @@
+/* sq8_scan.cl: knn_scan.cl's one pass over the database for 1 or 4
+ * queries (-DQB), over SQ8 codes read straight from global memory, with
+ * the top-k fused in (compiled after topk.cl).
+ *
+ * Layout: x is n rows of ld4 uints, each 4 SQ8 codes, decoded as min[c] +
+ *   code * step[c]; q holds the queries in rows of ld4 * 4 floats, of
+ *   which rows q0 .. q0 + nb (nb <= QB) are scored by one launch; out
+ *   receives, for each of them and each work-group g, the group's best k
+ *   candidates, sorted: out[(j * groups + g) * k + i] for query q0 + j
+ *   (ULONG_MAX where the group saw fewer than k rows).
+ * Work: a team is 32 consecutive items (a warp on NVIDIA; nothing relies
+ *   on lock-step: its exchanges go through local memory between
+ *   barriers).  A work-group of WG / 32 teams walks rounds of ROUND =
+ *   WG / QB rows (round g, g + groups, ...), a team ROWS = 32 / QB of them.
+ *   Lane L reads uint u = L, L + 32, ... of each of the team's rows: a
+ *   load of the team is 128 contiguous bytes of one row, and the ROWS
+ *   loads of a column are all issued before any is used, so every lane
+ *   has ROWS loads in flight.  (A row an item would make each load touch
+ *   32 rows, a wavefront each, with one load in flight.)  The lane keeps
+ *   ROWS x QB = 32 partial sums; its column's constants come from local
+ *   memory once for all ROWS rows.  The 32 lanes' partials are then
+ *   transposed through local memory, and lane L sums the 32 partials of
+ *   output L: one (row, query) score a lane.
+ * Decoding: 2^23 + c (0 <= c < 256) is the float with c in its low
+ *   mantissa bits, so c is as_float (0x4B000000 | c) - 2^23, exactly:
+ *   bitwise operations and an add, where convert_float4 would run on
+ *   NVIDIA's conversion unit (16 a clock per SM: the whole time budget).
+ * Scores: squared L2 as sum (qm - step * c)^2 with qm = q - min; inner
+ *   products as q.min + sum (q * step) * c, q.min split over the lanes by
+ *   column so that the reduction adds it once; times qinv[q0 + j] *
+ *   xinv[row] when cosine (decoded rows are not unit length).
+ * Top-k: as knn_scan.cl's: a list of CAP = 2 WG candidates a query and a
+ *   threshold; after a round each lane appends its score when it beats
+ *   the threshold, and a list that could overflow in the next round (more
+ *   than CAP - ROUND) is cut to k (topk_cut_list).  k <= WG.
+ * Local memory: QB * CAP * 8 + WG * 33 * 4 + QB * 12 bytes, and the
+ *   `cst` argument: (QB + 1) * ld4 float4s under L2 (qm, then step), QB *
+ *   ld4 for inner products (q * step).
+ * Options: -DQB (1 or 4) of the family; -DWG (items a group, a multiple
+ *   of 32) of the knn_scan tuning row for QB queries, whose other words
+ *   (RPI, TK) this kernel ignores.
+ */
+#define TEAM 32
+#define ROWS (TEAM / QB)
+#define ROUND (WG / TEAM * ROWS)
+#define CAP (2 * WG)
+/* Row stride of a team's partials: 33 puts both the stores (a partial of
+ * every lane) and the loads (the partials of one output) in 32 distinct
+ * banks. */
+#define RED_LD (TEAM + 1)
+
+/* OpenCL 1.2 allows __local variables at kernel scope only. */
+#define SQ8_SCAN_LOCALS                   \
+  __local ulong cand[QB * CAP];           \
+  __local float red[WG * RED_LD];         \
+  __local uint count[QB];                 \
+  __local ulong thr[QB]
+
+/* The four codes of @w as floats (see Decoding above). */
+float4
+sq8_decode (uint w)
+{
+  const uint4 c = ((uint4) (w) >> (uint4) (0, 8, 16, 24)) & 0xffu;
+
+  return as_float4 (c | 0x4B000000u) - 8388608.0f;
+}
+
+void
+sq8_scan (const __global uint *x, uint n, uint ld4, const __global float *q,
+          uint q0, uint nb, uint k, __global ulong *out, const int l2,
+          const __global float *min, const __global float *step,
+          const __global float *qinv, const __global float *xinv,
+          __local float4 *cst, __local ulong *cand, __local float *red,
+          __local uint *count, __local ulong *thr)
+{
+  const uint lid = get_local_id (0), lane = lid % TEAM;
+  const uint rounds = (n + ROUND - 1) / ROUND, groups = get_num_groups (0);
+  __local float *sums = red + lid / TEAM * TEAM * RED_LD;
+  float base[QB];
+
+  q += (size_t) q0 * ld4 * 4;
+  for (uint j = lid; j < QB; j += WG)
+    {
+      count[j] = 0;
+      thr[j] = ULONG_MAX;
+    }
+  /* Queries past nb score zeros; their sums are never kept. */
+  for (uint i = lid; i < QB * ld4; i += WG)
+    {
+      const uint u = i % ld4;
+      const float4 qv = i / ld4 < nb ? vload4 (i, q) : (float4) (0.0f);
+
+      cst[i] = l2 ? qv - vload4 (u, min) : qv * vload4 (u, step);
+    }
+  if (l2)
+    for (uint u = lid; u < ld4; u += WG)
+      cst[QB * ld4 + u] = vload4 (u, step);
+  for (uint j = 0; j < QB; j++)
+    {
+      base[j] = 0.0f;
+      if (!l2 && j < nb)
+        for (uint u = lane; u < ld4; u += TEAM)
+          base[j] += dot (vload4 (u, q + (size_t) j * ld4 * 4),
+                          vload4 (u, min));
+    }
+  barrier (CLK_LOCAL_MEM_FENCE);
+
+  for (uint round = get_group_id (0); round < rounds; round += groups)
+    {
+      const uint r0 = round * ROUND + lid / TEAM * ROWS;
+      float acc[ROWS][QB];
+
+      for (uint r = 0; r < ROWS; r++)
+        for (uint j = 0; j < QB; j++)
+          acc[r][j] = base[j];
+      for (uint u = lane; u < ld4; u += TEAM)
+        {
+          const float4 st = l2 ? cst[QB * ld4 + u] : (float4) (0.0f);
+          float4 qc[QB];
+          uint w[ROWS];
+
+          for (uint r = 0; r < ROWS; r++)
+            w[r] = r0 + r < n ? x[(size_t) (r0 + r) * ld4 + u] : 0;
+          for (uint j = 0; j < QB; j++)
+            qc[j] = cst[j * ld4 + u];
+          for (uint r = 0; r < ROWS; r++)
+            {
+              const float4 c = sq8_decode (w[r]);
+
+              for (uint j = 0; j < QB; j++)
+                {
+                  float s = acc[r][j];
+
+                  if (l2)
+                    {
+                      const float4 e = fma (-st, c, qc[j]);
+
+                      s = fma (e.x, e.x, s);
+                      s = fma (e.y, e.y, s);
+                      s = fma (e.z, e.z, s);
+                      s = fma (e.w, e.w, s);
+                    }
+                  else
+                    {
+                      s = fma (qc[j].x, c.x, s);
+                      s = fma (qc[j].y, c.y, s);
+                      s = fma (qc[j].z, c.z, s);
+                      s = fma (qc[j].w, c.w, s);
+                    }
+                  acc[r][j] = s;
+                }
+            }
+        }
+
+      /* Output o = r * QB + j of the team is row r0 + r, query j; lane L
+       * sums output L. */
+      for (uint r = 0; r < ROWS; r++)
+        for (uint j = 0; j < QB; j++)
+          sums[(r * QB + j) * RED_LD + lane] = acc[r][j];
+      barrier (CLK_LOCAL_MEM_FENCE);
+      {
+        const uint row = r0 + lane / QB, j = lane % QB;
+        float s = 0.0f;
+
+        for (uint m = 0; m < TEAM; m++)
+          s += sums[lane * RED_LD + m];
+        if (row < n && j < nb)
+          {
+            const float score = xinv != 0 ? s * qinv[q0 + j] * xinv[row] : s;
+            const ulong c = ((ulong) score_key (score, !l2) << 32) | row;
+
+            if (c < thr[j])
+              cand[j * CAP + atomic_inc (&count[j])] = c;
+          }
+      }
+      barrier (CLK_LOCAL_MEM_FENCE);
+      /* Uniform: every item reads the same counts after the barrier. */
+      for (uint j = 0; j < nb; j++)
+        if (count[j] > CAP - ROUND)
+          topk_cut_list (cand + j * CAP, CAP, &count[j], &thr[j], k);
+    }
+
+  /* The last round ended with a barrier: the lists are complete. */
+  for (uint j = 0; j < nb; j++)
+    {
+      __global ulong *dst = out + ((size_t) j * groups
+                                   + get_group_id (0)) * k;
+
+      topk_cut_list (cand + j * CAP, CAP, &count[j], &thr[j], k);
+      for (uint i = lid; i < k; i += WG)
+        dst[i] = cand[j * CAP + i];
+    }
+}
+
+__kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
+sq8_scan_ip (const __global uint *x, uint n, uint ld4,
+             const __global float *q, uint q0, uint nb, uint k,
+             __global ulong *out, const __global float *min,
+             const __global float *step, const __global float *qinv,
+             const __global float *xinv, __local float4 *cst)
+{
+  SQ8_SCAN_LOCALS;
+
+  sq8_scan (x, n, ld4, q, q0, nb, k, out, 0, min, step, qinv, xinv, cst,
+            cand, red, count, thr);
+}
+
+__kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
+sq8_scan_l2 (const __global uint *x, uint n, uint ld4,
+             const __global float *q, uint q0, uint nb, uint k,
+             __global ulong *out, const __global float *min,
+             const __global float *step, const __global float *qinv,
+             const __global float *xinv, __local float4 *cst)
+{
+  SQ8_SCAN_LOCALS;
+
+  sq8_scan (x, n, ld4, q, q0, nb, k, out, 1, min, step, qinv, xinv, cst,
+            cand, red, count, thr);
+}

@@ -178,10 +178,6 @@ vl_opencl_enqueue_kernel (VlContext *ctx, cl_kernel kernel, cl_uint dims,
     }
   vl_opencl_track (ctx, event, VL_OPENCL_PHASE_KERNEL);
   ctx->pool_stats.kernels_run++;
-  /* NVIDIA's driver holds enqueued commands until a flush or a wait: each
-   * kernel goes to the device at once, which then works while the host
-   * enqueues the next (a GEMM search's 40 launches took 0.5 ms). */
-  clFlush (priv->queue);
   return VL_STATUS_OK;
 }
 

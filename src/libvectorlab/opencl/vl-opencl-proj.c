@@ -1,7 +1,7 @@
 /* vl-opencl-proj.c: weight tensors in pooled device buffers and the
- * projection kernel of proj.cl, run over row blocks so that the staging
+ * projection kernel of proj.cl, streamed over row blocks so that device
  * buffers stay within the scratch budget whatever the input size. */
-#include "vl-opencl-private.h"
+#include "vl-opencl-stream.h"
 #include "vl-proj-private.h"
 
 static VlStatus
@@ -62,41 +62,46 @@ vl_opencl_project_rows (VlContext *ctx, cl_mem x, size_t n, size_t d,
   return vl_opencl_enqueue_blocks (ctx, kernel, wg, n, p, error);
 }
 
+typedef struct
+{
+  const VlWeightTensor *w;
+  size_t                d;
+  float                 scale;
+} Project;
+
+static VlStatus
+project_chunk (VlContext *ctx, size_t r0, size_t rows, const cl_mem *in,
+               cl_mem *out, void *data, VlError **error)
+{
+  const Project *pr = data;
+  size_t p = pr->w->shape.dims[0];
+
+  (void) r0;
+  return vl_opencl_project_rows (ctx, in[0], rows, pr->d, pr->w->storage, p,
+                                 pr->scale, out[0], p, error);
+}
+
+/* Streamed (vl-opencl-stream.c): projecting a whole database moves its
+ * rows to the device and the projected ones back, most of the time. */
 static VlStatus
 opencl_project (VlContext *ctx, const VlWeightTensor *w, const VlMatrix *x,
                 float scale, VlMatrix *out, VlError **error)
 {
   size_t n = x->rows, d = x->cols, p = w->shape.dims[0];
   size_t block = VL_OPENCL_SCRATCH_FLOATS / (d + p);
-  cl_mem in = NULL, res = NULL;
-  double t0 = vl_now_ms ();
+  VlOpenclStreamPort pin = { x->data, d * sizeof (float),
+                             x->stride * sizeof (float) };
+  VlOpenclStreamPort pout = { out->data, p * sizeof (float),
+                              out->stride * sizeof (float) };
+  Project pr = { w, d, scale };
   VlStatus status;
 
   VL_OPENCL_TRY (vl_opencl_check_dims (n, d, "input", error));
   VL_OPENCL_TRY (vl_opencl_check_dims (p, d, "projection", error));
-  block = block == 0 ? 1 : block < n ? block : n;
-  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, block * d * sizeof (float), &in,
-                                       "rows to project", error));
-  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, block * p * sizeof (float), &res,
-                                       "projected rows", error));
-  for (size_t r0 = 0; r0 < n; r0 += block)
-    {
-      size_t rows = n - r0 < block ? n - r0 : block;
-
-      VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, in, x, r0, rows, error));
-      VL_OPENCL_TRY (vl_opencl_project_rows (ctx, in, rows, d, w->storage, p,
-                                             scale, res, p, error));
-      VL_OPENCL_TRY (vl_opencl_download_rect (ctx, res, p, rows, p,
-                                              vl_row_f32_mut (out, r0),
-                                              out->stride, error));
-    }
-
+  VL_OPENCL_TRY (vl_opencl_stream_run (ctx, n, block > 0 ? block : 1, &pin, 1,
+                                       &pout, 1, project_chunk, &pr, error));
 out:
-  ctx->breakdown.host_prep_ms = vl_now_ms () - t0;
-  status = vl_opencl_finish (ctx, status, error);
-  vl_opencl_buffer_put (ctx, in);
-  vl_opencl_buffer_put (ctx, res);
-  return status;
+  return vl_opencl_finish (ctx, status, error);
 }
 
 static VlStatus

@@ -149,11 +149,15 @@ keep_if_better (ulong c, ulong worst, uint k, __local ulong *best,
     }
 }
 
+/* float4 loads an item of merge_few keeps in flight. */
+#define MERGE_LOADS 8
+
 /* Step 0: true when the few candidates better than running's worst were
  * merged into it (or there were none).  Reading the tile is most of the
- * work; a work-group a query is few groups when queries are few, so when
- * rows of scores are float4-aligned (@aligned) each item keeps four float4
- * loads in flight rather than one float. */
+ * work; a work-group a query is few groups when queries are few (one a
+ * compute unit for 128 queries), so when rows of scores are float4-aligned
+ * (@aligned) each item keeps MERGE_LOADS float4 loads in flight rather
+ * than one float. */
 bool
 merge_few (__global ulong *running, uint k, const __global float *scores,
            const __global ulong *lists, uint tile_n, uint tile0, int negate,
@@ -171,18 +175,21 @@ merge_few (__global ulong *running, uint k, const __global float *scores,
     {
       const __global float4 *s4 = (const __global float4 *) scores;
       const uint n4 = tile_n / 4;
+      /* Tiles come in database order, so a new score whose key equals the
+       * worst's has a larger id and is no better: keys alone decide. */
+      const uint worst_key = (uint) (worst >> 32);
 
-      for (uint base = 0; base < n4; base += 4 * WG)
+      for (uint base = 0; base < n4; base += MERGE_LOADS * WG)
         {
-          float4 v[4];
+          float4 v[MERGE_LOADS];
 
-          for (uint u = 0; u < 4; u++)
+          for (uint u = 0; u < MERGE_LOADS; u++)
             {
               uint j = base + u * WG + lid;
 
               v[u] = j < n4 ? s4[j] : (float4) (0.0f);
             }
-          for (uint u = 0; u < 4; u++)
+          for (uint u = 0; u < MERGE_LOADS; u++)
             {
               uint j = base + u * WG + lid;
               float f[4] = { v[u].x, v[u].y, v[u].z, v[u].w };
@@ -190,9 +197,14 @@ merge_few (__global ulong *running, uint k, const __global float *scores,
               if (j >= n4)
                 continue;
               for (uint c = 0; c < 4; c++)
-                keep_if_better (((ulong) score_key (f[c], negate) << 32)
-                                | (ulong) (tile0 + 4 * j + c), worst, k,
-                                best, best_len, n_new);
+                {
+                  uint key = score_key (f[c], negate);
+
+                  if (key < worst_key)
+                    keep_if_better (((ulong) key << 32)
+                                    | (ulong) (tile0 + 4 * j + c), worst, k,
+                                    best, best_len, n_new);
+                }
             }
         }
       first = 4 * n4;

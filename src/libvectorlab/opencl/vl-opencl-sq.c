@@ -1,12 +1,12 @@
 /* vl-opencl-sq.c: scalar quantisation on the OpenCL backend (sq.cl).
  *
- * Encode and decode stream rows through the device in chunks bounded by
- * VL_OPENCL_SCRATCH_FLOATS.  An index keeps its codes, the codec constants
+ * Encode and decode stream rows through the device (vl-opencl-stream.c)
+ * in chunks bounded by VL_OPENCL_SCRATCH_FLOATS.  An index keeps its codes, the codec constants
  * and (cosine) the decoded rows' inverse norms on the device; a search
  * scores a query block against a tile of codes decoded on the fly
  * (sq_scores) and folds the tile into each query's running top-k with
  * topk.cl's topk_merge, as the flat index does. */
-#include "vl-opencl-private.h"
+#include "vl-opencl-stream.h"
 #include "vl-sq-private.h"
 
 #include <math.h>
@@ -42,47 +42,82 @@ chunk_rows (const VlSqParams *p, size_t rows)
   return chunk < rows ? chunk : rows;
 }
 
+/* What a chunk of encode or decode needs besides its rows. */
+typedef struct
+{
+  const VlSqParams *p;
+  cl_kernel         kernel;
+  size_t            wg;
+  cl_mem            min, other;  /* min, then inv (encode) or step */
+} Codec;
+
+static VlStatus
+encode_chunk (VlContext *ctx, size_t r0, size_t rows, const cl_mem *in,
+              cl_mem *out, void *data, VlError **error)
+{
+  const Codec *c = data;
+  cl_uint a_n = (cl_uint) rows, a_d = (cl_uint) c->p->d;
+  cl_uint a_levels = c->p->levels, a_size = (cl_uint) c->p->code_size;
+  cl_int sq4 = c->p->type == VL_SQ_4;
+  size_t global = vl_opencl_round_up (rows * c->p->code_size, c->wg);
+  VlStatus status;
+
+  (void) r0;
+  status = vl_opencl_set_args (c->kernel, error, sizeof in[0], &in[0],
+                               sizeof a_n, &a_n, sizeof a_d, &a_d,
+                               sizeof c->min, &c->min,
+                               sizeof c->other, &c->other,
+                               sizeof a_levels, &a_levels, sizeof sq4, &sq4,
+                               sizeof a_size, &a_size, sizeof out[0], &out[0],
+                               (size_t) 0);
+  if (status != VL_STATUS_OK)
+    return status;
+  return vl_opencl_enqueue_kernel (ctx, c->kernel, 1, &global, &c->wg, error);
+}
+
+static VlStatus
+decode_chunk (VlContext *ctx, size_t r0, size_t rows, const cl_mem *in,
+              cl_mem *out, void *data, VlError **error)
+{
+  const Codec *c = data;
+  cl_uint a_n = (cl_uint) rows, a_d = (cl_uint) c->p->d;
+  cl_uint a_size = (cl_uint) c->p->code_size;
+  cl_int sq4 = c->p->type == VL_SQ_4;
+  size_t global = vl_opencl_round_up (rows * c->p->d, c->wg);
+  VlStatus status;
+
+  (void) r0;
+  status = vl_opencl_set_args (c->kernel, error, sizeof in[0], &in[0],
+                               sizeof a_n, &a_n, sizeof a_d, &a_d,
+                               sizeof a_size, &a_size, sizeof sq4, &sq4,
+                               sizeof c->min, &c->min,
+                               sizeof c->other, &c->other,
+                               sizeof out[0], &out[0], (size_t) 0);
+  if (status != VL_STATUS_OK)
+    return status;
+  return vl_opencl_enqueue_kernel (ctx, c->kernel, 1, &global, &c->wg, error);
+}
+
 static VlStatus
 opencl_sq_encode (VlContext *ctx, const VlSqParams *p, const VlMatrix *x,
                   uint8_t *codes, VlError **error)
 {
-  size_t chunk = chunk_rows (p, x->rows), wg;
-  cl_mem min = NULL, inv = NULL, xs = NULL, cs = NULL;
-  cl_uint a_d = (cl_uint) p->d, a_levels = p->levels;
-  cl_uint a_size = (cl_uint) p->code_size;
-  cl_int sq4 = p->type == VL_SQ_4;
-  cl_kernel kernel;
+  VlOpenclStreamPort pin = { x->data, p->d * sizeof (float),
+                             x->stride * sizeof (float) };
+  VlOpenclStreamPort pout = { codes, p->code_size, p->code_size };
+  Codec c = { p, NULL, 0, NULL, NULL };
   VlStatus status;
 
   VL_OPENCL_TRY (vl_opencl_check_dims (x->rows, p->d, "vectors to encode", error));
-  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_SQ, "sq_encode", &kernel, &wg, error));
-  VL_OPENCL_TRY (upload_constants (ctx, p, p->inv, &min, &inv, error));
-  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, chunk * p->d * sizeof (float), &xs, "vectors to encode", error));
-  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, chunk * p->code_size, &cs, "codes", error));
-  for (size_t r0 = 0; r0 < x->rows; r0 += chunk)
-    {
-      size_t rows = x->rows - r0 < chunk ? x->rows - r0 : chunk;
-      cl_uint a_n = (cl_uint) rows;
-      size_t global = vl_opencl_round_up (rows * p->code_size, wg);
-
-      VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, xs, x, r0, rows, error));
-      VL_OPENCL_TRY (vl_opencl_set_args (kernel, error, sizeof xs, &xs,
-                                         sizeof a_n, &a_n, sizeof a_d, &a_d,
-                                         sizeof min, &min, sizeof inv, &inv,
-                                         sizeof a_levels, &a_levels,
-                                         sizeof sq4, &sq4,
-                                         sizeof a_size, &a_size,
-                                         sizeof cs, &cs, (size_t) 0));
-      VL_OPENCL_TRY (vl_opencl_enqueue_kernel (ctx, kernel, 1, &global, &wg, error));
-      VL_OPENCL_TRY (vl_opencl_download (ctx, cs, rows * p->code_size,
-                                         codes + r0 * p->code_size, error));
-    }
+  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_SQ, "sq_encode", &c.kernel, &c.wg, error));
+  VL_OPENCL_TRY (upload_constants (ctx, p, p->inv, &c.min, &c.other, error));
+  VL_OPENCL_TRY (vl_opencl_stream_run (ctx, x->rows, chunk_rows (p, x->rows),
+                                       &pin, 1, &pout, 1, encode_chunk, &c,
+                                       error));
 out:
   status = vl_opencl_finish (ctx, status, error);
-  vl_opencl_buffer_put (ctx, min);
-  vl_opencl_buffer_put (ctx, inv);
-  vl_opencl_buffer_put (ctx, xs);
-  vl_opencl_buffer_put (ctx, cs);
+  vl_opencl_buffer_put (ctx, c.min);
+  vl_opencl_buffer_put (ctx, c.other);
   return status;
 }
 
@@ -90,43 +125,22 @@ static VlStatus
 opencl_sq_decode (VlContext *ctx, const VlSqParams *p, const uint8_t *codes,
                   VlMatrix *out, VlError **error)
 {
-  size_t chunk = chunk_rows (p, out->rows), wg;
-  cl_mem min = NULL, step = NULL, cs = NULL, xs = NULL;
-  cl_uint a_d = (cl_uint) p->d, a_size = (cl_uint) p->code_size;
-  cl_int sq4 = p->type == VL_SQ_4;
-  cl_kernel kernel;
+  VlOpenclStreamPort pin = { (void *) codes, p->code_size, p->code_size };
+  VlOpenclStreamPort pout = { out->data, p->d * sizeof (float),
+                              out->stride * sizeof (float) };
+  Codec c = { p, NULL, 0, NULL, NULL };
   VlStatus status;
 
   VL_OPENCL_TRY (vl_opencl_check_dims (out->rows, p->d, "decode output", error));
-  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_SQ, "sq_decode", &kernel, &wg, error));
-  VL_OPENCL_TRY (upload_constants (ctx, p, p->step, &min, &step, error));
-  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, chunk * p->code_size, &cs, "codes", error));
-  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, chunk * p->d * sizeof (float), &xs, "decoded vectors", error));
-  for (size_t r0 = 0; r0 < out->rows; r0 += chunk)
-    {
-      size_t rows = out->rows - r0 < chunk ? out->rows - r0 : chunk;
-      cl_uint a_n = (cl_uint) rows;
-      size_t global = vl_opencl_round_up (rows * p->d, wg);
-
-      VL_OPENCL_TRY (vl_opencl_upload (ctx, cs, rows * p->code_size,
-                                       codes + r0 * p->code_size, error));
-      VL_OPENCL_TRY (vl_opencl_set_args (kernel, error, sizeof cs, &cs,
-                                         sizeof a_n, &a_n, sizeof a_d, &a_d,
-                                         sizeof a_size, &a_size,
-                                         sizeof sq4, &sq4,
-                                         sizeof min, &min, sizeof step, &step,
-                                         sizeof xs, &xs, (size_t) 0));
-      VL_OPENCL_TRY (vl_opencl_enqueue_kernel (ctx, kernel, 1, &global, &wg, error));
-      VL_OPENCL_TRY (vl_opencl_download_rect (ctx, xs, p->d, rows, p->d,
-                                              vl_row_f32_mut (out, r0),
-                                              out->stride, error));
-    }
+  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_SQ, "sq_decode", &c.kernel, &c.wg, error));
+  VL_OPENCL_TRY (upload_constants (ctx, p, p->step, &c.min, &c.other, error));
+  VL_OPENCL_TRY (vl_opencl_stream_run (ctx, out->rows, chunk_rows (p, out->rows),
+                                       &pin, 1, &pout, 1, decode_chunk, &c,
+                                       error));
 out:
   status = vl_opencl_finish (ctx, status, error);
-  vl_opencl_buffer_put (ctx, min);
-  vl_opencl_buffer_put (ctx, step);
-  vl_opencl_buffer_put (ctx, cs);
-  vl_opencl_buffer_put (ctx, xs);
+  vl_opencl_buffer_put (ctx, c.min);
+  vl_opencl_buffer_put (ctx, c.other);
   return status;
 }
 

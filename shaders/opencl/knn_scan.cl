@@ -203,15 +203,7 @@ scan_body (const __global cell4 *x, uint n, uint ld4,
     }
 
   barrier (CLK_LOCAL_MEM_FENCE);
-  for (uint j = 0; j < nb; j++)
-    {
-      __global ulong *dst = out + ((size_t) j * groups
-                                   + get_group_id (0)) * k;
-
-      topk_cut_list (cand + j * CAP, CAP, &count[j], &thr[j], k);
-      for (uint i = lid; i < k; i += WG)
-        dst[i] = cand[j * CAP + i];
-    }
+  topk_store_lists (cand, CAP, count, thr, nb, k, out);
 }
 
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void

@@ -181,15 +181,7 @@ sq8_scan (const __global uint *x, uint n, uint ld4, const __global float *q,
     }
 
   /* The last round ended with a barrier: the lists are complete. */
-  for (uint j = 0; j < nb; j++)
-    {
-      __global ulong *dst = out + ((size_t) j * groups
-                                   + get_group_id (0)) * k;
-
-      topk_cut_list (cand + j * CAP, CAP, &count[j], &thr[j], k);
-      for (uint i = lid; i < k; i += WG)
-        dst[i] = cand[j * CAP + i];
-    }
+  topk_store_lists (cand, CAP, count, thr, nb, k, out);
 }
 
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void

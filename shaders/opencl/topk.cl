@@ -96,6 +96,26 @@ topk_cut_list (__local ulong *list, uint cap, __local uint *count,
   barrier (CLK_LOCAL_MEM_FENCE);
 }
 
+/* The end of a one-pass scan: cuts each of the @nb lists of @cap to its
+ * best k and stores them as the group's lists in @out, out[(j * groups +
+ * g) * k + i] for query j.  All items call it, after a barrier. */
+void
+topk_store_lists (__local ulong *lists, uint cap, __local uint *count,
+                  __local ulong *thr, uint nb, uint k, __global ulong *out)
+{
+  const uint lid = get_local_id (0);
+
+  for (uint j = 0; j < nb; j++)
+    {
+      __global ulong *dst = out + ((size_t) j * get_num_groups (0)
+                                   + get_group_id (0)) * k;
+
+      topk_cut_list (lists + j * cap, cap, &count[j], &thr[j], k);
+      for (uint i = lid; i < k; i += WG)
+        dst[i] = lists[j * cap + i];
+    }
+}
+
 ulong
 candidate (uint i, uint have, const __global ulong *running,
            const __global float *scores, const __global ulong *lists,

@@ -25,8 +25,9 @@
  *   k).  After a tile, in RPI rounds, each item appends its row of the round
  *   to a query's list when it beats the threshold; a list that could
  *   overflow in the next round is sorted and cut to k (topk.cl's
- *   topk_cut_list), which lowers the threshold.  Few rows pass once the thresholds settle, so the
- *   scan stays bound by memory for one query and by arithmetic for many.
+ *   topk_cut_list), which lowers the threshold.  Few rows pass once the
+ *   thresholds settle, so the scan stays bound by memory for one query and
+ *   by arithmetic for many.
  *   k <= WG.
  * Local memory: QB * CAP * 8 + TK * (TILE + 2) * 4 + TK * QB * 4 bytes.
  * Scores: squared L2 from differences, or inner products, times

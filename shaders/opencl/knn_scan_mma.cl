@@ -15,10 +15,10 @@
  *   8 rows of a round, NR m16n8 sums in registers.  Its rows come from
  *   global memory straight into B fragments, in steps of CW chunks of 16
  *   columns (a quarter-warp reads 64 * CW contiguous bytes of a row), two
- *   steps ahead of the one being multiplied; the query fragments come from global memory too,
- *   where 48 KiB of queries read by every warp stay cached.  Nothing is
- *   staged in local memory, so nothing waits for a barrier until the
- *   round's candidates.  (Blocks of more queries reread their fragments
+ *   steps ahead of the one being multiplied; the query fragments come
+ *   from global memory too, where 48 KiB of queries read by every warp
+ *   stay cached.  Nothing is staged in local memory, so nothing waits
+ *   for a barrier until the round's candidates.  (Blocks of more queries reread their fragments
  *   from the caches more than the rows from memory: the GEMM path serves
  *   them.)
  * Top-k: as in knn_scan.cl, each query has a list of CAP = 2 ROUND
@@ -170,7 +170,8 @@ knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
             for (uint e = 0; e < 2; e++)
               {
                 const uint row = r0 + r * 8 + 2 * t4 + e;
-                ulong c = ((ulong) score_key (acc[r][2 * h + e], 1) << 32) | row;
+                ulong c = ((ulong) score_key (acc[r][2 * h + e], 1) << 32)
+                          | row;
 
                 if (row < n && c < thr[j])
                   cand[j * CAP + atomic_inc (&count[j])] = c;
@@ -184,7 +185,8 @@ knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
 
   if (lid < nb)
     {
-      __global ulong *dst = out + ((size_t) lid * groups + get_group_id (0)) * k;
+      __global ulong *dst = out + ((size_t) lid * groups
+                                   + get_group_id (0)) * k;
 
       scan_mma_cut (cand + lid * CAP, &count[lid], &thr[lid], k);
       for (uint i = 0; i < k; i++)

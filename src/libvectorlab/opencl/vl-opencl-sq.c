@@ -308,8 +308,8 @@ opencl_sq_index_search (VlSqIndex *index, const VlMatrix *queries, size_t k,
       VL_OPENCL_TRY (vl_opencl_inv_norms (ctx, s.q, nq, d, s.qinv, error));
     }
 
-  /* SQ8 rows of whole float4s go through the one-pass scan, as the flat
-   * index's few queries do. */
+  /* SQ8 rows of whole 4-byte words go through the one-pass scan, as the
+   * flat index's few queries do. */
   if (index->params.type == VL_SQ_8 && index->params.code_size % 4 == 0)
     {
       SqIndexData *data = index->priv;

@@ -56,7 +56,7 @@ static const KnnCase cases[] = {
   { "d769-n500-dup-k64",       500, 769,   6,   64,  0, DATA_DUPLICATES },
   /* d a multiple of 4 is where OpenCL takes its two k-NN paths: the scan
    * (up to 32 queries, k <= 128, blocks of 1, 4 and 16 queries) and the
-   * GEMM tiles (more queries or larger k, several 8192-row tiles). */
+   * GEMM tiles (more queries or larger k). */
   { "d768-n3000-nq1-k10",     3000, 768,   1,   10,  0, DATA_UNIFORM },
   { "d64-n5000-nq3-dup-k10",  5000,  64,   3,   10,  0, DATA_DUPLICATES },
   { "d128-n2000-nq16-int-k100", 2000, 128, 16,  100,  0, DATA_INTEGER },
@@ -67,6 +67,9 @@ static const KnnCase cases[] = {
   { "d128-n700-nq130-k10",     700, 128, 130,   10,  0, DATA_UNIFORM },
   { "d32-n300-nq40-dup-k64",   300,  32,  40,   64,  0, DATA_DUPLICATES },
   { "d12-n9000-nq33-zero-k20", 9000, 12,  33,   20,  0, DATA_ZERO_ROWS },
+  /* More rows than one GEMM tile holds (65536): tiles of 8192, 16384,
+   * ... rows, each merged into the running top-k, ties across them. */
+  { "d4-n70000-nq40-dup-k10", 70000,  4,  40,   10,  0, DATA_DUPLICATES },
 };
 
 /* The largest k, once, on L2 only: its cost is the sort, not the metric. */

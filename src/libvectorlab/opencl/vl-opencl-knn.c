@@ -121,12 +121,14 @@ search_gemm (Search *s, VlError **error)
   for (size_t q0 = 0; q0 < nq; q0 += qb)
     {
       size_t rows = nq - q0 < qb ? nq - q0 : qb;
-      size_t have = 0, width = TILE_ROWS < tn ? TILE_ROWS : tn;
+      size_t have = 0, width = n > tn ? TILE_ROWS : tn;
 
-      /* Tiles widen from TILE_ROWS to tn, doubling: the first merge, which
-       * selects among all its scores, is then over few, and each later
-       * tile has about as many rows as came before it, so few of its
-       * scores beat the running top-k and its merge stays cheap. */
+      /* A database of several tiles is walked in tiles that widen from
+       * TILE_ROWS to tn, doubling: the first merge, which selects among
+       * all its scores, is then over few, and each later tile has about
+       * as many rows as came before it, so few of its scores beat the
+       * running top-k and its merge stays cheap.  One tile's worth is one
+       * tile: a launch and a merge less. */
       for (size_t x0 = 0; x0 < n; x0 += width, width = 2 * width < tn ? 2 * width : tn)
         {
           size_t cols = n - x0 < width ? n - x0 : width;

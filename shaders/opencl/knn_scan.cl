@@ -187,19 +187,11 @@ scan_body (const __global cell4 *x, uint n, uint ld4,
 
           if (row < n)
             for (uint j = 0; j < nb; j++)
-              {
-                float score = xinv != 0 ? acc[r][j] * qinv[q0 + j] * xinv[row]
-                                        : acc[r][j];
-                ulong c = ((ulong) score_key (score, !l2) << 32) | row;
-
-                if (c < thr[j])
-                  cand[j * CAP + atomic_inc (&count[j])] = c;
-              }
+              topk_offer (cand, CAP, count, thr, j,
+                          xinv != 0 ? acc[r][j] * qinv[q0 + j] * xinv[row]
+                                    : acc[r][j], !l2, row);
           barrier (CLK_LOCAL_MEM_FENCE);
-          /* Uniform: every item reads the same counts after the barrier. */
-          for (uint j = 0; j < nb; j++)
-            if (count[j] > CAP - WG)
-              topk_cut_list (cand + j * CAP, CAP, &count[j], &thr[j], k);
+          topk_cut_filling (cand, CAP, count, thr, nb, k, WG);
         }
     }
 

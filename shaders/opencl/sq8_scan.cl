@@ -165,19 +165,11 @@ sq8_scan (const __global uint *x, uint n, uint ld4, const __global float *q,
         for (uint m = 0; m < TEAM; m++)
           s += sums[lane * RED_LD + m];
         if (row < n && j < nb)
-          {
-            const float score = xinv != 0 ? s * qinv[q0 + j] * xinv[row] : s;
-            const ulong c = ((ulong) score_key (score, !l2) << 32) | row;
-
-            if (c < thr[j])
-              cand[j * CAP + atomic_inc (&count[j])] = c;
-          }
+          topk_offer (cand, CAP, count, thr, j,
+                      xinv != 0 ? s * qinv[q0 + j] * xinv[row] : s, !l2, row);
       }
       barrier (CLK_LOCAL_MEM_FENCE);
-      /* Uniform: every item reads the same counts after the barrier. */
-      for (uint j = 0; j < nb; j++)
-        if (count[j] > CAP - ROUND)
-          topk_cut_list (cand + j * CAP, CAP, &count[j], &thr[j], k);
+      topk_cut_filling (cand, CAP, count, thr, nb, k, ROUND);
     }
 
   /* The last round ended with a barrier: the lists are complete. */

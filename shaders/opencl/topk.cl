@@ -96,6 +96,31 @@ topk_cut_list (__local ulong *list, uint cap, __local uint *count,
   barrier (CLK_LOCAL_MEM_FENCE);
 }
 
+/* Appends (@score, @row) to query @j's list of @cap when it beats the
+ * query's threshold (scores negated first for similarities). */
+void
+topk_offer (__local ulong *lists, uint cap, __local uint *count,
+            __local const ulong *thr, uint j, float score, int negate,
+            uint row)
+{
+  const ulong c = ((ulong) score_key (score, negate) << 32) | row;
+
+  if (c < thr[j])
+    lists[j * cap + atomic_inc (&count[j])] = c;
+}
+
+/* Cuts to k each of the @nb lists that could overflow when up to @room
+ * more candidates come.  All items call it, after a barrier: they read
+ * the same counts, so they take the same branches. */
+void
+topk_cut_filling (__local ulong *lists, uint cap, __local uint *count,
+                  __local ulong *thr, uint nb, uint k, uint room)
+{
+  for (uint j = 0; j < nb; j++)
+    if (count[j] > cap - room)
+      topk_cut_list (lists + j * cap, cap, &count[j], &thr[j], k);
+}
+
 /* The end of a one-pass scan: cuts each of the @nb lists of @cap to its
  * best k and stores them as the group's lists in @out, out[(j * groups +
  * g) * k + i] for query j.  All items call it, after a barrier. */

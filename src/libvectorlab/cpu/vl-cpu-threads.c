@@ -5,7 +5,6 @@
 
 #include <pthread.h>
 
-
 typedef struct
 {
   VlCpuRangeFunc func;

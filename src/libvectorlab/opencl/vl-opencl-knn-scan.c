@@ -17,7 +17,6 @@ typedef struct
   size_t         groups_per_cu;
   size_t         cst;      /* bytes of sq8_scan.cl's `cst` argument */
   size_t         max_k;
-  bool           mma;      /* knn_scan_mma.cl */
 } Variant;
 
 size_t
@@ -48,8 +47,7 @@ variant (VlContext *ctx, VlOpenclFamily family, size_t qb,
   size_t rpi = vl_opencl_tuning_value (tuning, "RPI", 1);
   Variant v = { family, "knn_scan_ip", "knn_scan_l2", qb,
                 vl_opencl_tuning_wg (tuning), 0, 0,
-                vl_opencl_tuning_value (tuning, "GROUPS_PER_CU", 4), 0, 0,
-                false };
+                vl_opencl_tuning_value (tuning, "GROUPS_PER_CU", 4), 0, 0 };
 
   v.tile = v.wg * rpi;
   v.max_k = v.wg;
@@ -59,7 +57,6 @@ variant (VlContext *ctx, VlOpenclFamily family, size_t qb,
 
       v.ip = "knn_scan_mma_ip";
       v.l2 = NULL;
-      v.mma = true;
       v.tile = v.wg / 32 * nr * 8;
       v.max_k = v.tile;
       v.local = vl_opencl_knn_scan_mma_local (v.wg, nr);
@@ -219,7 +216,8 @@ vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
                                          sizeof q, &q, sizeof a_q0, &a_q0,
                                          sizeof a_nb, &a_nb, sizeof a_k, &a_k,
                                          sizeof lists, &lists, (size_t) 0));
-      if (!v.mma)
+      /* knn_scan_mma.cl has none of them: floats, inner products. */
+      if (v.family != VL_OPENCL_KNN_SCAN_MMA)
         VL_OPENCL_TRY (set_optional_buffers (kernel, 8, scan, error));
       if (v.cst > 0)
         VL_OPENCL_TRY (vl_opencl_check (clSetKernelArg (kernel, 12, v.cst, NULL),

@@ -1,11 +1,11 @@
 /* vl-opencl-sq.c: scalar quantisation on the OpenCL backend (sq.cl).
  *
  * Encode and decode stream rows through the device (vl-opencl-stream.c)
- * in chunks bounded by VL_OPENCL_SCRATCH_FLOATS.  An index keeps its codes, the codec constants
- * and (cosine) the decoded rows' inverse norms on the device; a search
- * scores a query block against a tile of codes decoded on the fly
- * (sq_scores) and folds the tile into each query's running top-k with
- * topk.cl's topk_merge, as the flat index does. */
+ * in chunks bounded by VL_OPENCL_SCRATCH_FLOATS.  An index keeps its
+ * codes, the codec constants and (cosine) the decoded rows' inverse norms
+ * on the device; a search scores a query block against a tile of codes
+ * decoded on the fly (sq_scores) and folds the tile into each query's
+ * running top-k with topk.cl's topk_merge, as the flat index does. */
 #include "vl-opencl-stream.h"
 #include "vl-sq-private.h"
 

@@ -223,7 +223,7 @@ upload_chunk (Run *run, int s, size_t r0, size_t rows, VlError **error)
       if (run->staged)
         {
           vl_opencl_copy_rows (src, port->stride, stream->stage_ptr[s] + offset,
-                     port->row_bytes, rows, port->row_bytes);
+                               port->row_bytes, rows, port->row_bytes);
           err = clEnqueueWriteBuffer (queue, run->dev_in[s][p], CL_FALSE, 0,
                                       bytes, stream->stage_ptr[s] + offset,
                                       0, NULL, &event);

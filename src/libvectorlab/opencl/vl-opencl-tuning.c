@@ -421,10 +421,16 @@ vl_opencl_set_tuning (VlContext *ctx, const char *family, const char *tuning,
   VlStatus status;
 
   if (i < 0)
-    return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
-                         "no tunable kernel family '%s' (knn_scan1, "
-                         "knn_scan4, knn_scan16, knn_gemm, knn_scan_mma)",
-                         family);
+    {
+      char names[128] = "";
+
+      for (size_t f = 0; f < N_TUNED; f++)
+        snprintf (names + strlen (names), sizeof names - strlen (names),
+                  "%s%s", f > 0 ? ", " : "", family_names[f]);
+      return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
+                           "no tunable kernel family '%s' (%s)", family,
+                           names);
+    }
   if (builtin (ctx, tuned[i])[0] == '\0')
     return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
                          "%s does not run on %s: it needs tensor cores "

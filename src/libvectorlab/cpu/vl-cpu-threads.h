@@ -1,6 +1,7 @@
 /* vl-cpu-threads.h: a tiny parallel-for over index ranges for the cpu
- * backend.  Threads are started per call and joined before it returns, so
- * that nothing spins between ops and competes with OpenBLAS's own pool. */
+ * backend and the OpenCL backend's host copies.  Its workers are started
+ * once and sleep between calls, so that nothing spins between ops and
+ * competes with OpenBLAS's own pool. */
 #pragma once
 
 #include <stddef.h>
@@ -18,7 +19,8 @@ typedef void (*VlCpuRangeFunc) (size_t begin, size_t end, unsigned worker,
 unsigned vl_cpu_workers_for (size_t n, size_t grain);
 
 /* Splits [0, @n) into vl_cpu_workers_for() contiguous ranges and runs @func
- * on each, worker 0 on the calling thread.  A thread that cannot be started
- * has its range run on the calling thread instead. */
+ * on each, worker 0 on the calling thread, and returns when all are done.
+ * Ranges no thread could be started for run on the calling thread.  Safe
+ * to call from several threads at once and from inside @func. */
 void vl_cpu_parallel_for (size_t n, size_t grain, VlCpuRangeFunc func,
                           void *data);

@@ -16,6 +16,7 @@
  * caller's matrix. */
 #include "vl-opencl-private.h"
 #include "vl-opencl-stream.h"
+#include "vl-host-copy.h"
 #include "vl-neural-private.h"
 
 #include <stdlib.h>
@@ -223,7 +224,7 @@ drain_chunk (VlContext *ctx, cl_event *marker, const float *stage,
   if (err != CL_SUCCESS)
     return vl_opencl_check (err, "clWaitForEvents", error);
   t0 = vl_now_ms ();
-  vl_opencl_copy_rows (stage, d * sizeof (float), vl_row_f32_mut (out, r0),
+  vl_host_copy_rows (stage, d * sizeof (float), vl_row_f32_mut (out, r0),
                        out->stride * sizeof (float), rows,
                        d * sizeof (float));
   ctx->breakdown.host_extract_ms += vl_now_ms () - t0;

@@ -17,86 +17,10 @@
  * transfers go straight from and to the caller's rows, in chunks as big
  * as the op allows. */
 #include "vl-opencl-stream.h"
-#include "cpu/vl-cpu-threads.h"
+#include "vl-host-copy.h"
 
 #include <stdint.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
-/* Bytes a host thread copies at least. */
-#define COPY_GRAIN_BYTES ((size_t) 1 << 20)
-
-/* memcpy of staged rows, which are far larger than the caches.  With SSE2
- * the stores bypass the caches: a cached store first reads the line it
- * writes, a third of a copy's memory traffic, on a host whose memory also
- * carries the DMA (the copies bound the streamed ops). */
-static void
-copy_bytes (char *dst, const char *src, size_t bytes)
-{
-#ifdef __SSE2__
-  size_t head = (16 - ((uintptr_t) dst & 15)) & 15;
-
-  if (head > bytes)
-    head = bytes;
-  memcpy (dst, src, head);
-  dst += head;
-  src += head;
-  bytes -= head;
-  for (; bytes >= 64; bytes -= 64, dst += 64, src += 64)
-    {
-      __m128i a = _mm_loadu_si128 ((const __m128i *) src);
-      __m128i b = _mm_loadu_si128 ((const __m128i *) (src + 16));
-      __m128i c = _mm_loadu_si128 ((const __m128i *) (src + 32));
-      __m128i d = _mm_loadu_si128 ((const __m128i *) (src + 48));
-
-      _mm_stream_si128 ((__m128i *) dst, a);
-      _mm_stream_si128 ((__m128i *) (dst + 16), b);
-      _mm_stream_si128 ((__m128i *) (dst + 32), c);
-      _mm_stream_si128 ((__m128i *) (dst + 48), d);
-    }
-#endif
-  memcpy (dst, src, bytes);
-}
-
-typedef struct
-{
-  const char *src;
-  size_t      src_stride;
-  char       *dst;
-  size_t      dst_stride;
-  size_t      row_bytes;
-} CopyRows;
-
-static void
-copy_range (size_t begin, size_t end, unsigned worker, void *data)
-{
-  const CopyRows *c = data;
-
-  (void) worker;
-  if (c->src_stride == c->row_bytes && c->dst_stride == c->row_bytes)
-    copy_bytes (c->dst + begin * c->row_bytes, c->src + begin * c->row_bytes,
-                (end - begin) * c->row_bytes);
-  else
-    for (size_t r = begin; r < end; r++)
-      copy_bytes (c->dst + r * c->dst_stride, c->src + r * c->src_stride,
-                  c->row_bytes);
-#ifdef __SSE2__
-  /* Streaming stores are weakly ordered: done before the caller reads. */
-  _mm_sfence ();
-#endif
-}
-
-void
-vl_opencl_copy_rows (const void *src, size_t src_stride, void *dst,
-                     size_t dst_stride, size_t rows, size_t row_bytes)
-{
-  CopyRows c = { src, src_stride, dst, dst_stride, row_bytes };
-  size_t grain = COPY_GRAIN_BYTES / row_bytes;
-
-  vl_cpu_parallel_for (rows, grain > 0 ? grain : 1, copy_range, &c);
-}
 
 static size_t
 row_bytes_of (const VlOpenclStreamPort *ports, size_t n)
@@ -222,7 +146,7 @@ upload_chunk (Run *run, int s, size_t r0, size_t rows, VlError **error)
 
       if (run->staged)
         {
-          vl_opencl_copy_rows (src, port->stride, stream->stage_ptr[s] + offset,
+          vl_host_copy_rows (src, port->stride, stream->stage_ptr[s] + offset,
                                port->row_bytes, rows, port->row_bytes);
           err = clEnqueueWriteBuffer (queue, run->dev_in[s][p], CL_FALSE, 0,
                                       bytes, stream->stage_ptr[s] + offset,
@@ -325,7 +249,7 @@ drain_chunk (Run *run, int s, size_t r0, size_t rows, VlError **error)
     {
       const VlOpenclStreamPort *port = &run->out[p];
 
-      vl_opencl_copy_rows (stream->stage_ptr[s] + offset, port->row_bytes,
+      vl_host_copy_rows (stream->stage_ptr[s] + offset, port->row_bytes,
                  (char *) port->host + r0 * port->stride, port->stride, rows,
                  port->row_bytes);
       offset += rows * port->row_bytes;

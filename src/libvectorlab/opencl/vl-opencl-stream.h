@@ -39,12 +39,6 @@ typedef VlStatus (*VlOpenclStreamFunc) (VlContext *ctx, size_t r0,
                                         cl_mem *out, void *data,
                                         VlError **error);
 
-/* Copies @rows rows of @row_bytes between strided host matrices on all
- * the host's threads (staging in and out of pinned memory). */
-void     vl_opencl_copy_rows (const void *src, size_t src_stride, void *dst,
-                              size_t dst_stride, size_t rows,
-                              size_t row_bytes);
-
 /* Keeps @event, of @phase, for vl_opencl_finish to add its profiled time
  * to the breakdown (vl-opencl.c). */
 void     vl_opencl_track (VlContext *ctx, cl_event event,

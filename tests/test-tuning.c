@@ -8,7 +8,8 @@
 #include "vl-test-util.h"
 
 /* Alternatives to the built-in tunables, each run through both k-NN
- * paths: knn_scan for few queries, knn_gemm for many. */
+ * paths: knn_scan for few queries, knn_gemm for many; the sq8_scan
+ * families' through k-NN on SQ8 codes. */
 static const struct
 {
   const char *family;
@@ -28,6 +29,13 @@ static const struct
   { "knn_gemm", "GM=128 GN=128 GK=8 WM=8 WN=8 MMA=1" },
   { "knn_scan_mma", "WG=64 NR=2 CW=2 GROUPS_PER_CU=3" },
   { "knn_scan_mma", "WG=96 NR=1 CW=3 GROUPS_PER_CU=2" },
+  { "sq8_scan1", "WG=64 GROUPS_PER_CU=3 PRMT=0" },
+  { "sq8_scan1", "WG=256 GROUPS_PER_CU=1 PRMT=0" },
+  { "sq8_scan4", "WG=32 GROUPS_PER_CU=5 PRMT=0" },
+  { "sq8_scan4", "WG=256 GROUPS_PER_CU=2 PRMT=0" },
+  /* PTX byte permutes: NVIDIA's driver alone takes these. */
+  { "sq8_scan1", "WG=128 GROUPS_PER_CU=3 PRMT=1" },
+  { "sq8_scan4", "WG=64 GROUPS_PER_CU=4 PRMT=1" },
 };
 
 static gboolean
@@ -38,33 +46,58 @@ needs_tensor_cores (const char *family, const char *tuning)
 }
 
 static gboolean
+needs_nvidia (const char *tuning)
+{
+  return strstr (tuning, "PRMT=1") != NULL;
+}
+
+static gboolean
 is_opencl (const char *device)
 {
   return g_str_has_prefix (device, "opencl:");
 }
 
-/* Ids of the k-NN of @nq queries over uniform data on @device. */
+/* Ids of the k-NN of @nq queries over uniform data on @device, searched
+ * over the data's SQ8 codes when @sq8, with their scores in @scores. */
 static gint64 *
-search (const char *device, size_t nq, size_t n, size_t d, size_t k)
+search (const char *device, gboolean sq8, size_t nq, size_t n, size_t d,
+        size_t k, float **scores_out)
 {
   VlContext *ctx = vl_test_context (device);
   g_autoptr(GRand) rand = g_rand_new_with_seed (7);
   VlMatrix x = vl_test_matrix_new (n, d, d);
   VlMatrix q = vl_test_matrix_new (nq, d, d + 3);
   gint64 *ids = g_new (gint64, nq * k);
-  g_autofree float *scores = g_new (float, nq * k);
+  float *scores = g_new (float, nq * k);
   VlError *error = NULL;
-  VlIndex *index;
 
   vl_test_matrix_fill (&x, rand, -1.0f, 1.0f);
   vl_test_matrix_fill (&q, rand, -1.0f, 1.0f);
-  index = vl_index_new (ctx, VL_METRIC_IP, &x, &error);
-  g_assert_no_error ((gpointer) error);
-  g_assert_cmpint (vl_index_search (index, &q, k, (int64_t *) ids, scores, &error), ==,
-                   VL_STATUS_OK);
-  vl_index_free (index);
+  if (sq8)
+    {
+      VlSqCodec *codec = vl_sq_train (ctx, VL_SQ_8, &x, &error);
+      VlSqIndex *index;
+
+      g_assert_nonnull (codec);
+      index = vl_sq_index_new_from_floats (codec, VL_METRIC_IP, &x, &error);
+      g_assert_nonnull (index);
+      g_assert_cmpint (vl_sq_index_search (index, &q, k, (int64_t *) ids,
+                                           scores, &error), ==, VL_STATUS_OK);
+      vl_sq_index_free (index);
+      vl_sq_codec_free (codec);
+    }
+  else
+    {
+      VlIndex *index = vl_index_new (ctx, VL_METRIC_IP, &x, &error);
+
+      g_assert_nonnull (index);
+      g_assert_cmpint (vl_index_search (index, &q, k, (int64_t *) ids, scores,
+                                        &error), ==, VL_STATUS_OK);
+      vl_index_free (index);
+    }
   vl_test_matrix_free (&x);
   vl_test_matrix_free (&q);
+  *scores_out = scores;
   return ids;
 }
 
@@ -88,6 +121,20 @@ test_alternatives (const VlTestRun *run)
                                          alternatives[a].family);
       VlError *error = NULL;
 
+      gboolean sq8 = g_str_has_prefix (alternatives[a].family, "sq8_scan");
+
+      if (needs_nvidia (alternatives[a].tuning)
+          && strstr (vl_context_get_device (ctx)->platform, "NVIDIA") == NULL)
+        {
+          g_assert_true (listed);
+          g_assert_cmpint (vl_context_set_tuning (ctx, alternatives[a].family,
+                                                  alternatives[a].tuning,
+                                                  &error),
+                           ==, VL_STATUS_INVALID_ARGUMENT);
+          g_assert_nonnull (strstr (error->message, "NVIDIA's OpenCL driver"));
+          vl_error_free (error);
+          continue;
+        }
       if (needs_tensor_cores (alternatives[a].family, alternatives[a].tuning)
           && strstr (vl_context_get_device (ctx)->platform, "NVIDIA") == NULL)
         {
@@ -110,11 +157,18 @@ test_alternatives (const VlTestRun *run)
                        alternatives[a].tuning);
       for (gsize i = 0; i < G_N_ELEMENTS (nq); i++)
         {
-          g_autofree gint64 *want = search ("ref", nq[i], n, d, k);
-          g_autofree gint64 *got = search (run->device, nq[i], n, d, k);
+          g_autofree float *want_scores = NULL, *got_scores = NULL;
+          g_autofree gint64 *want = search ("ref", sq8, nq[i], n, d, k,
+                                            &want_scores);
+          g_autofree gint64 *got = search (run->device, sq8, nq[i], n, d, k,
+                                           &got_scores);
 
+          /* Codes decode to floats summed in another order than ref's:
+           * two rows whose scores tie within that may swap. */
           for (size_t j = 0; j < nq[i] * k; j++)
-            if (got[j] != want[j])
+            if (got[j] != want[j]
+                && (!sq8 || !vl_test_close (got_scores[j], want_scores[j],
+                                            (double) d)))
               {
                 g_test_fail_printf ("%s '%s', %zu queries: id %zu is %"
                                     G_GINT64_FORMAT ", ref has %"
@@ -152,6 +206,10 @@ test_refused (const VlTestRun *run)
     { "knn_scan4", "RPI=0" },
     { "knn_scan1", "WG=0" },
     { "knn_gemm", "GK=99999999999999999999" },
+    { "sq8_scan4", "WG=160" },         /* not a power of two */
+    { "sq8_scan1", "WG=16" },          /* less than a team */
+    { "sq8_scan1", "PRMT=2" },
+    { "sq8_scan1", "TK=16" },          /* not a tunable of the family */
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)

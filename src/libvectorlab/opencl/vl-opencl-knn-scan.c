@@ -27,6 +27,14 @@ vl_opencl_knn_scan_local (size_t qb, size_t wg, size_t rpi, size_t tk)
 }
 
 size_t
+vl_opencl_sq8_scan_local (size_t qb, size_t wg)
+{
+  /* SQ8_SCAN_LOCALS in sq8_scan.cl: candidates, the teams' partial sums,
+   * counts and thresholds. */
+  return qb * 2 * wg * 8 + wg * 33 * 4 + qb * 12;
+}
+
+size_t
 vl_opencl_knn_scan_mma_local (size_t wg, size_t nr)
 {
   /* knn_scan_mma.cl: a list of two rounds, a count and a threshold for
@@ -34,11 +42,7 @@ vl_opencl_knn_scan_mma_local (size_t wg, size_t nr)
   return 16 * (2 * (wg / 32) * nr * 8 * 8 + 12);
 }
 
-/* The variant of @family for @qb queries of @scan.  The sq8_scan.cl
- * families take WG and GROUPS_PER_CU from the knn_scan row of their query
- * count (tuned_as): the group size and occupancy measured for a scan of
- * that many queries on the device, with no row or search of their own;
- * RPI and TK mean nothing to them. */
+/* The variant of @family for @qb queries of @scan. */
 static Variant
 variant (VlContext *ctx, VlOpenclFamily family, size_t qb,
          const VlOpenclScan *scan)
@@ -68,12 +72,7 @@ variant (VlContext *ctx, VlOpenclFamily family, size_t qb,
       v.tile = v.wg / qb;
       /* A float4 a column for each query, and for step under L2. */
       v.cst = (qb + scan->l2) * scan->ld4 * 16;
-      /* SQ8_SCAN_LOCALS: candidates, the teams' partial sums, counts and
-       * thresholds. */
-      v.local = qb * 2 * v.wg * 8 + v.wg * 33 * 4 + qb * 12 + v.cst;
-      /* sq8_scan.cl runs whole teams of 32: no k fits other groups. */
-      if (v.wg % 32 != 0)
-        v.max_k = 0;
+      v.local = vl_opencl_sq8_scan_local (qb, v.wg) + v.cst;
     }
   else
     v.local = vl_opencl_knn_scan_local (qb, v.wg, rpi,

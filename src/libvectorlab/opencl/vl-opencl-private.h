@@ -28,7 +28,7 @@ typedef enum
   VL_OPENCL_SQ8_SCAN4,
   VL_OPENCL_SQ8_SCAN16,
   /* sq8_scan.cl: 1 and 4 queries over SQ8 codes read by teams of 32
-   * items; tuned as knn_scan1 and knn_scan4 (WG, GROUPS_PER_CU). */
+   * items; tuned families of their own (sq8_scan1, sq8_scan4). */
   VL_OPENCL_SQ8_TEAM1,
   VL_OPENCL_SQ8_TEAM4,
   VL_OPENCL_N_FAMILIES
@@ -83,6 +83,8 @@ typedef struct
   /* An NVIDIA device of compute capability 8.0 or later: mma.sync with
    * TF32 operands (knn_mma.cl). */
   bool             tensor_cores;
+  /* NVIDIA's driver, whose OpenCL C compiler takes inline PTX (asm). */
+  bool             nvidia_ptx;
   uint64_t         max_alloc_bytes;
   VlOpenclProgram  programs[VL_OPENCL_N_FAMILIES];
   /* Kernels created so far, by family and function name. */
@@ -309,6 +311,8 @@ VlStatus vl_opencl_topk_finish (VlContext *ctx, VlStatus status, double t0,
 size_t   vl_opencl_knn_scan_local (size_t qb, size_t wg, size_t rpi,
                                    size_t tk);
 size_t   vl_opencl_knn_scan_mma_local (size_t wg, size_t nr);
+/* sq8_scan.cl's, besides its `cst` argument. */
+size_t   vl_opencl_sq8_scan_local (size_t qb, size_t wg);
 /* What a scan reads: n rows of ld4 * 4 floats, or of SQ8 codes decoded
  * with min and step; scores are squared L2 or inner products, times
  * qinv * xinv when those are set (cosine over rows that are not unit). */

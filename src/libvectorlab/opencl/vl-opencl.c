@@ -17,20 +17,28 @@
  * (CL/cl_ext.h of some SDKs lacks it). */
 #define NV_COMPUTE_CAPABILITY_MAJOR 0x4000
 
+/* Whether @device is NVIDIA's: the driver's own extension, which also
+ * answers the queries of has_tensor_cores. */
+static bool
+is_nvidia (cl_device_id device)
+{
+  char extensions[8192] = "";
+
+  return clGetDeviceInfo (device, CL_DEVICE_EXTENSIONS, sizeof extensions,
+                          extensions, NULL) == CL_SUCCESS
+         && strstr (extensions, "cl_nv_device_attribute_query") != NULL;
+}
+
 /* Whether @device runs mma.sync with TF32 operands: NVIDIA from compute
  * capability 8.0 (Ampere). */
 static bool
 has_tensor_cores (cl_device_id device)
 {
-  char extensions[8192] = "";
   cl_uint major = 0;
 
-  if (clGetDeviceInfo (device, CL_DEVICE_EXTENSIONS, sizeof extensions,
-                       extensions, NULL) != CL_SUCCESS
-      || strstr (extensions, "cl_nv_device_attribute_query") == NULL)
-    return false;
-  return clGetDeviceInfo (device, NV_COMPUTE_CAPABILITY_MAJOR, sizeof major,
-                          &major, NULL) == CL_SUCCESS && major >= 8;
+  return is_nvidia (device)
+         && clGetDeviceInfo (device, NV_COMPUTE_CAPABILITY_MAJOR, sizeof major,
+                             &major, NULL) == CL_SUCCESS && major >= 8;
 }
 
 static VlStatus
@@ -51,6 +59,7 @@ opencl_context_init (VlContext *ctx, VlError **error)
     return status;
   priv->use_disk_cache = strcmp (ctx->device.platform, POCL_PLATFORM_NAME) != 0;
   priv->tensor_cores = has_tensor_cores (priv->device);
+  priv->nvidia_ptx = is_nvidia (priv->device);
   clGetDeviceInfo (priv->device, CL_DEVICE_MAX_MEM_ALLOC_SIZE,
                    sizeof priv->max_alloc_bytes, &priv->max_alloc_bytes, NULL);
 

@@ -41,6 +41,10 @@ struct _VlBenchWorkload
                         const VlBenchCase *bench_case,
                         GCancellable      *cancellable,
                         GError           **error);
+  /* Untimed, before each run, or NULL: releases what the last run left to
+   * its caller (decode-host's output), so that each repetition starts
+   * like the first. */
+  void     (*prepare)  (gpointer           state);
   gboolean (*run)      (gpointer           state,
                         GError           **error);
   gboolean (*quality)  (gpointer           state,

@@ -198,8 +198,11 @@ measure (RunData *data, VlContext *ctx, const VlBenchCase *c, gpointer state,
 
   for (guint i = 0; i < c->warmups; i++)
     {
-      if (g_cancellable_set_error_if_cancelled (cancellable, error)
-          || !w->run (state, error))
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (w->prepare != NULL)
+        w->prepare (state);
+      if (!w->run (state, error))
         return FALSE;
       data->done_work += data->unit_work;
       report_progress (data, c, FALSE);
@@ -212,6 +215,8 @@ measure (RunData *data, VlContext *ctx, const VlBenchCase *c, gpointer state,
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
+      if (w->prepare != NULL)
+        w->prepare (state);
       c0 = process_cpu_ms ();
       t0 = g_get_monotonic_time ();
       if (!w->run (state, error))

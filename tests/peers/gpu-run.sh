@@ -9,8 +9,9 @@
 # GPU_RUN_PARTS picks what runs after the build: "tests verify tune knn ml"
 # (all, the default) or any of them, and GPU_RUN_ML which ML suites run
 # (all by default).  tests runs the OpenCL test programs' cases on the
-# NVIDIA device (its NVIDIA-only kernels have no other tests); tune stores
-# its winners in the user's tuning cache, which the runs after it use.
+# NVIDIA device (its NVIDIA-only kernels have no other tests) and the host
+# copies' tests on the GPU machine's host; tune stores its winners in the
+# user's tuning cache, which the runs after it use.
 set -uo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -37,13 +38,14 @@ status=0
 parts=" ${GPU_RUN_PARTS:-tests verify tune knn ml} "
 if [[ $parts == *" tests "* ]]; then
   tbuild=/tmp/vectorlab-gpu-tests
-  programs=(test-knn test-tuning test-distance test-similarity test-proj test-neural test-sq)
+  programs=(test-knn test-tuning test-distance test-similarity test-proj test-neural test-sq test-host-copy test-threads)
   if meson setup "$tbuild" -Dgui=disabled --buildtype=debugoptimized >"$out/tests-setup.log" 2>&1 \
      && ninja -C "$tbuild" "${programs[@]/#/tests/}" >"$out/tests-build.log" 2>&1; then
     for t in "${programs[@]}"; do
+      # The device's cases; all of a program with none (host code).
       cases=$("$tbuild/tests/$t" -l | grep "/$dev\$")
       # shellcheck disable=SC2046
-      if "$tbuild/tests/$t" $(printf -- '-p %s ' $cases) >"$out/$t.log" 2>&1; then
+      if "$tbuild/tests/$t" ${cases:+$(printf -- '-p %s ' $cases)} >"$out/$t.log" 2>&1; then
         echo "$t on $dev: $(grep -c '^ok' "$out/$t.log") ok"
       else
         echo "$t on $dev: FAILED"; tail -20 "$out/$t.log"; status=1

@@ -32,7 +32,7 @@ static const struct
   { "sq8_scan1", "WG=64 GROUPS_PER_CU=3 PRMT=0" },
   { "sq8_scan1", "WG=256 GROUPS_PER_CU=1 PRMT=0" },
   { "sq8_scan4", "WG=32 GROUPS_PER_CU=5 PRMT=0" },
-  { "sq8_scan4", "WG=256 GROUPS_PER_CU=2 PRMT=0" },
+  { "sq8_scan4", "WG=64 GROUPS_PER_CU=2 PRMT=0" },
   /* PTX byte permutes: NVIDIA's driver alone takes these. */
   { "sq8_scan1", "WG=128 GROUPS_PER_CU=3 PRMT=1" },
   { "sq8_scan4", "WG=64 GROUPS_PER_CU=4 PRMT=1" },

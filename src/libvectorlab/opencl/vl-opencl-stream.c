@@ -338,11 +338,15 @@ vl_opencl_stream_run (VlContext *ctx, size_t n, size_t max_rows,
                            (n - 1) * out[p].stride + out[p].row_bytes);
     }
 
-  for (size_t r0 = 0; r0 < n;
-       r0 += run.cap, s = (s + 1) % VL_OPENCL_STREAM_SLOTS)
+  for (size_t r0 = 0, rows; r0 < n;
+       r0 += rows, s = (s + 1) % VL_OPENCL_STREAM_SLOTS)
     {
-      size_t rows = n - r0 < run.cap ? n - r0 : run.cap;
+      /* Staged, the device waits for the first chunk's copy in and the
+       * host for its copy out: a quarter of one starts both sooner. */
+      size_t want = r0 == 0 && run.staged ? (run.cap + 3) / 4 : run.cap;
       cl_mem dev_out[VL_OPENCL_STREAM_PORTS];
+
+      rows = n - r0 < want ? n - r0 : want;
 
       /* Slot s last held the chunk SLOTS before this one: staged, it was
        * drained an iteration ago; the queue runs in order, so its device

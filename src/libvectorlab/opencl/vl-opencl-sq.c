@@ -98,6 +98,28 @@ decode_chunk (VlContext *ctx, size_t r0, size_t rows, const cl_mem *in,
   return vl_opencl_enqueue_kernel (ctx, c->kernel, 1, &global, &c->wg, error);
 }
 
+/* Streams @n rows from @in to @out through @kernel_name, run by @chunk
+ * with min and @second (inv or step) on the device. */
+static VlStatus
+run_codec (VlContext *ctx, const VlSqParams *p, const char *kernel_name,
+           const float *second, size_t n, const VlOpenclStreamPort *in,
+           const VlOpenclStreamPort *out, VlOpenclStreamFunc chunk,
+           VlError **error)
+{
+  Codec c = { p, NULL, 0, NULL, NULL };
+  VlStatus status;
+
+  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_SQ, kernel_name, &c.kernel, &c.wg, error));
+  VL_OPENCL_TRY (upload_constants (ctx, p, second, &c.min, &c.other, error));
+  VL_OPENCL_TRY (vl_opencl_stream_run (ctx, n, chunk_rows (p, n), in, 1, out,
+                                       1, chunk, &c, error));
+out:
+  status = vl_opencl_finish (ctx, status, error);
+  vl_opencl_buffer_put (ctx, c.min);
+  vl_opencl_buffer_put (ctx, c.other);
+  return status;
+}
+
 static VlStatus
 opencl_sq_encode (VlContext *ctx, const VlSqParams *p, const VlMatrix *x,
                   uint8_t *codes, VlError **error)
@@ -105,20 +127,13 @@ opencl_sq_encode (VlContext *ctx, const VlSqParams *p, const VlMatrix *x,
   VlOpenclStreamPort pin = { x->data, p->d * sizeof (float),
                              x->stride * sizeof (float) };
   VlOpenclStreamPort pout = { codes, p->code_size, p->code_size };
-  Codec c = { p, NULL, 0, NULL, NULL };
-  VlStatus status;
+  VlStatus status = vl_opencl_check_dims (x->rows, p->d, "vectors to encode",
+                                          error);
 
-  VL_OPENCL_TRY (vl_opencl_check_dims (x->rows, p->d, "vectors to encode", error));
-  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_SQ, "sq_encode", &c.kernel, &c.wg, error));
-  VL_OPENCL_TRY (upload_constants (ctx, p, p->inv, &c.min, &c.other, error));
-  VL_OPENCL_TRY (vl_opencl_stream_run (ctx, x->rows, chunk_rows (p, x->rows),
-                                       &pin, 1, &pout, 1, encode_chunk, &c,
-                                       error));
-out:
-  status = vl_opencl_finish (ctx, status, error);
-  vl_opencl_buffer_put (ctx, c.min);
-  vl_opencl_buffer_put (ctx, c.other);
-  return status;
+  if (status != VL_STATUS_OK)
+    return status;
+  return run_codec (ctx, p, "sq_encode", p->inv, x->rows, &pin, &pout,
+                    encode_chunk, error);
 }
 
 static VlStatus
@@ -128,20 +143,13 @@ opencl_sq_decode (VlContext *ctx, const VlSqParams *p, const uint8_t *codes,
   VlOpenclStreamPort pin = { (void *) codes, p->code_size, p->code_size };
   VlOpenclStreamPort pout = { out->data, p->d * sizeof (float),
                               out->stride * sizeof (float) };
-  Codec c = { p, NULL, 0, NULL, NULL };
-  VlStatus status;
+  VlStatus status = vl_opencl_check_dims (out->rows, p->d, "decode output",
+                                          error);
 
-  VL_OPENCL_TRY (vl_opencl_check_dims (out->rows, p->d, "decode output", error));
-  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_SQ, "sq_decode", &c.kernel, &c.wg, error));
-  VL_OPENCL_TRY (upload_constants (ctx, p, p->step, &c.min, &c.other, error));
-  VL_OPENCL_TRY (vl_opencl_stream_run (ctx, out->rows, chunk_rows (p, out->rows),
-                                       &pin, 1, &pout, 1, decode_chunk, &c,
-                                       error));
-out:
-  status = vl_opencl_finish (ctx, status, error);
-  vl_opencl_buffer_put (ctx, c.min);
-  vl_opencl_buffer_put (ctx, c.other);
-  return status;
+  if (status != VL_STATUS_OK)
+    return status;
+  return run_codec (ctx, p, "sq_decode", p->step, out->rows, &pin, &pout,
+                    decode_chunk, error);
 }
 
 typedef struct

@@ -170,11 +170,10 @@ knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
             for (uint e = 0; e < 2; e++)
               {
                 const uint row = r0 + r * 8 + 2 * t4 + e;
-                ulong c = ((ulong) score_key (acc[r][2 * h + e], 1) << 32)
-                          | row;
 
-                if (row < n && c < thr[j])
-                  cand[j * CAP + atomic_inc (&count[j])] = c;
+                if (row < n)
+                  topk_offer (cand, CAP, count, thr, j, acc[r][2 * h + e], 1,
+                              row);
               }
         }
       barrier (CLK_LOCAL_MEM_FENCE);

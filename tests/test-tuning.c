@@ -29,6 +29,8 @@ static const struct
   { "knn_gemm", "GM=128 GN=128 GK=8 WM=8 WN=8 MMA=1" },
   { "knn_scan_mma", "WG=64 NR=2 CW=2 GROUPS_PER_CU=3" },
   { "knn_scan_mma", "WG=96 NR=1 CW=3 GROUPS_PER_CU=2" },
+  { "team_scan4", "WG=32 RPT=8 GROUPS_PER_CU=3" },
+  { "team_scan4", "WG=64 RPT=1 GROUPS_PER_CU=2" },
   { "sq8_scan1", "WG=64 GROUPS_PER_CU=3 PRMT=0" },
   { "sq8_scan1", "WG=256 GROUPS_PER_CU=1 PRMT=0" },
   { "sq8_scan4", "WG=32 GROUPS_PER_CU=5 PRMT=0" },
@@ -205,6 +207,8 @@ test_refused (const VlTestRun *run)
     { "sq8_scan1", "WG=16" },          /* less than a team */
     { "sq8_scan1", "PRMT=2" },
     { "sq8_scan1", "TK=16" },          /* not a tunable of the family */
+    { "team_scan4", "RPT=9" },         /* a team sums 32 outputs at most */
+    { "team_scan4", "RPT=0" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)

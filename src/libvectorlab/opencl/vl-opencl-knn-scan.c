@@ -1,9 +1,11 @@
 /* vl-opencl-knn-scan.c: the path for a few queries: one pass over the
  * database for each block of queries, each work-group keeping its own
  * top-k, then topk_merge_lists merges the work-groups' lists.  knn_scan.cl
- * passes over 1, 4 or 16 queries, over floats or SQ8 codes; sq8_scan.cl
- * over 1 or 4 queries and SQ8 codes, unstaged; on tensor cores,
- * knn_scan_mma.cl over 16 queries' inner products. */
+ * passes over 1, 4 or 16 queries, over floats or SQ8 codes; team_scan.cl
+ * over 4 queries' floats or 1 or 4 queries' SQ8 codes, unstaged; on tensor
+ * cores, knn_scan_mma.cl over 16 queries' inner products.  knn_scan.cl's
+ * 4-query pass serves where team_scan.cl's constants do not fit (rows of
+ * thousands of dimensions in 48 KiB of local memory). */
 #include "vl-opencl-private.h"
 
 typedef struct
@@ -15,7 +17,7 @@ typedef struct
   size_t         tile;     /* rows a tile (knn_scan.cl) or a round */
   size_t         local;    /* local memory bytes */
   size_t         groups_per_cu;
-  size_t         cst;      /* bytes of sq8_scan.cl's `cst` argument */
+  size_t         cst;      /* bytes of team_scan.cl's `cst` argument */
   size_t         max_k;
 } Variant;
 
@@ -27,9 +29,9 @@ vl_opencl_knn_scan_local (size_t qb, size_t wg, size_t rpi, size_t tk)
 }
 
 size_t
-vl_opencl_sq8_scan_local (size_t qb, size_t wg)
+vl_opencl_team_scan_local (size_t qb, size_t wg)
 {
-  /* SQ8_SCAN_LOCALS in sq8_scan.cl: candidates, the teams' partial sums,
+  /* TEAM_SCAN_LOCALS in team_scan.cl: candidates, the teams' partial sums,
    * counts and thresholds. */
   return qb * 2 * wg * 8 + wg * 33 * 4 + qb * 12;
 }
@@ -65,14 +67,20 @@ variant (VlContext *ctx, VlOpenclFamily family, size_t qb,
       v.max_k = v.tile;
       v.local = vl_opencl_knn_scan_mma_local (v.wg, nr);
     }
-  else if (family == VL_OPENCL_SQ8_TEAM1 || family == VL_OPENCL_SQ8_TEAM4)
+  else if (family == VL_OPENCL_SQ8_TEAM1 || family == VL_OPENCL_SQ8_TEAM4
+           || family == VL_OPENCL_TEAM_SCAN4)
     {
-      v.ip = "sq8_scan_ip";
-      v.l2 = "sq8_scan_l2";
-      v.tile = v.wg / qb;
-      /* A float4 a column for each query, and for step under L2. */
-      v.cst = (qb + scan->l2) * scan->ld4 * 16;
-      v.local = vl_opencl_sq8_scan_local (qb, v.wg) + v.cst;
+      bool sq8 = family == VL_OPENCL_SQ8_TEAM1 || family == VL_OPENCL_SQ8_TEAM4;
+
+      v.ip = "team_scan_ip";
+      v.l2 = "team_scan_l2";
+      /* A round: ROWS rows of each team of 32. */
+      v.tile = v.wg / 32 * (sq8 ? 32 / qb
+                                : vl_opencl_tuning_value (tuning, "RPT", 1));
+      /* A float4 a column for each query, and for step under L2 over
+       * codes. */
+      v.cst = (qb + (sq8 && scan->l2)) * scan->ld4 * 16;
+      v.local = vl_opencl_team_scan_local (qb, v.wg) + v.cst;
     }
   else
     v.local = vl_opencl_knn_scan_local (qb, v.wg, rpi,
@@ -88,19 +96,29 @@ fits (VlContext *ctx, const Variant *v, size_t k)
 
 /* The variant for the next @rows queries of @scan with @k: on tensor cores
  * (inner products of floats, more than 4 queries) knn_scan_mma.cl; else
- * the largest variant the device can run, for SQ8 codes sq8_scan.cl's
- * where its constants fit in local memory, else knn_scan.cl's. */
+ * the largest variant the device can run, team_scan.cl's where its
+ * constants fit in local memory, else knn_scan.cl's. */
 static bool
 choose (VlContext *ctx, const VlOpenclScan *scan, size_t rows, size_t k,
         Variant *out)
 {
-  static const struct { VlOpenclFamily family, sq8, team; size_t qb; } all[] = {
-    { VL_OPENCL_KNN_SCAN16, VL_OPENCL_SQ8_SCAN16, VL_OPENCL_N_FAMILIES, 16 },
-    { VL_OPENCL_KNN_SCAN4, VL_OPENCL_SQ8_SCAN4, VL_OPENCL_SQ8_TEAM4, 4 },
-    { VL_OPENCL_KNN_SCAN1, VL_OPENCL_SQ8_SCAN1, VL_OPENCL_SQ8_TEAM1, 1 },
+  static const struct
+  {
+    VlOpenclFamily family, sq8, team, sq8_team;
+    size_t         qb;
+  } all[] = {
+    { VL_OPENCL_KNN_SCAN16, VL_OPENCL_SQ8_SCAN16, VL_OPENCL_N_FAMILIES,
+      VL_OPENCL_N_FAMILIES, 16 },
+    { VL_OPENCL_KNN_SCAN4, VL_OPENCL_SQ8_SCAN4, VL_OPENCL_TEAM_SCAN4,
+      VL_OPENCL_SQ8_TEAM4, 4 },
+    /* For one query over floats knn_scan.cl keeps up with memory better
+     * (0.82 against 0.89 ms or more over 1M x 768 on the H200). */
+    { VL_OPENCL_KNN_SCAN1, VL_OPENCL_SQ8_SCAN1, VL_OPENCL_N_FAMILIES,
+      VL_OPENCL_SQ8_TEAM1, 1 },
   };
   VlOpenclContext *priv = ctx->priv;
   bool sq8 = scan->min != NULL;
+  VlOpenclFamily team;
   Variant v;
 
   /* Up to 4 queries, knn_scan.cl's fp32 sums keep up with memory. */
@@ -118,9 +136,10 @@ choose (VlContext *ctx, const VlOpenclScan *scan, size_t rows, size_t k,
 
       if (smaller_fits)
         continue;
-      if (sq8 && all[i].team != VL_OPENCL_N_FAMILIES)
+      team = sq8 ? all[i].sq8_team : all[i].team;
+      if (team != VL_OPENCL_N_FAMILIES)
         {
-          v = variant (ctx, all[i].team, all[i].qb, scan);
+          v = variant (ctx, team, all[i].qb, scan);
           if (fits (ctx, &v, k))
             goto found;
         }

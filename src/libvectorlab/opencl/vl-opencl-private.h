@@ -27,8 +27,10 @@ typedef enum
   VL_OPENCL_SQ8_SCAN1,
   VL_OPENCL_SQ8_SCAN4,
   VL_OPENCL_SQ8_SCAN16,
-  /* sq8_scan.cl: 1 and 4 queries over SQ8 codes read by teams of 32
-   * items; tuned families of their own (sq8_scan1, sq8_scan4). */
+  /* team_scan.cl: 4 queries over floats, 1 and 4 over SQ8 codes, read by
+   * teams of 32 items; tuned families of their own (team_scan4, sq8_scan1,
+   * sq8_scan4). */
+  VL_OPENCL_TEAM_SCAN4,
   VL_OPENCL_SQ8_TEAM1,
   VL_OPENCL_SQ8_TEAM4,
   VL_OPENCL_N_FAMILIES
@@ -311,8 +313,8 @@ VlStatus vl_opencl_topk_finish (VlContext *ctx, VlStatus status, double t0,
 size_t   vl_opencl_knn_scan_local (size_t qb, size_t wg, size_t rpi,
                                    size_t tk);
 size_t   vl_opencl_knn_scan_mma_local (size_t wg, size_t nr);
-/* sq8_scan.cl's, besides its `cst` argument. */
-size_t   vl_opencl_sq8_scan_local (size_t qb, size_t wg);
+/* team_scan.cl's, besides its `cst` argument. */
+size_t   vl_opencl_team_scan_local (size_t qb, size_t wg);
 /* What a scan reads: n rows of ld4 * 4 floats, or of SQ8 codes decoded
  * with min and step; scores are squared L2 or inner products, times
  * qinv * xinv when those are set (cosine over rows that are not unit). */

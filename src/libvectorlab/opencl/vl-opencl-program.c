@@ -54,9 +54,10 @@ static const FamilyDesc families[VL_OPENCL_N_FAMILIES] = {
   [VL_OPENCL_SQ8_SCAN1] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=1 -DSQ8=1" },
   [VL_OPENCL_SQ8_SCAN4] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=4 -DSQ8=1" },
   [VL_OPENCL_SQ8_SCAN16] = { { "topk", "knn_scan" }, WG_TUNED, "-DQB=16 -DSQ8=1" },
-  /* sq8_scan.cl cuts its candidate lists with topk.cl's too. */
-  [VL_OPENCL_SQ8_TEAM1] = { { "topk", "sq8_scan" }, WG_TUNED, "-DQB=1" },
-  [VL_OPENCL_SQ8_TEAM4] = { { "topk", "sq8_scan" }, WG_TUNED, "-DQB=4" },
+  /* team_scan.cl cuts its candidate lists with topk.cl's too. */
+  [VL_OPENCL_TEAM_SCAN4] = { { "topk", "team_scan" }, WG_TUNED, "-DQB=4 -DSQ8=0" },
+  [VL_OPENCL_SQ8_TEAM1] = { { "topk", "team_scan" }, WG_TUNED, "-DQB=1 -DSQ8=1" },
+  [VL_OPENCL_SQ8_TEAM4] = { { "topk", "team_scan" }, WG_TUNED, "-DQB=4 -DSQ8=1" },
 };
 
 /* Largest work-group tried: enough to fill a GPU SM with a few groups, small

@@ -29,9 +29,11 @@ typedef struct
  * knn_scan_mma: WG items a group, NR row tiles a warp, CW chunks a step
  * (knn_scan_mma.cl), GROUPS_PER_CU; tensor cores only, so no row
  * elsewhere.
- * sq8_scan1, sq8_scan4: WG items a group, GROUPS_PER_CU (sq8_scan.cl, 1 or
- * 4 queries), PRMT=1 to decode codes with PTX's byte permute, NVIDIA
- * only. */
+ * team_scan4: WG items a group, RPT rows a team, GROUPS_PER_CU
+ * (team_scan.cl over floats, 4 queries).
+ * sq8_scan1, sq8_scan4: WG items a group, GROUPS_PER_CU (team_scan.cl over
+ * SQ8 codes, 1 or 4 queries), PRMT=1 to decode codes with PTX's byte
+ * permute, NVIDIA only. */
 static const TuningRow table[] = {
   /* Measured by vectorlab-bench tune on an H200 (driver 580.159). */
   { VL_OPENCL_KNN_SCAN1, "NVIDIA", false, "WG=128 RPI=1 TK=64 GROUPS_PER_CU=8" },
@@ -39,25 +41,27 @@ static const TuningRow table[] = {
   { VL_OPENCL_KNN_SCAN16, "NVIDIA", false, "WG=64 RPI=2 TK=16 GROUPS_PER_CU=4" },
   { VL_OPENCL_KNN_GEMM, "NVIDIA", true, "GM=128 GN=128 GK=8 WM=8 WN=8 MMA=1" },
   { VL_OPENCL_KNN_SCAN_MMA, "NVIDIA", true, "WG=128 NR=2 CW=2 GROUPS_PER_CU=4" },
+  { VL_OPENCL_TEAM_SCAN4, "NVIDIA", false, "WG=128 RPT=4 GROUPS_PER_CU=6" },
   { VL_OPENCL_SQ8_TEAM1, "NVIDIA", false, "WG=128 GROUPS_PER_CU=3 PRMT=1" },
   { VL_OPENCL_SQ8_TEAM4, "NVIDIA", false, "WG=128 GROUPS_PER_CU=4 PRMT=1" },
   { VL_OPENCL_KNN_SCAN1, "", false, "WG=128 RPI=1 TK=16 GROUPS_PER_CU=8" },
   { VL_OPENCL_KNN_SCAN4, "", false, "WG=128 RPI=1 TK=16 GROUPS_PER_CU=8" },
   { VL_OPENCL_KNN_SCAN16, "", false, "WG=64 RPI=4 TK=16 GROUPS_PER_CU=4" },
   { VL_OPENCL_KNN_GEMM, "", false, "GM=128 GN=128 GK=8 WM=8 WN=8 MMA=0" },
+  { VL_OPENCL_TEAM_SCAN4, "", false, "WG=128 RPT=4 GROUPS_PER_CU=4" },
   { VL_OPENCL_SQ8_TEAM1, "", false, "WG=128 GROUPS_PER_CU=8 PRMT=0" },
   { VL_OPENCL_SQ8_TEAM4, "", false, "WG=128 GROUPS_PER_CU=8 PRMT=0" },
 };
 
 static const char *const family_names[] = {
   "knn_scan1", "knn_scan4", "knn_scan16", "knn_gemm", "knn_scan_mma",
-  "sq8_scan1", "sq8_scan4",
+  "team_scan4", "sq8_scan1", "sq8_scan4",
 };
 
 static const VlOpenclFamily tuned[] = {
   VL_OPENCL_KNN_SCAN1, VL_OPENCL_KNN_SCAN4, VL_OPENCL_KNN_SCAN16,
-  VL_OPENCL_KNN_GEMM, VL_OPENCL_KNN_SCAN_MMA, VL_OPENCL_SQ8_TEAM1,
-  VL_OPENCL_SQ8_TEAM4,
+  VL_OPENCL_KNN_GEMM, VL_OPENCL_KNN_SCAN_MMA, VL_OPENCL_TEAM_SCAN4,
+  VL_OPENCL_SQ8_TEAM1, VL_OPENCL_SQ8_TEAM4,
 };
 
 #define N_TUNED (sizeof tuned / sizeof tuned[0])
@@ -271,8 +275,21 @@ check_limits (VlContext *ctx, VlOpenclFamily family, const char *tuning,
         why = "PRMT=1 needs NVIDIA's OpenCL driver (inline PTX)";
       /* Without the `cst` argument, which grows with the dimension and is
        * checked when a search picks its kernel. */
-      local = vl_opencl_sq8_scan_local (family == VL_OPENCL_SQ8_TEAM1 ? 1 : 4,
-                                        wg);
+      local = vl_opencl_team_scan_local (family == VL_OPENCL_SQ8_TEAM1 ? 1 : 4,
+                                         wg);
+    }
+  else if (family == VL_OPENCL_TEAM_SCAN4)
+    {
+      unsigned rpt = vl_opencl_tuning_value (tuning, "RPT", 0);
+
+      /* Whole teams of 32; topk.cl's sorts take power-of-two lists; a
+       * lane sums an output of RPT rows x 4 queries. */
+      if (!is_pow2 ((unsigned) wg) || wg < 32 || wg > 256 || rpt == 0
+          || rpt > 8
+          || vl_opencl_tuning_value (tuning, "GROUPS_PER_CU", 0) == 0)
+        why = "WG must be a power of two from 32 to 256, RPT from 1 to 8, "
+              "GROUPS_PER_CU at least 1";
+      local = vl_opencl_team_scan_local (4, wg);
     }
   else
     {

@@ -1,47 +1,61 @@
-/* sq8_scan.cl: knn_scan.cl's one pass over the database for 1 or 4
- * queries (-DQB), over SQ8 codes read straight from global memory, with
- * the top-k fused in (compiled after topk.cl).
+/* team_scan.cl: knn_scan.cl's one pass over the database for 1 or 4
+ * queries (-DQB), over floats (4 queries: for one, knn_scan.cl's staging
+ * keeps up with memory better) or, with -DSQ8=1, SQ8 codes, read straight
+ * from global memory by teams of items, with the top-k fused in (compiled
+ * after topk.cl).
  *
- * Layout: x is n rows of ld4 uints, each 4 SQ8 codes, decoded as min[c] +
- *   code * step[c]; q holds the queries in rows of ld4 * 4 floats, of
- *   which rows q0 .. q0 + nb (nb <= QB) are scored by one launch; out
- *   receives, for each of them and each work-group g, the group's best k
- *   candidates, sorted: out[(j * groups + g) * k + i] for query q0 + j
- *   (ULONG_MAX where the group saw fewer than k rows).
+ * Layout: x is n rows of ld4 cells: float4s, or uints of 4 SQ8 codes
+ *   decoded as min[c] + code * step[c]; q holds the queries in rows of
+ *   ld4 * 4 floats, of which rows q0 .. q0 + nb (nb <= QB) are scored by
+ *   one launch; out receives, for each of them and each work-group g, the
+ *   group's best k candidates, sorted: out[(j * groups + g) * k + i] for
+ *   query q0 + j (ULONG_MAX where the group saw fewer than k rows).
  * Work: a team is 32 consecutive items (a warp on NVIDIA; nothing relies
  *   on lock-step: its exchanges go through local memory between
- *   barriers).  A work-group of WG / 32 teams walks rounds of ROUND =
- *   WG / QB rows (round g, g + groups, ...), a team ROWS = 32 / QB of them.
- *   Lane L reads uint u = L, L + 32, ... of each of the team's rows: a
- *   load of the team is 128 contiguous bytes of one row, and the ROWS
- *   loads of a column are all issued before any is used, so every lane
- *   has ROWS loads in flight.  (A row an item would make each load touch
- *   32 rows, a wavefront each, with one load in flight.)  The lane keeps
- *   ROWS x QB = 32 partial sums; its column's constants come from local
- *   memory once for all ROWS rows.  The 32 lanes' partials are then
- *   transposed through local memory, and lane L sums the 32 partials of
- *   output L: one (row, query) score a lane.
+ *   barriers).  A work-group of WG / 32 teams walks rounds of ROUND rows
+ *   (round g, g + groups, ...), a team ROWS of them: 32 / QB over codes,
+ *   the tunable RPT over floats (whose cells take four times the
+ *   registers).  Lane L reads cell u = L, L + 32, ... of each of the
+ *   team's rows: a load of the team is 128 (codes) or 512 (floats)
+ *   contiguous bytes of one row, and the ROWS loads of a column are all
+ *   issued before any is used, so every lane has ROWS loads in flight.
+ *   (A row an item would make each load touch 32 rows, a wavefront each,
+ *   with one load in flight.)  The lane keeps ROWS x QB <= 32 partial
+ *   sums; its column's constants come from local memory once for all ROWS
+ *   rows.  The 32 lanes' partials are then transposed through local
+ *   memory, and lane L sums the 32 partials of output L: one (row, query)
+ *   score a lane.
  * Decoding: 2^23 + c (0 <= c < 256) is the float with c in its low
  *   mantissa bits, so c is as_float (0x4B000000 | c) - 2^23, exactly:
  *   bitwise operations and an add, where convert_float4 would run on
  *   NVIDIA's conversion unit (16 a clock per SM: the whole time budget).
- * Scores: squared L2 as sum (qm - step * c)^2 with qm = q - min; inner
- *   products as q.min + sum (q * step) * c, q.min split over the lanes by
- *   column so that the reduction adds it once; times qinv[q0 + j] *
- *   xinv[row] when cosine (decoded rows are not unit length).
+ * Scores: floats: squared L2 from differences, or inner products.  Codes:
+ *   squared L2 as sum (qm - step * c)^2 with qm = q - min; inner products
+ *   as q.min + sum (q * step) * c, q.min split over the lanes by column so
+ *   that the reduction adds it once; times qinv[q0 + j] * xinv[row] when
+ *   cosine (decoded rows are not unit length).
  * Top-k: as knn_scan.cl's: a list of CAP = 2 WG candidates a query and a
  *   threshold; after a round each lane appends its score when it beats
  *   the threshold, and a list that could overflow in the next round (more
  *   than CAP - ROUND) is cut to k (topk_cut_list).  k <= WG.
  * Local memory: QB * CAP * 8 + WG * 33 * 4 + QB * 12 bytes, and the
- *   `cst` argument: (QB + 1) * ld4 float4s under L2 (qm, then step), QB *
- *   ld4 for inner products (q * step).
- * Options: -DQB (1 or 4) of the family; -DWG (items a group, a multiple
- *   of 32) of the knn_scan tuning row for QB queries, whose other words
- *   (RPI, TK) this kernel ignores.
+ *   `cst` argument: QB * ld4 float4s (q, or q * step for codes), and ld4
+ *   more under L2 over codes (qm, then step).
+ * Options: -DQB (1 or 4) and -DSQ8 of the family; -DWG (items a group, a
+ *   power of two from 32), -DRPT (floats: rows a team, RPT * QB <= 32) and
+ *   -DPRMT (codes: 1 decodes with PTX's byte permute, NVIDIA only) of its
+ *   tuning row.
  */
-#define TEAM 32
+#if SQ8
+typedef uint cell;
+#define CELL_ZERO 0u
 #define ROWS (TEAM / QB)
+#else
+typedef float4 cell;
+#define CELL_ZERO ((float4) (0.0f))
+#define ROWS RPT
+#endif
+#define TEAM 32
 #define ROUND (WG / TEAM * ROWS)
 #define CAP (2 * WG)
 /* Row stride of a team's partials: 33 puts both the stores (a partial of
@@ -50,19 +64,20 @@
 #define RED_LD (TEAM + 1)
 
 /* OpenCL 1.2 allows __local variables at kernel scope only. */
-#define SQ8_SCAN_LOCALS                   \
+#define TEAM_SCAN_LOCALS                  \
   __local ulong cand[QB * CAP];           \
   __local float red[WG * RED_LD];         \
   __local uint count[QB];                 \
   __local ulong thr[QB]
 
-/* The four codes of @w as floats (see Decoding above). */
+/* The cell @w as four floats: codes decoded (see Decoding above). */
+#if SQ8
 #if PRMT
 /* NVIDIA: one byte permute a code (PTX prmt: byte i of w under the byte
  * 0x4B of 2^23), where the portable path shifts and masks on the integer
  * units, which issue at half the rate of the float ones. */
 float4
-sq8_decode (uint w)
+decode_cell (uint w)
 {
   const uint big = 0x4B000000u;
   uint c0, c1, c2, c3;
@@ -75,16 +90,19 @@ sq8_decode (uint w)
 }
 #else
 float4
-sq8_decode (uint w)
+decode_cell (uint w)
 {
   const uint4 c = ((uint4) (w) >> (uint4) (0, 8, 16, 24)) & 0xffu;
 
   return as_float4 (c | 0x4B000000u) - 8388608.0f;
 }
 #endif
+#else
+#define decode_cell(w) (w)
+#endif
 
 void
-sq8_scan (const __global uint *x, uint n, uint ld4, const __global float *q,
+team_scan (const __global cell *x, uint n, uint ld4, const __global float *q,
           uint q0, uint nb, uint k, __global ulong *out, const int l2,
           const __global float *min, const __global float *step,
           const __global float *qinv, const __global float *xinv,
@@ -105,18 +123,21 @@ sq8_scan (const __global uint *x, uint n, uint ld4, const __global float *q,
   /* Queries past nb score zeros; their sums are never kept. */
   for (uint i = lid; i < QB * ld4; i += WG)
     {
-      const uint u = i % ld4;
       const float4 qv = i / ld4 < nb ? vload4 (i, q) : (float4) (0.0f);
 
-      cst[i] = l2 ? qv - vload4 (u, min) : qv * vload4 (u, step);
+#if SQ8
+      cst[i] = l2 ? qv - vload4 (i % ld4, min) : qv * vload4 (i % ld4, step);
+#else
+      cst[i] = qv;
+#endif
     }
-  if (l2)
+  if (SQ8 && l2)
     for (uint u = lid; u < ld4; u += WG)
       cst[QB * ld4 + u] = vload4 (u, step);
   for (uint j = 0; j < QB; j++)
     {
       base[j] = 0.0f;
-      if (!l2 && j < nb)
+      if (SQ8 && !l2 && j < nb)
         for (uint u = lane; u < ld4; u += TEAM)
           base[j] += dot (vload4 (u, q + (size_t) j * ld4 * 4),
                           vload4 (u, min));
@@ -133,17 +154,17 @@ sq8_scan (const __global uint *x, uint n, uint ld4, const __global float *q,
           acc[r][j] = base[j];
       for (uint u = lane; u < ld4; u += TEAM)
         {
-          const float4 st = l2 ? cst[QB * ld4 + u] : (float4) (0.0f);
+          const float4 st = SQ8 && l2 ? cst[QB * ld4 + u] : (float4) (1.0f);
           float4 qc[QB];
-          uint w[ROWS];
+          cell w[ROWS];
 
           for (uint r = 0; r < ROWS; r++)
-            w[r] = r0 + r < n ? x[(size_t) (r0 + r) * ld4 + u] : 0;
+            w[r] = r0 + r < n ? x[(size_t) (r0 + r) * ld4 + u] : CELL_ZERO;
           for (uint j = 0; j < QB; j++)
             qc[j] = cst[j * ld4 + u];
           for (uint r = 0; r < ROWS; r++)
             {
-              const float4 c = sq8_decode (w[r]);
+              const float4 c = decode_cell (w[r]);
 
               for (uint j = 0; j < QB; j++)
                 {
@@ -171,7 +192,7 @@ sq8_scan (const __global uint *x, uint n, uint ld4, const __global float *q,
         }
 
       /* Output o = r * QB + j of the team is row r0 + r, query j; lane L
-       * sums output L. */
+       * sums output L, if there is one. */
       for (uint r = 0; r < ROWS; r++)
         for (uint j = 0; j < QB; j++)
           sums[(r * QB + j) * RED_LD + lane] = acc[r][j];
@@ -182,7 +203,7 @@ sq8_scan (const __global uint *x, uint n, uint ld4, const __global float *q,
 
         for (uint m = 0; m < TEAM; m++)
           s += sums[lane * RED_LD + m];
-        if (row < n && j < nb)
+        if (lane < ROWS * QB && row < n && j < nb)
           topk_offer (cand, CAP, count, thr, j,
                       xinv != 0 ? s * qinv[q0 + j] * xinv[row] : s, !l2, row);
       }
@@ -195,27 +216,27 @@ sq8_scan (const __global uint *x, uint n, uint ld4, const __global float *q,
 }
 
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
-sq8_scan_ip (const __global uint *x, uint n, uint ld4,
+team_scan_ip (const __global cell *x, uint n, uint ld4,
              const __global float *q, uint q0, uint nb, uint k,
              __global ulong *out, const __global float *min,
              const __global float *step, const __global float *qinv,
              const __global float *xinv, __local float4 *cst)
 {
-  SQ8_SCAN_LOCALS;
+  TEAM_SCAN_LOCALS;
 
-  sq8_scan (x, n, ld4, q, q0, nb, k, out, 0, min, step, qinv, xinv, cst,
+  team_scan (x, n, ld4, q, q0, nb, k, out, 0, min, step, qinv, xinv, cst,
             cand, red, count, thr);
 }
 
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
-sq8_scan_l2 (const __global uint *x, uint n, uint ld4,
+team_scan_l2 (const __global cell *x, uint n, uint ld4,
              const __global float *q, uint q0, uint nb, uint k,
              __global ulong *out, const __global float *min,
              const __global float *step, const __global float *qinv,
              const __global float *xinv, __local float4 *cst)
 {
-  SQ8_SCAN_LOCALS;
+  TEAM_SCAN_LOCALS;
 
-  sq8_scan (x, n, ld4, q, q0, nb, k, out, 1, min, step, qinv, xinv, cst,
+  team_scan (x, n, ld4, q, q0, nb, k, out, 1, min, step, qinv, xinv, cst,
             cand, red, count, thr);
 }

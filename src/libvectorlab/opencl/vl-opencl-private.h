@@ -278,6 +278,7 @@ typedef struct
   cl_kernel kernel_lists;  /* topk_merge_lists */
   size_t    wg;
   size_t    best_len;      /* local candidates: a power of two >= k */
+  size_t    lists_len;     /* topk_merge_lists': a power of two >= best_len */
 } VlOpenclTopk;
 
 /* Gets the merge kernels for a top-@k and fails with

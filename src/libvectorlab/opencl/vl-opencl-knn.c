@@ -151,6 +151,9 @@ search_gemm (Search *s, VlError **error)
           VL_OPENCL_TRY (vl_opencl_topk_merge (ctx, &s->topk, running, k, have,
                                                scratch, tn, rows, cols, x0,
                                                similarity, error));
+          /* The device starts on what is queued while the host enqueues
+           * the next tiles, instead of waiting for the last of them. */
+          clFlush (((VlOpenclContext *) ctx->priv)->queue);
           have = have + cols < k ? have + cols : k;
         }
       VL_OPENCL_TRY (vl_opencl_download (ctx, running, rows * k * sizeof (cl_ulong),

@@ -8,10 +8,10 @@
  * items, counters (MERGE_WORK in topk.cl). */
 #define TOPK_LOCAL_FIXED(wg) (256 * 4 + 4 * (wg) + 64)
 /* Candidates topk_merge_lists may gather below the best of the lists'
- * k-th keys and sort in local memory (merge_sorted_lists), at most: a scan
- * of 1M rows by 1,056 groups leaves thousands of its 10,560 candidates
- * (k = 10) there, which with room for only 2 k went through the radix
- * select instead: 71 us of a one-query search on the H200, 59 now. */
+ * k-th keys and sort in local memory (merge_sorted_lists), at most: many
+ * lists leave far more than 2 k candidates there (thousands of the 10,560
+ * of 1,056 lists of 10), which would otherwise go through the radix
+ * select. */
 #define LISTS_LEN_MAX 4096
 
 static size_t

@@ -96,7 +96,8 @@ main (int argc, char **argv)
   /* Several workers even on a one-core machine. */
   g_setenv ("VL_NUM_THREADS", "8", TRUE);
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/vectorlab/host-copy/contiguous", test_contiguous_in_memory);
+  g_test_add_func ("/vectorlab/host-copy/contiguous",
+                   test_contiguous_in_memory);
   g_test_add_func ("/vectorlab/host-copy/fresh", test_contiguous_fresh);
   g_test_add_func ("/vectorlab/host-copy/strided", test_strided);
   return g_test_run ();

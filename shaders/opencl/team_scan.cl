@@ -103,11 +103,11 @@ decode_cell (uint w)
 
 void
 team_scan (const __global cell *x, uint n, uint ld4, const __global float *q,
-          uint q0, uint nb, uint k, __global ulong *out, const int l2,
-          const __global float *min, const __global float *step,
-          const __global float *qinv, const __global float *xinv,
-          __local float4 *cst, __local ulong *cand, __local float *red,
-          __local uint *count, __local ulong *thr)
+           uint q0, uint nb, uint k, __global ulong *out, const int l2,
+           const __global float *min, const __global float *step,
+           const __global float *qinv, const __global float *xinv,
+           __local float4 *cst, __local ulong *cand, __local float *red,
+           __local uint *count, __local ulong *thr)
 {
   const uint lid = get_local_id (0), lane = lid % TEAM;
   const uint rounds = (n + ROUND - 1) / ROUND, groups = get_num_groups (0);
@@ -217,26 +217,26 @@ team_scan (const __global cell *x, uint n, uint ld4, const __global float *q,
 
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
 team_scan_ip (const __global cell *x, uint n, uint ld4,
-             const __global float *q, uint q0, uint nb, uint k,
-             __global ulong *out, const __global float *min,
-             const __global float *step, const __global float *qinv,
-             const __global float *xinv, __local float4 *cst)
+              const __global float *q, uint q0, uint nb, uint k,
+              __global ulong *out, const __global float *min,
+              const __global float *step, const __global float *qinv,
+              const __global float *xinv, __local float4 *cst)
 {
   TEAM_SCAN_LOCALS;
 
   team_scan (x, n, ld4, q, q0, nb, k, out, 0, min, step, qinv, xinv, cst,
-            cand, red, count, thr);
+             cand, red, count, thr);
 }
 
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
 team_scan_l2 (const __global cell *x, uint n, uint ld4,
-             const __global float *q, uint q0, uint nb, uint k,
-             __global ulong *out, const __global float *min,
-             const __global float *step, const __global float *qinv,
-             const __global float *xinv, __local float4 *cst)
+              const __global float *q, uint q0, uint nb, uint k,
+              __global ulong *out, const __global float *min,
+              const __global float *step, const __global float *qinv,
+              const __global float *xinv, __local float4 *cst)
 {
   TEAM_SCAN_LOCALS;
 
   team_scan (x, n, ld4, q, q0, nb, k, out, 1, min, step, qinv, xinv, cst,
-            cand, red, count, thr);
+             cand, red, count, thr);
 }

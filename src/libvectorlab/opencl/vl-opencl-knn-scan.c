@@ -70,7 +70,7 @@ variant (VlContext *ctx, VlOpenclFamily family, size_t qb,
   else if (family == VL_OPENCL_SQ8_TEAM1 || family == VL_OPENCL_SQ8_TEAM4
            || family == VL_OPENCL_TEAM_SCAN4)
     {
-      bool sq8 = family == VL_OPENCL_SQ8_TEAM1 || family == VL_OPENCL_SQ8_TEAM4;
+      bool sq8 = family != VL_OPENCL_TEAM_SCAN4;
 
       v.ip = "team_scan_ip";
       v.l2 = "team_scan_l2";

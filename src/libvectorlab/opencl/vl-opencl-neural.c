@@ -157,8 +157,8 @@ typedef struct
   size_t         wg;
 } DecodeChunk;
 
-/* Rows of a chunk of codes and scales: neural_unpack, then a = [codes *
- * scale, 1] times [W_d, b_d]^T. */
+/* Decodes a chunk of rows: neural_unpack makes a = [codes * scale, 1],
+ * and the output is a [W_d, b_d]^T. */
 static VlStatus
 decode_chunk (VlContext *ctx, size_t r0, size_t rows, const cl_mem *in,
               cl_mem *out, void *data, VlError **error)

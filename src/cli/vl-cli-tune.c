@@ -238,14 +238,21 @@ tune_family (VlContext *ctx, const Target *target, const float *query_data,
   return TRUE;
 }
 
+/* Whether @s is to be run: the device has its family, and --family, if
+ * given, names it. */
+static gboolean
+is_searched (const Search *s, const char *const *families)
+{
+  return (opt_family == NULL || strcmp (opt_family, s->family) == 0)
+         && g_strv_contains (families, s->family);
+}
+
 /* Whether a family to be tuned searches SQ8 codes. */
 static gboolean
 wants_sq8 (const char *const *families)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (searches); i++)
-    if (searches[i].sq8
-        && (opt_family == NULL || strcmp (opt_family, searches[i].family) == 0)
-        && g_strv_contains (families, searches[i].family))
+    if (searches[i].sq8 && is_searched (&searches[i], families))
       return TRUE;
   return FALSE;
 }
@@ -331,8 +338,7 @@ vl_cli_tune (int argc, char **argv)
       const Search *s = &searches[i];
       gsize nq = s->nq;
 
-      if ((opt_family != NULL && strcmp (opt_family, s->family) != 0)
-          || !g_strv_contains ((const char *const *) families, s->family))
+      if (!is_searched (s, families))
         continue;
       /* The scan families are timed on their block of queries; the GEMM's
        * 1024 take long on a CPU device, so a quarter there. */

@@ -48,7 +48,10 @@ copy_bytes (char *dst, const char *src, size_t bytes, bool streaming)
   size_t head = (16 - ((uintptr_t) dst & 15)) & 15;
 
   if (!streaming)
-    head = bytes;
+    {
+      memcpy (dst, src, bytes);
+      return;
+    }
   if (head > bytes)
     head = bytes;
   memcpy (dst, src, head);
@@ -98,9 +101,8 @@ static void
 copy_strided_rows (size_t begin, size_t end, unsigned worker, void *data)
 {
   const CopyRows *c = data;
-
-  bool streaming = begin < end && !not_faulted_in (c->dst
-                                                    + begin * c->dst_stride);
+  bool streaming = begin < end
+                   && !not_faulted_in (c->dst + begin * c->dst_stride);
 
   (void) worker;
   for (size_t r = begin; r < end; r++)
@@ -145,7 +147,7 @@ copy_pieces (size_t begin, size_t end, unsigned worker, void *data)
 
 void
 vl_host_copy_rows (const void *src, size_t src_stride, void *dst,
-                     size_t dst_stride, size_t rows, size_t row_bytes)
+                   size_t dst_stride, size_t rows, size_t row_bytes)
 {
   CopyRows c = { src, src_stride, dst, dst_stride, row_bytes, 0, 0, 0 };
 

@@ -147,7 +147,7 @@ upload_chunk (Run *run, int s, size_t r0, size_t rows, VlError **error)
       if (run->staged)
         {
           vl_host_copy_rows (src, port->stride, stream->stage_ptr[s] + offset,
-                               port->row_bytes, rows, port->row_bytes);
+                             port->row_bytes, rows, port->row_bytes);
           err = clEnqueueWriteBuffer (queue, run->dev_in[s][p], CL_FALSE, 0,
                                       bytes, stream->stage_ptr[s] + offset,
                                       0, NULL, &event);
@@ -250,8 +250,8 @@ drain_chunk (Run *run, int s, size_t r0, size_t rows, VlError **error)
       const VlOpenclStreamPort *port = &run->out[p];
 
       vl_host_copy_rows (stream->stage_ptr[s] + offset, port->row_bytes,
-                 (char *) port->host + r0 * port->stride, port->stride, rows,
-                 port->row_bytes);
+                         (char *) port->host + r0 * port->stride,
+                         port->stride, rows, port->row_bytes);
       offset += rows * port->row_bytes;
     }
   run->ctx->breakdown.host_extract_ms += vl_now_ms () - t0;

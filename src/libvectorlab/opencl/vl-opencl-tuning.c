@@ -259,9 +259,12 @@ check_limits (VlContext *ctx, VlOpenclFamily family, const char *tuning,
               "from 1 to 4, GROUPS_PER_CU at least 1";
       local = vl_opencl_knn_scan_mma_local (wg, nr);
     }
-  else if (family == VL_OPENCL_SQ8_TEAM1 || family == VL_OPENCL_SQ8_TEAM4)
+  else if (family == VL_OPENCL_TEAM_SCAN4 || family == VL_OPENCL_SQ8_TEAM1
+           || family == VL_OPENCL_SQ8_TEAM4)
     {
       VlOpenclContext *priv = ctx->priv;
+      /* Each family has one of them; the other reads 0. */
+      unsigned rpt = vl_opencl_tuning_value (tuning, "RPT", 0);
       unsigned prmt = vl_opencl_tuning_value (tuning, "PRMT", 0);
 
       /* Whole teams of 32; topk.cl's sorts take power-of-two lists. */
@@ -269,6 +272,9 @@ check_limits (VlContext *ctx, VlOpenclFamily family, const char *tuning,
           || vl_opencl_tuning_value (tuning, "GROUPS_PER_CU", 0) == 0)
         why = "WG must be a power of two from 32 to 256, GROUPS_PER_CU at "
               "least 1";
+      /* A lane sums an output of RPT rows x 4 queries. */
+      else if (family == VL_OPENCL_TEAM_SCAN4 && (rpt == 0 || rpt > 8))
+        why = "RPT is from 1 to 8";
       else if (prmt > 1)
         why = "PRMT is 0 (shifts and masks) or 1 (PTX byte permutes)";
       else if (prmt == 1 && !priv->nvidia_ptx)
@@ -277,19 +283,6 @@ check_limits (VlContext *ctx, VlOpenclFamily family, const char *tuning,
        * checked when a search picks its kernel. */
       local = vl_opencl_team_scan_local (family == VL_OPENCL_SQ8_TEAM1 ? 1 : 4,
                                          wg);
-    }
-  else if (family == VL_OPENCL_TEAM_SCAN4)
-    {
-      unsigned rpt = vl_opencl_tuning_value (tuning, "RPT", 0);
-
-      /* Whole teams of 32; topk.cl's sorts take power-of-two lists; a
-       * lane sums an output of RPT rows x 4 queries. */
-      if (!is_pow2 ((unsigned) wg) || wg < 32 || wg > 256 || rpt == 0
-          || rpt > 8
-          || vl_opencl_tuning_value (tuning, "GROUPS_PER_CU", 0) == 0)
-        why = "WG must be a power of two from 32 to 256, RPT from 1 to 8, "
-              "GROUPS_PER_CU at least 1";
-      local = vl_opencl_team_scan_local (4, wg);
     }
   else
     {

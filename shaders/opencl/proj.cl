@@ -12,6 +12,10 @@
  *   kernel reuses distance_block): a work-group of RTS x RTS items computes
  *   one TS x TS block of out, group 0 walking the p axis and group 1 the
  *   rows, with the d axis staged through local memory in chunks of TK.
+ *   Few rows (a search's queries) make too few blocks for the device, so
+ *   the d axis may be split too (group 2, `slices` of whole chunks): slice
+ *   s then stores its partial block at out + s * n * ldo, and proj_sum adds
+ *   the slices.
  * Tunables: those of distance.cl (-DTS, -DWPT, -DTK).
  */
 __kernel __attribute__ ((reqd_work_group_size (RTS, RTS, 1))) void
@@ -23,9 +27,14 @@ proj_rows (const __global float *x, uint n, uint d,
   __local float ws[TK * (TS + 1)];
   const uint lx = get_local_id (0), ly = get_local_id (1);
   const uint rb = get_group_id (1) * TS, cb = get_group_id (0) * TS;
+  const uint slices = get_num_groups (2);
+  const uint dk = (d + slices * TK - 1) / (slices * TK) * TK;
+  const uint k0 = min (d, (uint) get_group_id (2) * dk);
   float acc[WPT][WPT];
 
-  distance_block (x, d, n, w, d, p, d, 0, xs, ws, acc);
+  distance_block (x + k0, d, n, w + k0, d, p, min (dk, d - k0), 0, xs, ws,
+                  acc);
+  out += (size_t) get_group_id (2) * n * ldo;
   for (uint i = 0; i < WPT; i++)
     for (uint j = 0; j < WPT; j++)
       {
@@ -34,4 +43,21 @@ proj_rows (const __global float *x, uint n, uint d,
         if (r < n && c < p)
           out[(size_t) r * ldo + c] = scale * acc[i][j];
       }
+}
+
+/* out[i * ldo + j] = the sum of the @slices partial blocks of proj_rows at
+ * partial + s * n * ldo, for one (i, j) an item. */
+__kernel void
+proj_sum (const __global float *partial, uint n, uint p, uint ldo,
+          uint slices, __global float *out)
+{
+  const uint i = get_global_id (0) / p, j = get_global_id (0) % p;
+  const size_t at = (size_t) i * ldo + j;
+  float sum = 0.0f;
+
+  if (i >= n)
+    return;
+  for (uint s = 0; s < slices; s++)
+    sum += partial[(size_t) s * n * ldo + at];
+  out[at] = sum;
 }

@@ -14,7 +14,9 @@
  *      change it; when they are few (the usual case after the first tiles)
  *      they are sorted together with running in local memory, and nothing
  *      else is done; sorted lists of k are cut the same way at the best of
- *      their k-th keys (merge_sorted_lists);
+ *      their k-th keys (merge_sorted_lists); the host merges a query's
+ *      first tile of many scores as a first part, then the rest, so that
+ *      the rest is filtered this way;
  *   1. otherwise a radix select over the list [running ; new] (8-bit digits,
  *      256-bin histograms in local memory; over the keys for tiles, over
  *      whole candidates for lists) finds the candidate prefix of rank
@@ -443,16 +445,19 @@ merge (__global ulong *running, uint k, uint have,
   sort_into_running (best, keep, running, keep);
 }
 
+/* Merges scores [from, from + tile_n) of each query's row into its
+ * running list. */
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
 topk_merge (__global ulong *running, uint k, uint have,
-            const __global float *scores, uint lds, uint tile_n, uint tile0,
-            int negate, __local ulong *best, uint best_len)
+            const __global float *scores, uint lds, uint from, uint tile_n,
+            uint tile0, int negate, __local ulong *best, uint best_len)
 {
   __local uint work[MERGE_WORK];
 
   merge (running + (size_t) get_group_id (0) * k, k, have,
-         scores + (size_t) get_group_id (0) * lds, 0, tile_n, tile0, negate,
-         lds % 4 == 0, best, best_len, work);
+         scores + (size_t) get_group_id (0) * lds + from, 0, tile_n,
+         tile0 + from, negate, lds % 4 == 0 && from % 4 == 0, best,
+         best_len, work);
 }
 
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void

@@ -183,13 +183,18 @@ void     vl_opencl_pool_release (VlContext *ctx);
 VlStatus vl_opencl_set_args (cl_kernel kernel, VlError **error, ...);
 /* The side of the square work-group of @wg items that the families on
  * distance.cl's blocks use (WG_SQUARE): each computes TS = 4 * side
- * outputs a side. */
+ * outputs a side, walking d in chunks of VL_OPENCL_SQUARE_TK columns. */
 size_t   vl_opencl_square_side (size_t wg);
+#define VL_OPENCL_SQUARE_TK 16
 /* Enqueues such a kernel (built for @wg items) over @rows x @cols outputs:
- * group 0 walks the columns, group 1 the rows, a TS x TS block a group. */
+ * group 0 walks the columns, group 1 the rows, a TS x TS block a group;
+ * with @slices > 1, group 2 walks that many slices of d. */
 VlStatus vl_opencl_enqueue_blocks (VlContext *ctx, cl_kernel kernel,
                                    size_t wg, size_t rows, size_t cols,
                                    VlError **error);
+VlStatus vl_opencl_enqueue_block_slices (VlContext *ctx, cl_kernel kernel,
+                                         size_t wg, size_t rows, size_t cols,
+                                         size_t slices, VlError **error);
 VlStatus vl_opencl_enqueue_kernel (VlContext *ctx, cl_kernel kernel,
                                    cl_uint dims, const size_t *global,
                                    const size_t *local, VlError **error);
@@ -278,7 +283,6 @@ typedef struct
   cl_kernel kernel_lists;  /* topk_merge_lists */
   size_t    wg;
   size_t    best_len;      /* local candidates: a power of two >= k */
-  size_t    lists_len;     /* topk_merge_lists': a power of two >= best_len */
 } VlOpenclTopk;
 
 /* Gets the merge kernels for a top-@k and fails with

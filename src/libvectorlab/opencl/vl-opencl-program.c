@@ -115,8 +115,8 @@ family_options (VlContext *ctx, VlOpenclFamily family, size_t wg, char *buf,
   /* 4 x 4 outputs per item and a d chunk of 16 keep the two staged tiles
    * at 2 * 16 * (4 * side + 1) floats: 8 KiB for side 16. */
   if (desc->wg_kind == WG_SQUARE)
-    n = (size_t) snprintf (buf, size, "-cl-std=CL1.2 -DTS=%zu -DWPT=4 -DTK=16",
-                           4 * side);
+    n = (size_t) snprintf (buf, size, "-cl-std=CL1.2 -DTS=%zu -DWPT=4 -DTK=%d",
+                           4 * side, VL_OPENCL_SQUARE_TK);
   else if (desc->wg_kind == WG_FLAT)
     n = (size_t) snprintf (buf, size, "-cl-std=CL1.2 -DWG=%zu", wg);
   else

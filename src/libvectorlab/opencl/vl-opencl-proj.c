@@ -39,27 +39,71 @@ opencl_tensor_read (VlContext *ctx, void *storage, void *data, size_t bytes,
   return vl_opencl_finish (ctx, status, error);
 }
 
+/* Slices of the d axis for projecting @n rows to @p: enough blocks for two
+ * work-groups a compute unit, in whole chunks of d, with the partial
+ * blocks within the scratch budget; 1 (no split) for many rows. */
+static size_t
+proj_slices (VlContext *ctx, size_t wg, size_t n, size_t d, size_t p,
+             size_t ldo)
+{
+  size_t ts = 4 * vl_opencl_square_side (wg);
+  size_t blocks = ((n + ts - 1) / ts) * ((p + ts - 1) / ts);
+  size_t want = 2 * (ctx->device.compute_units > 0 ? ctx->device.compute_units : 1);
+  size_t chunks = (d + VL_OPENCL_SQUARE_TK - 1) / VL_OPENCL_SQUARE_TK;
+  size_t fit = VL_OPENCL_SCRATCH_FLOATS / (n * ldo);
+  size_t slices = (want + blocks - 1) / blocks;
+
+  if (slices > chunks)
+    slices = chunks;
+  if (slices > fit)
+    slices = fit;
+  return slices > 1 ? slices : 1;
+}
+
 VlStatus
 vl_opencl_project_rows (VlContext *ctx, cl_mem x, size_t n, size_t d,
-                        cl_mem w, size_t p, float scale, cl_mem out,
+                        cl_mem w, size_t p, float scale, cl_mem dst,
                         size_t ldo, VlError **error)
 {
-  cl_kernel kernel;
-  size_t wg;
+  cl_kernel kernel, sum;
+  cl_mem partial = NULL;
+  size_t wg, slices, items = n * p;
   cl_uint a_n = (cl_uint) n, a_d = (cl_uint) d, a_p = (cl_uint) p;
-  cl_uint a_ldo = (cl_uint) ldo;
+  cl_uint a_ldo = (cl_uint) ldo, a_slices;
   VlStatus status;
 
-  if ((status = vl_opencl_kernel (ctx, VL_OPENCL_PROJ, "proj_rows", &kernel,
-                                  &wg, error)) != VL_STATUS_OK
-      || (status = vl_opencl_set_args (kernel, error, sizeof x, &x,
-                                       sizeof a_n, &a_n, sizeof a_d, &a_d,
-                                       sizeof w, &w, sizeof a_p, &a_p,
-                                       sizeof scale, &scale,
-                                       sizeof out, &out, sizeof a_ldo, &a_ldo,
-                                       (size_t) 0)) != VL_STATUS_OK)
-    return status;
-  return vl_opencl_enqueue_blocks (ctx, kernel, wg, n, p, error);
+  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_PROJ, "proj_rows", &kernel,
+                                   &wg, error));
+  slices = proj_slices (ctx, wg, n, d, p, ldo);
+  a_slices = (cl_uint) slices;
+  if (slices > 1)
+    VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, slices * n * ldo * sizeof (float),
+                                         &partial, "projection slices",
+                                         error));
+  VL_OPENCL_TRY (vl_opencl_set_args (kernel, error, sizeof x, &x,
+                                     sizeof a_n, &a_n, sizeof a_d, &a_d,
+                                     sizeof w, &w, sizeof a_p, &a_p,
+                                     sizeof scale, &scale, sizeof dst,
+                                     slices > 1 ? &partial : &dst,
+                                     sizeof a_ldo, &a_ldo, (size_t) 0));
+  VL_OPENCL_TRY (vl_opencl_enqueue_block_slices (ctx, kernel, wg, n, p,
+                                                 slices, error));
+  if (slices > 1)
+    {
+      VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_PROJ, "proj_sum", &sum,
+                                       &wg, error));
+      VL_OPENCL_TRY (vl_opencl_set_args (sum, error, sizeof partial, &partial,
+                                         sizeof a_n, &a_n, sizeof a_p, &a_p,
+                                         sizeof a_ldo, &a_ldo,
+                                         sizeof a_slices, &a_slices,
+                                         sizeof dst, &dst, (size_t) 0));
+      VL_OPENCL_TRY (vl_opencl_enqueue_kernel (ctx, sum, 1, &items, NULL,
+                                               error));
+    }
+out:
+  /* The in-order queue runs proj_sum before anything reuses partial. */
+  vl_opencl_buffer_put (ctx, partial);
+  return status;
 }
 
 typedef struct

@@ -7,12 +7,15 @@
 /* Static local memory of topk_merge beside `best`: histogram, scan of WG
  * items, counters (MERGE_WORK in topk.cl). */
 #define TOPK_LOCAL_FIXED(wg) (256 * 4 + 4 * (wg) + 64)
-/* Candidates topk_merge_lists may gather below the best of the lists'
- * k-th keys and sort in local memory (merge_sorted_lists), at most: many
- * lists leave far more than 2 k candidates there (thousands of the 10,560
- * of 1,056 lists of 10), which would otherwise go through the radix
- * select. */
-#define LISTS_LEN_MAX 4096
+/* Candidates a merge may gather below its bound and sort in local memory
+ * (merge_few, merge_sorted_lists in topk.cl), at most: the first tiles of
+ * a search leave many scores below the running k-th (a database stored
+ * cluster by cluster gave hundreds a query for the tile after 57,344
+ * rows), and many lists leave thousands of their candidates below the
+ * best of their k-th keys; each of those would otherwise go through the
+ * radix select (330 us for 128 queries' tile of 65,536 rows on an H100,
+ * against 22 us when few pass). */
+#define BEST_LEN_MAX 4096
 
 static size_t
 ceil_pow2 (size_t x)
@@ -46,27 +49,32 @@ vl_opencl_topk_init (VlContext *ctx, size_t k, VlOpenclTopk *topk,
                          + TOPK_LOCAL_FIXED (topk->wg), ctx->device.name,
                          (unsigned long long) ctx->device.local_mem_bytes);
   /* Room for candidates beside the running list lets a merge with few of
-   * them skip the radix select (merge_few in topk.cl). */
-  if (2 * topk->best_len * sizeof (cl_ulong) + TOPK_LOCAL_FIXED (topk->wg)
-      <= ctx->device.local_mem_bytes)
+   * them skip the radix select. */
+  while (topk->best_len < BEST_LEN_MAX
+         && 2 * topk->best_len * sizeof (cl_ulong) + TOPK_LOCAL_FIXED (topk->wg)
+            <= ctx->device.local_mem_bytes)
     topk->best_len *= 2;
-  topk->lists_len = topk->best_len;
-  while (topk->lists_len < LISTS_LEN_MAX
-         && 2 * topk->lists_len * sizeof (cl_ulong)
-            + TOPK_LOCAL_FIXED (topk->wg) <= ctx->device.local_mem_bytes)
-    topk->lists_len *= 2;
   return VL_STATUS_OK;
 }
 
-VlStatus
-vl_opencl_topk_merge (VlContext *ctx, const VlOpenclTopk *topk,
-                      cl_mem running, size_t k, size_t have, cl_mem scratch,
-                      size_t lds, size_t rows, size_t cols, size_t tile0,
-                      bool similarity, VlError **error)
+/* Scores of a query's first tile merged before the rest of it: that tile
+ * has no running list to filter it, and the radix select's histogram
+ * passes over all of its scores cost tens of us (64 us for 128 queries x
+ * 10,000 on an H100).  The k-th best of the first part filters the rest
+ * (merge_few in topk.cl), of which few pass while k is small against the
+ * part. */
+#define FIRST_PART 1024
+
+/* Merges scores [@from, @from + @n) of each row of @scratch. */
+static VlStatus
+enqueue_merge (VlContext *ctx, const VlOpenclTopk *topk, cl_mem running,
+               size_t k, size_t have, cl_mem scratch, size_t lds, size_t rows,
+               size_t from, size_t n, size_t tile0, bool similarity,
+               VlError **error)
 {
-  cl_uint a_k = (cl_uint) k, a_have = (cl_uint) have, a_cols = (cl_uint) cols;
-  cl_uint a_lds = (cl_uint) lds, a_tile0 = (cl_uint) tile0;
-  cl_uint a_len = (cl_uint) topk->best_len;
+  cl_uint a_k = (cl_uint) k, a_have = (cl_uint) have, a_n = (cl_uint) n;
+  cl_uint a_lds = (cl_uint) lds, a_from = (cl_uint) from;
+  cl_uint a_tile0 = (cl_uint) tile0, a_len = (cl_uint) topk->best_len;
   cl_int negate = similarity;
   size_t global = rows * topk->wg;
   VlStatus status;
@@ -74,7 +82,8 @@ vl_opencl_topk_merge (VlContext *ctx, const VlOpenclTopk *topk,
   status = vl_opencl_set_args (topk->kernel, error, sizeof running, &running,
                                sizeof a_k, &a_k, sizeof a_have, &a_have,
                                sizeof scratch, &scratch, sizeof a_lds, &a_lds,
-                               sizeof a_cols, &a_cols, sizeof a_tile0, &a_tile0,
+                               sizeof a_from, &a_from, sizeof a_n, &a_n,
+                               sizeof a_tile0, &a_tile0,
                                sizeof negate, &negate,
                                topk->best_len * sizeof (cl_ulong), NULL,
                                sizeof a_len, &a_len, (size_t) 0);
@@ -85,12 +94,32 @@ vl_opencl_topk_merge (VlContext *ctx, const VlOpenclTopk *topk,
 }
 
 VlStatus
+vl_opencl_topk_merge (VlContext *ctx, const VlOpenclTopk *topk,
+                      cl_mem running, size_t k, size_t have, cl_mem scratch,
+                      size_t lds, size_t rows, size_t cols, size_t tile0,
+                      bool similarity, VlError **error)
+{
+  VlStatus status;
+
+  if (have > 0 || 4 * k > FIRST_PART || cols <= 2 * FIRST_PART)
+    return enqueue_merge (ctx, topk, running, k, have, scratch, lds, rows, 0,
+                          cols, tile0, similarity, error);
+  status = enqueue_merge (ctx, topk, running, k, 0, scratch, lds, rows, 0,
+                          FIRST_PART, tile0, similarity, error);
+  if (status != VL_STATUS_OK)
+    return status;
+  return enqueue_merge (ctx, topk, running, k, k, scratch, lds, rows,
+                        FIRST_PART, cols - FIRST_PART, tile0, similarity,
+                        error);
+}
+
+VlStatus
 vl_opencl_topk_merge_lists (VlContext *ctx, const VlOpenclTopk *topk,
                             cl_mem running, size_t k, cl_mem lists,
                             size_t rows, size_t per_row, VlError **error)
 {
   cl_uint a_k = (cl_uint) k, a_have = 0, a_n = (cl_uint) per_row;
-  cl_uint a_len = (cl_uint) topk->lists_len;
+  cl_uint a_len = (cl_uint) topk->best_len;
   size_t global = rows * topk->wg;
   VlStatus status;
 
@@ -98,7 +127,7 @@ vl_opencl_topk_merge_lists (VlContext *ctx, const VlOpenclTopk *topk,
                                sizeof running, &running, sizeof a_k, &a_k,
                                sizeof a_have, &a_have, sizeof lists, &lists,
                                sizeof a_n, &a_n, sizeof a_n, &a_n,
-                               topk->lists_len * sizeof (cl_ulong), NULL,
+                               topk->best_len * sizeof (cl_ulong), NULL,
                                sizeof a_len, &a_len, (size_t) 0);
   if (status != VL_STATUS_OK)
     return status;

@@ -204,12 +204,22 @@ VlStatus
 vl_opencl_enqueue_blocks (VlContext *ctx, cl_kernel kernel, size_t wg,
                           size_t rows, size_t cols, VlError **error)
 {
-  size_t side = vl_opencl_square_side (wg), ts = 4 * side;
-  size_t global[2] = { (cols + ts - 1) / ts * side,
-                       (rows + ts - 1) / ts * side };
-  size_t local[2] = { side, side };
+  return vl_opencl_enqueue_block_slices (ctx, kernel, wg, rows, cols, 1,
+                                         error);
+}
 
-  return vl_opencl_enqueue_kernel (ctx, kernel, 2, global, local, error);
+VlStatus
+vl_opencl_enqueue_block_slices (VlContext *ctx, cl_kernel kernel, size_t wg,
+                                size_t rows, size_t cols, size_t slices,
+                                VlError **error)
+{
+  size_t side = vl_opencl_square_side (wg), ts = 4 * side;
+  size_t global[3] = { (cols + ts - 1) / ts * side,
+                       (rows + ts - 1) / ts * side, slices };
+  size_t local[3] = { side, side, 1 };
+
+  return vl_opencl_enqueue_kernel (ctx, kernel, slices > 1 ? 3 : 2, global,
+                                   local, error);
 }
 
 VlStatus

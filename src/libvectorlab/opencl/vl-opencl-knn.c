@@ -156,8 +156,11 @@ search_gemm (Search *s, VlError **error)
           clFlush (((VlOpenclContext *) ctx->priv)->queue);
           have = have + cols < k ? have + cols : k;
         }
-      VL_OPENCL_TRY (vl_opencl_download (ctx, running, rows * k * sizeof (cl_ulong),
-                                         s->found + q0 * k, error));
+      /* The last block's results are waited for here. */
+      VL_OPENCL_TRY ((q0 + rows < nq ? vl_opencl_download
+                                     : vl_opencl_download_wait)
+                     (ctx, running, rows * k * sizeof (cl_ulong),
+                      s->found + q0 * k, error));
     }
 out:
   vl_opencl_buffer_put (ctx, scratch);

@@ -217,6 +217,13 @@ VlStatus vl_opencl_download_rect (VlContext *ctx, cl_mem buffer,
                                   VlError **error);
 VlStatus vl_opencl_download (VlContext *ctx, cl_mem buffer, size_t bytes,
                              void *data, VlError **error);
+/* The same, returning once the data (and so every command before it) is
+ * there: an op's last download.  A thread blocked in the read wakes
+ * sooner than one in clFinish after a non-blocking read into pageable
+ * memory (NVIDIA's driver: 29 against 75 us over a 1 ms kernel on an
+ * H100). */
+VlStatus vl_opencl_download_wait (VlContext *ctx, cl_mem buffer,
+                                  size_t bytes, void *data, VlError **error);
 /* Waits for the queue and adds the profiled time of every command since the
  * last call to ctx->breakdown.  Always drains the queue, so that no command
  * touches caller memory after an op returns, even after a failure.  Returns

@@ -304,20 +304,34 @@ vl_opencl_download_rect (VlContext *ctx, cl_mem buffer, size_t buffer_ld,
   return VL_STATUS_OK;
 }
 
-VlStatus
-vl_opencl_download (VlContext *ctx, cl_mem buffer, size_t bytes, void *data,
-                    VlError **error)
+static VlStatus
+read_buffer (VlContext *ctx, cl_mem buffer, cl_bool blocking, size_t bytes,
+             void *data, VlError **error)
 {
   VlOpenclContext *priv = ctx->priv;
   cl_event event;
   cl_int err;
 
-  err = clEnqueueReadBuffer (priv->queue, buffer, CL_FALSE, 0, bytes, data, 0,
+  err = clEnqueueReadBuffer (priv->queue, buffer, blocking, 0, bytes, data, 0,
                              NULL, &event);
   if (err != CL_SUCCESS)
     return vl_opencl_check (err, "clEnqueueReadBuffer", error);
   vl_opencl_track (ctx, event, VL_OPENCL_PHASE_DOWNLOAD);
   return VL_STATUS_OK;
+}
+
+VlStatus
+vl_opencl_download (VlContext *ctx, cl_mem buffer, size_t bytes, void *data,
+                    VlError **error)
+{
+  return read_buffer (ctx, buffer, CL_FALSE, bytes, data, error);
+}
+
+VlStatus
+vl_opencl_download_wait (VlContext *ctx, cl_mem buffer, size_t bytes,
+                         void *data, VlError **error)
+{
+  return read_buffer (ctx, buffer, CL_TRUE, bytes, data, error);
 }
 
 VlStatus

@@ -108,6 +108,9 @@ typedef struct
   const char      *tuning_family_names[VL_OPENCL_N_FAMILIES + 1];
 
   VlOpenclStream   stream;
+  /* Host time blocked in vl_opencl_download_wait since the op began:
+   * waiting for the device, not preparing its work (breakdown). */
+  double           blocked_ms;
 
   /* Buffer pool: free buffers by log2 of their size. */
   VlOpenclBucket   buckets[64];
@@ -218,10 +221,10 @@ VlStatus vl_opencl_download_rect (VlContext *ctx, cl_mem buffer,
 VlStatus vl_opencl_download (VlContext *ctx, cl_mem buffer, size_t bytes,
                              void *data, VlError **error);
 /* The same, returning once the data (and so every command before it) is
- * there: an op's last download.  A thread blocked in the read wakes
- * sooner than one in clFinish after a non-blocking read into pageable
- * memory (NVIDIA's driver: 29 against 75 us over a 1 ms kernel on an
- * H100). */
+ * there: an op's last download.  NVIDIA's driver completes a non-blocking
+ * read into pageable memory late: after a 1 ms kernel, such a read and
+ * clFinish returned 69 us after the kernel's end, a blocking read 17 us
+ * (H100).  The time blocked is kept out of host_prep_ms. */
 VlStatus vl_opencl_download_wait (VlContext *ctx, cl_mem buffer,
                                   size_t bytes, void *data, VlError **error);
 /* Waits for the queue and adds the profiled time of every command since the

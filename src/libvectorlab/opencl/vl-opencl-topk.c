@@ -153,9 +153,11 @@ vl_opencl_topk_finish (VlContext *ctx, VlStatus status, double t0,
                        const cl_ulong *found, size_t n, bool similarity,
                        int64_t *ids, float *scores, VlError **error)
 {
+  VlOpenclContext *priv = ctx->priv;
   double t1;
 
-  ctx->breakdown.host_prep_ms = vl_now_ms () - t0;
+  ctx->breakdown.host_prep_ms = vl_now_ms () - t0 - priv->blocked_ms;
+  priv->blocked_ms = 0.0;
   status = vl_opencl_finish (ctx, status, error);
   if (status != VL_STATUS_OK)
     return status;

@@ -331,7 +331,12 @@ VlStatus
 vl_opencl_download_wait (VlContext *ctx, cl_mem buffer, size_t bytes,
                          void *data, VlError **error)
 {
-  return read_buffer (ctx, buffer, CL_TRUE, bytes, data, error);
+  VlOpenclContext *priv = ctx->priv;
+  double t0 = vl_now_ms ();
+  VlStatus status = read_buffer (ctx, buffer, CL_TRUE, bytes, data, error);
+
+  priv->blocked_ms += vl_now_ms () - t0;
+  return status;
 }
 
 VlStatus

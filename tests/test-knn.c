@@ -23,6 +23,7 @@ typedef enum
   DATA_ZERO_ROWS,   /* query 0 and every 7th database row are zero */
   DATA_SCALED,      /* row norms spread over six orders of magnitude */
   DATA_OFFSET,      /* a tight cluster far from the origin (L2 only) */
+  DATA_IMPROVING,   /* later database rows score better, by trend */
 } DataKind;
 
 typedef struct
@@ -75,6 +76,12 @@ static const KnnCase cases[] = {
    * merge_sorted_lists gathers (4096), so the lists go through its radix
    * select; on a CPU's few groups they do not. */
   { "d4-n200000-dup-k128", 200000, 4,   1,  128,  0, DATA_DUPLICATES },
+  /* Rows that improve with their index beat the running k-th all along:
+   * the GEMM path's merges then take more candidates than local memory
+   * holds (after a first tile's first part, and in every later tile) and
+   * fall back to the radix select; the scans cut their lists often. */
+  { "d8-n20000-nq40-improving-k10", 20000, 8, 40, 10, 0, DATA_IMPROVING },
+  { "d8-n20000-nq3-improving-k10", 20000, 8,  3,  10,  0, DATA_IMPROVING },
 };
 
 /* The largest k, once, on L2 only: its cost is the sort, not the metric. */
@@ -161,6 +168,17 @@ fill_data (const KnnCase *c, VlMatrix *q, VlMatrix *x)
     {
       vl_test_matrix_fill (q, rand, 99.99f, 100.01f);
       vl_test_matrix_fill (x, rand, 99.99f, 100.01f);
+    }
+  if (c->kind == DATA_IMPROVING)
+    {
+      /* Positive queries; row r shrunk by (r + 1) / n toward 0: a larger
+       * inner product and, the queries being away from 0, a smaller
+       * distance as r grows. */
+      vl_test_matrix_fill (q, rand, 0.5f, 1.0f);
+      vl_test_matrix_fill (x, rand, 0.5f, 1.0f);
+      for (size_t r = 0; r < c->n; r++)
+        for (size_t k = 0; k < c->d; k++)
+          vl_test_row (x, r)[k] *= (float) (r + 1) / (float) c->n;
     }
   if (c->kind == DATA_SCALED)
     for (size_t r = 0; r < c->n; r++)

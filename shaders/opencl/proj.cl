@@ -46,7 +46,7 @@ proj_rows (const __global float *x, uint n, uint d,
 }
 
 /* out[i * ldo + j] = the sum of the @slices partial blocks of proj_rows at
- * partial + s * n * ldo, for one (i, j) an item. */
+ * partial + s * n * ldo, for one (i, j) an item: n * p items. */
 __kernel void
 proj_sum (const __global float *partial, uint n, uint p, uint ldo,
           uint slices, __global float *out)
@@ -55,8 +55,6 @@ proj_sum (const __global float *partial, uint n, uint p, uint ldo,
   const size_t at = (size_t) i * ldo + j;
   float sum = 0.0f;
 
-  if (i >= n)
-    return;
   for (uint s = 0; s < slices; s++)
     sum += partial[(size_t) s * n * ldo + at];
   out[at] = sum;

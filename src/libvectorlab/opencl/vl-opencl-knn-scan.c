@@ -293,11 +293,8 @@ vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
       }
       VL_OPENCL_TRY (merge_groups (ctx, topk, running, partial, k, lists, rows,
                                    groups, parts, error));
-      /* The last block's results are waited for here. */
-      VL_OPENCL_TRY ((q0 + rows < nq ? vl_opencl_download
-                                     : vl_opencl_download_wait)
-                     (ctx, running, rows * k * sizeof (cl_ulong),
-                      found + q0 * k, error));
+      VL_OPENCL_TRY (vl_opencl_topk_download (ctx, running, q0, rows, nq, k,
+                                              found, error));
     }
 out:
   vl_opencl_buffer_put (ctx, lists);

@@ -156,11 +156,8 @@ search_gemm (Search *s, VlError **error)
           clFlush (((VlOpenclContext *) ctx->priv)->queue);
           have = have + cols < k ? have + cols : k;
         }
-      /* The last block's results are waited for here. */
-      VL_OPENCL_TRY ((q0 + rows < nq ? vl_opencl_download
-                                     : vl_opencl_download_wait)
-                     (ctx, running, rows * k * sizeof (cl_ulong),
-                      s->found + q0 * k, error));
+      VL_OPENCL_TRY (vl_opencl_topk_download (ctx, running, q0, rows, nq, k,
+                                              s->found, error));
     }
 out:
   vl_opencl_buffer_put (ctx, scratch);

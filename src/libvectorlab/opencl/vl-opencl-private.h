@@ -314,6 +314,12 @@ VlStatus vl_opencl_topk_merge_lists (VlContext *ctx, const VlOpenclTopk *topk,
                                      cl_mem running, size_t k, cl_mem lists,
                                      size_t rows, size_t per_row,
                                      VlError **error);
+/* Downloads the @rows x @k results in @running of the block of queries
+ * from @q0 into @found (nq x k); the last block's (@q0 + @rows == @nq)
+ * is waited for there (vl_opencl_download_wait). */
+VlStatus vl_opencl_topk_download (VlContext *ctx, cl_mem running, size_t q0,
+                                  size_t rows, size_t nq, size_t k,
+                                  cl_ulong *found, VlError **error);
 /* Ends a tiled search begun at @t0: host_prep_ms, vl_opencl_finish(),
  * then, when all went well, the @n downloaded keys of topk_merge split into
  * ids and scores (host_extract_ms). */

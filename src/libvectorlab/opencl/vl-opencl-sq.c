@@ -352,11 +352,8 @@ opencl_sq_index_search (VlSqIndex *index, const VlMatrix *queries, size_t k,
                                                cols, x0, similarity, error));
           have = have + cols < k ? have + cols : k;
         }
-      /* The last block's results are waited for here. */
-      VL_OPENCL_TRY ((q0 + rows < nq ? vl_opencl_download
-                                     : vl_opencl_download_wait)
-                     (ctx, s.running, rows * k * sizeof (cl_ulong),
-                      found + q0 * k, error));
+      VL_OPENCL_TRY (vl_opencl_topk_download (ctx, s.running, q0, rows, nq, k,
+                                              found, error));
     }
 
 out:

@@ -135,6 +135,15 @@ vl_opencl_topk_merge_lists (VlContext *ctx, const VlOpenclTopk *topk,
                                    &topk->wg, error);
 }
 
+VlStatus
+vl_opencl_topk_download (VlContext *ctx, cl_mem running, size_t q0,
+                         size_t rows, size_t nq, size_t k, cl_ulong *found,
+                         VlError **error)
+{
+  return (q0 + rows < nq ? vl_opencl_download : vl_opencl_download_wait)
+         (ctx, running, rows * k * sizeof (cl_ulong), found + q0 * k, error);
+}
+
 /* Inverse of score_key in topk.cl. */
 static float
 key_score (uint32_t key, bool similarity)

@@ -14,6 +14,7 @@ static const struct
 {
   const char *family;
   const char *tuning;
+  size_t      d;        /* dimension of the rows; 0 for 40 */
 } alternatives[] = {
   { "knn_scan1", "WG=64 RPI=1 TK=32 GROUPS_PER_CU=2" },
   { "knn_scan1", "WG=256 RPI=3 TK=8 GROUPS_PER_CU=1" },
@@ -31,13 +32,23 @@ static const struct
   { "knn_scan_mma", "WG=96 NR=1 CW=3 GROUPS_PER_CU=2" },
   { "team_scan4", "WG=32 RPT=8 GROUPS_PER_CU=3" },
   { "team_scan4", "WG=64 RPT=1 GROUPS_PER_CU=2" },
-  { "sq8_scan1", "WG=64 GROUPS_PER_CU=3 PRMT=0" },
-  { "sq8_scan1", "WG=256 GROUPS_PER_CU=1 PRMT=0" },
-  { "sq8_scan4", "WG=32 GROUPS_PER_CU=5 PRMT=0" },
-  { "sq8_scan4", "WG=64 GROUPS_PER_CU=2 PRMT=0" },
+  { "sq8_scan1", "WG=64 GROUPS_PER_CU=3 PRMT=0 VEC=1" },
+  { "sq8_scan1", "WG=256 GROUPS_PER_CU=1 PRMT=0 VEC=1" },
+  { "sq8_scan4", "WG=32 GROUPS_PER_CU=5 PRMT=0 VEC=1" },
+  { "sq8_scan4", "WG=64 GROUPS_PER_CU=2 PRMT=0 VEC=1" },
+  /* Cells a load: rows of 10 cells (d = 40) take pairs but not fours, which
+   * then load single cells; 12 cells (d = 48) take both, 9 (d = 36) neither. */
+  { "sq8_scan1", "WG=64 GROUPS_PER_CU=3 PRMT=0 VEC=2", 0 },
+  { "sq8_scan1", "WG=64 GROUPS_PER_CU=3 PRMT=0 VEC=2", 36 },
+  { "sq8_scan1", "WG=128 GROUPS_PER_CU=2 PRMT=0 VEC=4", 0 },
+  { "sq8_scan1", "WG=128 GROUPS_PER_CU=2 PRMT=0 VEC=4", 48 },
+  { "sq8_scan4", "WG=64 GROUPS_PER_CU=2 PRMT=0 VEC=4", 48 },
+  { "sq8_scan4", "WG=32 GROUPS_PER_CU=4 PRMT=0 VEC=2", 0 },
   /* PTX byte permutes: NVIDIA's driver alone takes these. */
-  { "sq8_scan1", "WG=128 GROUPS_PER_CU=3 PRMT=1" },
-  { "sq8_scan4", "WG=64 GROUPS_PER_CU=4 PRMT=1" },
+  { "sq8_scan1", "WG=128 GROUPS_PER_CU=3 PRMT=1 VEC=1" },
+  { "sq8_scan4", "WG=64 GROUPS_PER_CU=4 PRMT=1 VEC=1" },
+  { "sq8_scan1", "WG=128 GROUPS_PER_CU=3 PRMT=1 VEC=2", 0 },
+  { "sq8_scan1", "WG=128 GROUPS_PER_CU=3 PRMT=1 VEC=4", 48 },
 };
 
 static gboolean
@@ -109,7 +120,7 @@ test_alternatives (const VlTestRun *run)
   VlContext *ctx = vl_test_context (run->device);
   /* d = 40: the GEMM's k chunks do not divide it; n = 3000: partial
    * tiles and blocks everywhere. */
-  const size_t n = 3000, d = 40, k = 7;
+  const size_t n = 3000, k = 7;
   static const size_t nq[] = { 1, 3, 7, 16, 70 };
 
   if (!is_opencl (run->device))
@@ -124,6 +135,7 @@ test_alternatives (const VlTestRun *run)
       gboolean sq8 = g_str_has_prefix (alternatives[a].family, "sq8_scan");
       gboolean nvidia = strstr (vl_context_get_device (ctx)->platform,
                                 "NVIDIA") != NULL;
+      const size_t d = alternatives[a].d != 0 ? alternatives[a].d : 40;
       const char *why = NULL;
       VlError *error = NULL;
 
@@ -206,6 +218,8 @@ test_refused (const VlTestRun *run)
     { "sq8_scan4", "WG=160" },         /* not a power of two */
     { "sq8_scan1", "WG=16" },          /* less than a team */
     { "sq8_scan1", "PRMT=2" },
+    { "sq8_scan4", "VEC=3" },
+    { "team_scan4", "VEC=2" },         /* floats load whole float4s */
     { "sq8_scan1", "TK=16" },          /* not a tunable of the family */
     { "team_scan4", "RPT=9" },         /* a team sums 32 outputs at most */
     { "team_scan4", "RPT=0" },

@@ -17,7 +17,9 @@
  *   the tunable RPT over floats (whose cells take four times the
  *   registers).  Lane L reads cell u = L, L + 32, ... of each of the
  *   team's rows: a load of the team is 128 (codes) or 512 (floats)
- *   contiguous bytes of one row, and the ROWS loads of a column are all
+ *   contiguous bytes of one row (codes with VEC > 1: cells L * VEC ..
+ *   L * VEC + VEC - 1 and on, VEC * 128 bytes, where ld4 % VEC == 0 keeps
+ *   the vector loads aligned), and the ROWS loads of a column are all
  *   issued before any is used, so every lane has ROWS loads in flight.
  *   (A row an item would make each load touch 32 rows, a wavefront each,
  *   with one load in flight.)  The lane keeps ROWS x QB <= 32 partial
@@ -42,14 +44,25 @@
  *   `cst` argument: QB * ld4 float4s (q, or q * step for codes), and ld4
  *   more under L2 over codes (qm, then step).
  * Options: -DQB (1 or 4) and -DSQ8 of the family; -DWG (items a group, a
- *   power of two from 32), -DRPT (floats: rows a team, RPT * QB <= 32) and
- *   -DPRMT (codes: 1 decodes with PTX's byte permute, NVIDIA only) of its
- *   tuning row.
+ *   power of two from 32), -DRPT (floats: rows a team, RPT * QB <= 32),
+ *   -DPRMT (codes: 1 decodes with PTX's byte permute, NVIDIA only) and
+ *   -DVEC (codes: cells a load, 1, 2 or 4) of its tuning row.
  */
+#ifndef VEC
+#define VEC 1
+#endif
 #if SQ8
 typedef uint cell;
 #define CELL_ZERO 0u
 #define ROWS (TEAM / QB)
+#if VEC == 2
+typedef uint2 cellv;
+#define CELLV_AT(v, i) ((i) == 0 ? (v).x : (v).y)
+#elif VEC == 4
+typedef uint4 cellv;
+#define CELLV_AT(v, i) \
+  ((i) == 0 ? (v).x : (i) == 1 ? (v).y : (i) == 2 ? (v).z : (v).w)
+#endif
 #else
 typedef float4 cell;
 #define CELL_ZERO ((float4) (0.0f))
@@ -101,6 +114,45 @@ decode_cell (uint w)
 #define decode_cell(w) (w)
 #endif
 
+/* Adds column @u of the team's rows, cells @w, to the lane's sums. */
+inline void
+team_add_column (float acc[ROWS][QB], const cell *w, __local const float4 *cst,
+                 uint ld4, uint u, const int l2)
+{
+  const float4 st = SQ8 && l2 ? cst[QB * ld4 + u] : (float4) (1.0f);
+  float4 qc[QB];
+
+  for (uint j = 0; j < QB; j++)
+    qc[j] = cst[j * ld4 + u];
+  for (uint r = 0; r < ROWS; r++)
+    {
+      const float4 c = decode_cell (w[r]);
+
+      for (uint j = 0; j < QB; j++)
+        {
+          float s = acc[r][j];
+
+          if (l2)
+            {
+              const float4 e = fma (-st, c, qc[j]);
+
+              s = fma (e.x, e.x, s);
+              s = fma (e.y, e.y, s);
+              s = fma (e.z, e.z, s);
+              s = fma (e.w, e.w, s);
+            }
+          else
+            {
+              s = fma (qc[j].x, c.x, s);
+              s = fma (qc[j].y, c.y, s);
+              s = fma (qc[j].z, c.z, s);
+              s = fma (qc[j].w, c.w, s);
+            }
+          acc[r][j] = s;
+        }
+    }
+}
+
 void
 team_scan (const __global cell *x, uint n, uint ld4, const __global float *q,
            uint q0, uint nb, uint k, __global ulong *out, const int l2,
@@ -112,6 +164,9 @@ team_scan (const __global cell *x, uint n, uint ld4, const __global float *q,
   const uint lid = get_local_id (0), lane = lid % TEAM;
   const uint rounds = (n + ROUND - 1) / ROUND, groups = get_num_groups (0);
   __local float *sums = red + lid / TEAM * TEAM * RED_LD;
+#if VEC > 1
+  const __global cellv *xv = (const __global cellv *) x;
+#endif
   float base[QB];
 
   q += (size_t) q0 * ld4 * 4;
@@ -152,44 +207,36 @@ team_scan (const __global cell *x, uint n, uint ld4, const __global float *q,
       for (uint r = 0; r < ROWS; r++)
         for (uint j = 0; j < QB; j++)
           acc[r][j] = base[j];
-      for (uint u = lane; u < ld4; u += TEAM)
-        {
-          const float4 st = SQ8 && l2 ? cst[QB * ld4 + u] : (float4) (1.0f);
-          float4 qc[QB];
-          cell w[ROWS];
+#if VEC > 1
+      /* VEC cells a load where the rows allow it (aligned: ld4 % VEC ==
+       * 0), a load of the team then VEC * 128 contiguous bytes. */
+      if (ld4 % VEC == 0)
+        for (uint uv = lane; uv < ld4 / VEC; uv += TEAM)
+          {
+            cellv w[ROWS];
 
-          for (uint r = 0; r < ROWS; r++)
-            w[r] = r0 + r < n ? x[(size_t) (r0 + r) * ld4 + u] : CELL_ZERO;
-          for (uint j = 0; j < QB; j++)
-            qc[j] = cst[j * ld4 + u];
-          for (uint r = 0; r < ROWS; r++)
-            {
-              const float4 c = decode_cell (w[r]);
+            for (uint r = 0; r < ROWS; r++)
+              w[r] = r0 + r < n ? xv[(size_t) (r0 + r) * (ld4 / VEC) + uv]
+                                : (cellv) (0);
+            for (uint i = 0; i < VEC; i++)
+              {
+                cell wi[ROWS];
 
-              for (uint j = 0; j < QB; j++)
-                {
-                  float s = acc[r][j];
+                for (uint r = 0; r < ROWS; r++)
+                  wi[r] = CELLV_AT (w[r], i);
+                team_add_column (acc, wi, cst, ld4, uv * VEC + i, l2);
+              }
+          }
+      else
+#endif
+        for (uint u = lane; u < ld4; u += TEAM)
+          {
+            cell w[ROWS];
 
-                  if (l2)
-                    {
-                      const float4 e = fma (-st, c, qc[j]);
-
-                      s = fma (e.x, e.x, s);
-                      s = fma (e.y, e.y, s);
-                      s = fma (e.z, e.z, s);
-                      s = fma (e.w, e.w, s);
-                    }
-                  else
-                    {
-                      s = fma (qc[j].x, c.x, s);
-                      s = fma (qc[j].y, c.y, s);
-                      s = fma (qc[j].z, c.z, s);
-                      s = fma (qc[j].w, c.w, s);
-                    }
-                  acc[r][j] = s;
-                }
-            }
-        }
+            for (uint r = 0; r < ROWS; r++)
+              w[r] = r0 + r < n ? x[(size_t) (r0 + r) * ld4 + u] : CELL_ZERO;
+            team_add_column (acc, w, cst, ld4, u, l2);
+          }
 
       /* Output o = r * QB + j of the team is row r0 + r, query j; lane L
        * sums output L, if there is one. */

@@ -33,7 +33,7 @@ typedef struct
  * (team_scan.cl over floats, 4 queries).
  * sq8_scan1, sq8_scan4: WG items a group, GROUPS_PER_CU (team_scan.cl over
  * SQ8 codes, 1 or 4 queries), PRMT=1 to decode codes with PTX's byte
- * permute, NVIDIA only. */
+ * permute, NVIDIA only, VEC cells (of 4 codes) a load. */
 static const TuningRow table[] = {
   /* Measured by vectorlab-bench tune on an H200 (driver 580.159). */
   { VL_OPENCL_KNN_SCAN1, "NVIDIA", false, "WG=128 RPI=1 TK=64 GROUPS_PER_CU=8" },
@@ -42,15 +42,15 @@ static const TuningRow table[] = {
   { VL_OPENCL_KNN_GEMM, "NVIDIA", true, "GM=128 GN=128 GK=8 WM=8 WN=8 MMA=1" },
   { VL_OPENCL_KNN_SCAN_MMA, "NVIDIA", true, "WG=128 NR=2 CW=2 GROUPS_PER_CU=4" },
   { VL_OPENCL_TEAM_SCAN4, "NVIDIA", false, "WG=128 RPT=4 GROUPS_PER_CU=6" },
-  { VL_OPENCL_SQ8_TEAM1, "NVIDIA", false, "WG=128 GROUPS_PER_CU=3 PRMT=1" },
-  { VL_OPENCL_SQ8_TEAM4, "NVIDIA", false, "WG=128 GROUPS_PER_CU=4 PRMT=1" },
+  { VL_OPENCL_SQ8_TEAM1, "NVIDIA", false, "WG=128 GROUPS_PER_CU=3 PRMT=1 VEC=1" },
+  { VL_OPENCL_SQ8_TEAM4, "NVIDIA", false, "WG=128 GROUPS_PER_CU=4 PRMT=1 VEC=1" },
   { VL_OPENCL_KNN_SCAN1, "", false, "WG=128 RPI=1 TK=16 GROUPS_PER_CU=8" },
   { VL_OPENCL_KNN_SCAN4, "", false, "WG=128 RPI=1 TK=16 GROUPS_PER_CU=8" },
   { VL_OPENCL_KNN_SCAN16, "", false, "WG=64 RPI=4 TK=16 GROUPS_PER_CU=4" },
   { VL_OPENCL_KNN_GEMM, "", false, "GM=128 GN=128 GK=8 WM=8 WN=8 MMA=0" },
   { VL_OPENCL_TEAM_SCAN4, "", false, "WG=128 RPT=4 GROUPS_PER_CU=4" },
-  { VL_OPENCL_SQ8_TEAM1, "", false, "WG=128 GROUPS_PER_CU=8 PRMT=0" },
-  { VL_OPENCL_SQ8_TEAM4, "", false, "WG=128 GROUPS_PER_CU=8 PRMT=0" },
+  { VL_OPENCL_SQ8_TEAM1, "", false, "WG=128 GROUPS_PER_CU=8 PRMT=0 VEC=1" },
+  { VL_OPENCL_SQ8_TEAM4, "", false, "WG=128 GROUPS_PER_CU=8 PRMT=0 VEC=1" },
 };
 
 static const char *const family_names[] = {
@@ -266,6 +266,7 @@ check_limits (VlContext *ctx, VlOpenclFamily family, const char *tuning,
       /* Each family has one of them; the other reads 0. */
       unsigned rpt = vl_opencl_tuning_value (tuning, "RPT", 0);
       unsigned prmt = vl_opencl_tuning_value (tuning, "PRMT", 0);
+      unsigned vec = vl_opencl_tuning_value (tuning, "VEC", 1);
 
       /* Whole teams of 32; topk.cl's sorts take power-of-two lists. */
       if (!is_pow2 ((unsigned) wg) || wg < 32 || wg > 256
@@ -279,6 +280,8 @@ check_limits (VlContext *ctx, VlOpenclFamily family, const char *tuning,
         why = "PRMT is 0 (shifts and masks) or 1 (PTX byte permutes)";
       else if (prmt == 1 && !priv->nvidia_ptx)
         why = "PRMT=1 needs NVIDIA's OpenCL driver (inline PTX)";
+      else if (vec != 1 && vec != 2 && vec != 4)
+        why = "VEC is 1, 2 or 4";
       /* Without the `cst` argument, which grows with the dimension and is
        * checked when a search picks its kernel. */
       local = vl_opencl_team_scan_local (family == VL_OPENCL_SQ8_TEAM1 ? 1 : 4,

@@ -114,44 +114,45 @@ decode_cell (uint w)
 #define decode_cell(w) (w)
 #endif
 
-/* Adds column @u of the team's rows, cells @w, to the lane's sums. */
-inline void
-team_add_column (float acc[ROWS][QB], const cell *w, __local const float4 *cst,
-                 uint ld4, uint u, const int l2)
-{
-  const float4 st = SQ8 && l2 ? cst[QB * ld4 + u] : (float4) (1.0f);
-  float4 qc[QB];
-
-  for (uint j = 0; j < QB; j++)
-    qc[j] = cst[j * ld4 + u];
-  for (uint r = 0; r < ROWS; r++)
-    {
-      const float4 c = decode_cell (w[r]);
-
-      for (uint j = 0; j < QB; j++)
-        {
-          float s = acc[r][j];
-
-          if (l2)
-            {
-              const float4 e = fma (-st, c, qc[j]);
-
-              s = fma (e.x, e.x, s);
-              s = fma (e.y, e.y, s);
-              s = fma (e.z, e.z, s);
-              s = fma (e.w, e.w, s);
-            }
-          else
-            {
-              s = fma (qc[j].x, c.x, s);
-              s = fma (qc[j].y, c.y, s);
-              s = fma (qc[j].z, c.z, s);
-              s = fma (qc[j].w, c.w, s);
-            }
-          acc[r][j] = s;
-        }
-    }
-}
+/* Adds column @col of the team's rows, @cells, to the lane's sums acc
+ * (QB constants a column from cst).  A macro, so that the sums stay in
+ * registers whatever the compiler's inlining. */
+#define TEAM_ADD_COLUMN(cells, col)                                        \
+  do {                                                                     \
+      const float4 st = SQ8 && l2 ? cst[QB * ld4 + (col)]                  \
+                                  : (float4) (1.0f);                       \
+      float4 qc[QB];                                                       \
+                                                                           \
+      for (uint j = 0; j < QB; j++)                                        \
+        qc[j] = cst[j * ld4 + (col)];                                      \
+      for (uint r = 0; r < ROWS; r++)                                      \
+        {                                                                  \
+          const float4 c = decode_cell ((cells)[r]);                       \
+                                                                           \
+          for (uint j = 0; j < QB; j++)                                    \
+            {                                                              \
+              float s = acc[r][j];                                         \
+                                                                           \
+              if (l2)                                                      \
+                {                                                          \
+                  const float4 e = fma (-st, c, qc[j]);                    \
+                                                                           \
+                  s = fma (e.x, e.x, s);                                   \
+                  s = fma (e.y, e.y, s);                                   \
+                  s = fma (e.z, e.z, s);                                   \
+                  s = fma (e.w, e.w, s);                                   \
+                }                                                          \
+              else                                                         \
+                {                                                          \
+                  s = fma (qc[j].x, c.x, s);                               \
+                  s = fma (qc[j].y, c.y, s);                               \
+                  s = fma (qc[j].z, c.z, s);                               \
+                  s = fma (qc[j].w, c.w, s);                               \
+                }                                                          \
+              acc[r][j] = s;                                               \
+            }                                                              \
+        }                                                                  \
+  } while (0)
 
 void
 team_scan (const __global cell *x, uint n, uint ld4, const __global float *q,
@@ -224,7 +225,7 @@ team_scan (const __global cell *x, uint n, uint ld4, const __global float *q,
 
                 for (uint r = 0; r < ROWS; r++)
                   wi[r] = CELLV_AT (w[r], i);
-                team_add_column (acc, wi, cst, ld4, uv * VEC + i, l2);
+                TEAM_ADD_COLUMN (wi, uv * VEC + i);
               }
           }
       else
@@ -235,7 +236,7 @@ team_scan (const __global cell *x, uint n, uint ld4, const __global float *q,
 
             for (uint r = 0; r < ROWS; r++)
               w[r] = r0 + r < n ? x[(size_t) (r0 + r) * ld4 + u] : CELL_ZERO;
-            team_add_column (acc, w, cst, ld4, u, l2);
+            TEAM_ADD_COLUMN (w, u);
           }
 
       /* Output o = r * QB + j of the team is row r0 + r, query j; lane L

@@ -73,6 +73,15 @@ knn() {
   "$bench" compare "$out/torch-knn-$d.json" "$out/vl-knn-$d.json"
 }
 if [[ $parts == *" knn "* ]]; then
+  # The limit the scans are measured against: the fastest plain read of the
+  # database (and of its SQ8 codes' size) on this GPU.
+  # shellcheck disable=SC2046
+  if cc -O2 -o "$out/read-probe" tests/peers/read-probe.c \
+       $(pkg-config --cflags --libs OpenCL) >"$out/read-probe.log" 2>&1; then
+    timeout 60 "$out/read-probe" NVIDIA 1000000 768 | tee "$out/read-probe.txt" || status=1
+  else
+    cat "$out/read-probe.log"; status=1
+  fi
   knn 768 -p nq=1,16,128,1024
   knn 384 -p nq=1,1024
   # The SQ8 scan: BENCHMARKS.md's target is absolute (<= 0.2 ms at nq = 1).

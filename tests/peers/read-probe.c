@@ -1,0 +1,275 @@
+/* read-probe.c: the hardware limit that the k-NN scans are measured
+ * against: the fastest plain read of a database's bytes on an OpenCL
+ * device.  It sums n x d floats (and a quarter of those bytes, the size of
+ * their SQ8 codes) with a grid-strided kernel over a small set of launch
+ * shapes and prints the best median of each, after checking that every
+ * launch summed every float.  tests/peers/gpu-run.sh builds
+ * and runs it beside the suites, so that a scan's "fraction of the limit"
+ * comes from the same machine and run:
+ *
+ *   cc -O2 -o read-probe tests/peers/read-probe.c $(pkg-config --cflags --libs OpenCL)
+ *   ./read-probe [PLATFORM [N [D]]]    (defaults: NVIDIA 1000000 768)
+ *
+ * Standalone on purpose: it measures the device, not vectorlab.
+ */
+#define CL_TARGET_OPENCL_VERSION 120
+#include <CL/cl.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define REPETITIONS 15
+
+/* Each item keeps LOADS float4 loads in flight; the grid strides over the
+ * buffer so that a load of a warp is contiguous. */
+static const char *source =
+  "__kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void\n"
+  "read_sum (const __global float4 *x, ulong n4, __global float *out)\n"
+  "{\n"
+  "  const ulong stride = get_global_size (0);\n"
+  "  ulong i = get_global_id (0);\n"
+  "  float4 acc = 0.0f;\n"
+  "\n"
+  "  for (; i + (LOADS - 1) * stride < n4; i += LOADS * stride)\n"
+  "    {\n"
+  "      float4 v[LOADS];\n"
+  "\n"
+  "      for (uint u = 0; u < LOADS; u++)\n"
+  "        v[u] = x[i + u * stride];\n"
+  "      for (uint u = 0; u < LOADS; u++)\n"
+  "        acc += v[u];\n"
+  "    }\n"
+  "  for (; i < n4; i += stride)\n"
+  "    acc += x[i];\n"
+  "  out[get_global_id (0)] = acc.x + acc.y + acc.z + acc.w;\n"
+  "}\n";
+
+typedef struct
+{
+  cl_context       context;
+  cl_device_id     device;
+  cl_command_queue queue;
+  cl_uint          compute_units;
+  size_t           max_wg;
+} Probe;
+
+static void
+die (const char *what, cl_int err)
+{
+  fprintf (stderr, "read-probe: %s failed (OpenCL error %d)\n", what, err);
+  exit (1);
+}
+
+static int
+compare_doubles (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static void
+open_device (const char *platform_name, Probe *p)
+{
+  cl_platform_id platforms[16];
+  cl_uint n_platforms = 0;
+  cl_int err;
+
+  if ((err = clGetPlatformIDs (16, platforms, &n_platforms)) != CL_SUCCESS)
+    die ("clGetPlatformIDs", err);
+  for (cl_uint i = 0; i < n_platforms; i++)
+    {
+      char name[256] = "";
+
+      clGetPlatformInfo (platforms[i], CL_PLATFORM_NAME, sizeof name - 1,
+                         name, NULL);
+      if (strstr (name, platform_name) == NULL
+          || clGetDeviceIDs (platforms[i], CL_DEVICE_TYPE_ALL, 1, &p->device,
+                             NULL) != CL_SUCCESS)
+        continue;
+      clGetDeviceInfo (p->device, CL_DEVICE_MAX_COMPUTE_UNITS,
+                       sizeof p->compute_units, &p->compute_units, NULL);
+      clGetDeviceInfo (p->device, CL_DEVICE_MAX_WORK_GROUP_SIZE,
+                       sizeof p->max_wg, &p->max_wg, NULL);
+      p->context = clCreateContext (NULL, 1, &p->device, NULL, NULL, &err);
+      if (err != CL_SUCCESS)
+        die ("clCreateContext", err);
+      p->queue = clCreateCommandQueue (p->context, p->device,
+                                       CL_QUEUE_PROFILING_ENABLE, &err);
+      if (err != CL_SUCCESS)
+        die ("clCreateCommandQueue", err);
+      return;
+    }
+  fprintf (stderr, "read-probe: no OpenCL platform named like '%s' with a "
+           "device\n", platform_name);
+  exit (1);
+}
+
+/* Median device milliseconds of REPETITIONS runs of @kernel. */
+static double
+time_kernel (Probe *p, cl_kernel kernel, size_t global, size_t local)
+{
+  double ms[REPETITIONS];
+
+  for (int r = 0; r < REPETITIONS; r++)
+    {
+      cl_ulong start, end;
+      cl_event event;
+      cl_int err;
+
+      err = clEnqueueNDRangeKernel (p->queue, kernel, 1, NULL, &global, &local,
+                                    0, NULL, &event);
+      if (err != CL_SUCCESS)
+        die ("clEnqueueNDRangeKernel", err);
+      clWaitForEvents (1, &event);
+      clGetEventProfilingInfo (event, CL_PROFILING_COMMAND_START,
+                               sizeof start, &start, NULL);
+      clGetEventProfilingInfo (event, CL_PROFILING_COMMAND_END, sizeof end,
+                               &end, NULL);
+      clReleaseEvent (event);
+      ms[r] = (double) (end - start) * 1e-6;
+    }
+  qsort (ms, REPETITIONS, sizeof ms[0], compare_doubles);
+  return ms[REPETITIONS / 2];
+}
+
+/* Whether the last run of a @global-item launch read all @n_floats ones:
+ * the items' sums (exact: each is at most a few million) add up to them. */
+static void
+check_sums (Probe *p, cl_mem out, size_t global, size_t n_floats)
+{
+  float *sums = malloc (global * sizeof (float));
+  double total = 0.0;
+  cl_int err;
+
+  if (sums == NULL)
+    {
+      fprintf (stderr, "read-probe: out of memory\n");
+      exit (1);
+    }
+  if ((err = clEnqueueReadBuffer (p->queue, out, CL_TRUE, 0,
+                                  global * sizeof (float), sums, 0, NULL,
+                                  NULL)) != CL_SUCCESS)
+    die ("clEnqueueReadBuffer", err);
+  for (size_t i = 0; i < global; i++)
+    total += sums[i];
+  free (sums);
+  if (total != (double) n_floats)
+    {
+      fprintf (stderr, "read-probe: a launch of %zu items summed %.0f of "
+               "%zu floats: it did not read them all\n", global, total,
+               n_floats);
+      exit (1);
+    }
+}
+
+/* The best median read of the first @bytes of @x over the launch shapes. */
+static void
+probe_bytes (Probe *p, cl_mem x, cl_mem out, size_t bytes, const char *what)
+{
+  static const size_t wgs[] = { 256, 512, 1024 };
+  static const int loads[] = { 2, 4, 8 };
+  static const size_t groups_per_cu[] = { 1, 2, 4, 8 };
+  double best = 0.0;
+  char best_shape[128] = "";
+
+  for (size_t w = 0; w < sizeof wgs / sizeof wgs[0]; w++)
+    for (size_t l = 0; l < sizeof loads / sizeof loads[0]; l++)
+      {
+        char options[64];
+        cl_program program;
+        cl_kernel kernel;
+        cl_ulong n4 = bytes / 16;
+        cl_int err;
+
+        if (wgs[w] > p->max_wg)
+          continue;
+        snprintf (options, sizeof options, "-DWG=%zu -DLOADS=%d", wgs[w],
+                  loads[l]);
+        program = clCreateProgramWithSource (p->context, 1, &source, NULL,
+                                             &err);
+        if (err != CL_SUCCESS)
+          die ("clCreateProgramWithSource", err);
+        if ((err = clBuildProgram (program, 1, &p->device, options, NULL,
+                                   NULL)) != CL_SUCCESS)
+          die ("clBuildProgram", err);
+        kernel = clCreateKernel (program, "read_sum", &err);
+        if (err != CL_SUCCESS)
+          die ("clCreateKernel", err);
+        clSetKernelArg (kernel, 0, sizeof x, &x);
+        clSetKernelArg (kernel, 1, sizeof n4, &n4);
+        clSetKernelArg (kernel, 2, sizeof out, &out);
+        for (size_t g = 0; g < sizeof groups_per_cu / sizeof groups_per_cu[0];
+             g++)
+          {
+            size_t global = p->compute_units * groups_per_cu[g] * wgs[w];
+            double ms;
+
+            /* More items than an SM holds would only queue. */
+            if (wgs[w] * groups_per_cu[g] > 2048)
+              continue;
+            ms = time_kernel (p, kernel, global, wgs[w]);
+            check_sums (p, out, global, bytes / sizeof (float));
+            if (best == 0.0 || ms < best)
+              {
+                best = ms;
+                snprintf (best_shape, sizeof best_shape,
+                          "WG=%zu LOADS=%d GROUPS_PER_CU=%zu", wgs[w],
+                          loads[l], groups_per_cu[g]);
+              }
+          }
+        clReleaseKernel (kernel);
+        clReleaseProgram (program);
+      }
+  printf ("read of %s (%.1f MB): %.4f ms, %.0f GB/s (%s)\n", what,
+          (double) bytes * 1e-6, best, (double) bytes / best * 1e-6,
+          best_shape);
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *platform = argc > 1 ? argv[1] : "NVIDIA";
+  size_t n = argc > 2 ? strtoul (argv[2], NULL, 10) : 1000000;
+  size_t d = argc > 3 ? strtoul (argv[3], NULL, 10) : 768;
+  size_t bytes = n * d * sizeof (float);
+  char what[64], name[256] = "";
+  const float one = 1.0f;
+  cl_mem x, out;
+  Probe p;
+  cl_int err;
+
+  if (n == 0 || d == 0 || d % 4 != 0)
+    {
+      fprintf (stderr, "read-probe: N must be positive, D a positive "
+               "multiple of 4\n");
+      return 1;
+    }
+  open_device (platform, &p);
+  clGetDeviceInfo (p.device, CL_DEVICE_NAME, sizeof name - 1, name, NULL);
+  printf ("device: %s, %u compute units\n", name, p.compute_units);
+  x = clCreateBuffer (p.context, CL_MEM_READ_ONLY, bytes, NULL, &err);
+  if (err != CL_SUCCESS)
+    die ("clCreateBuffer (the database)", err);
+  out = clCreateBuffer (p.context, CL_MEM_WRITE_ONLY,
+                        (size_t) p.compute_units * 8 * 1024 * sizeof (float),
+                        NULL, &err);
+  if (err != CL_SUCCESS)
+    die ("clCreateBuffer (the sums)", err);
+  if ((err = clEnqueueFillBuffer (p.queue, x, &one, sizeof one, 0, bytes, 0,
+                                  NULL, NULL)) != CL_SUCCESS)
+    die ("clEnqueueFillBuffer", err);
+  clFinish (p.queue);
+
+  snprintf (what, sizeof what, "%zu x %zu floats", n, d);
+  probe_bytes (&p, x, out, bytes, what);
+  snprintf (what, sizeof what, "their SQ8 codes' size");
+  probe_bytes (&p, x, out, bytes / 4, what);
+
+  clReleaseMemObject (out);
+  clReleaseMemObject (x);
+  clReleaseCommandQueue (p.queue);
+  clReleaseContext (p.context);
+  return 0;
+}

@@ -76,9 +76,9 @@ if [[ $parts == *" knn "* ]]; then
   # The limit the scans are measured against: the fastest plain read of the
   # database (and of its SQ8 codes' size) on this GPU.
   # shellcheck disable=SC2046
-  if cc -O2 -o "$out/read-probe" tests/peers/read-probe.c \
+  if cc -O2 -o "$build/read-probe" tests/peers/read-probe.c \
        $(pkg-config --cflags --libs OpenCL) >"$out/read-probe.log" 2>&1; then
-    timeout 60 "$out/read-probe" NVIDIA 1000000 768 | tee "$out/read-probe.txt" || status=1
+    timeout 60 "$build/read-probe" NVIDIA 1000000 768 | tee "$out/read-probe.txt" || status=1
   else
     cat "$out/read-probe.log"; status=1
   fi

@@ -20,6 +20,9 @@
 #include <string.h>
 
 #define REPETITIONS 15
+/* Items launched a compute unit, at most: more than an SM holds would only
+ * queue. */
+#define ITEMS_PER_CU_MAX 2048
 
 /* Each item keeps LOADS float4 loads in flight; the grid strides over the
  * buffer so that a load of a warp is contiguous. */
@@ -206,8 +209,7 @@ probe_bytes (Probe *p, cl_mem x, cl_mem out, size_t bytes, const char *what)
             size_t global = p->compute_units * groups_per_cu[g] * wgs[w];
             double ms;
 
-            /* More items than an SM holds would only queue. */
-            if (wgs[w] * groups_per_cu[g] > 2048)
+            if (wgs[w] * groups_per_cu[g] > ITEMS_PER_CU_MAX)
               continue;
             ms = time_kernel (p, kernel, global, wgs[w]);
             check_sums (p, out, global, bytes / sizeof (float));
@@ -253,8 +255,8 @@ main (int argc, char **argv)
   if (err != CL_SUCCESS)
     die ("clCreateBuffer (the database)", err);
   out = clCreateBuffer (p.context, CL_MEM_WRITE_ONLY,
-                        (size_t) p.compute_units * 8 * 1024 * sizeof (float),
-                        NULL, &err);
+                        (size_t) p.compute_units * ITEMS_PER_CU_MAX
+                        * sizeof (float), NULL, &err);
   if (err != CL_SUCCESS)
     die ("clCreateBuffer (the sums)", err);
   if ((err = clEnqueueFillBuffer (p.queue, x, &one, sizeof one, 0, bytes, 0,

@@ -41,7 +41,7 @@ vl_opencl_knn_scan_mma_local (size_t wg, size_t nr)
 {
   /* knn_scan_mma.cl: a list of two rounds, a count and a threshold for
    * each of 16 queries. */
-  return 16 * (2 * (wg / 32) * nr * 8 * 8 + 12);
+  return 16 * (2 * (wg / 32) * nr * 8 * 8 + 16);
 }
 
 /* The variant of @family for @qb queries of @scan. */

@@ -175,7 +175,8 @@ vl_cli_run (int argc, char **argv)
     { "repetitions", 'r', 0, G_OPTION_ARG_INT, &repetitions,
       N_("Timed repetitions per case (default: the suite's)"), N_("N") },
     { "warmups", 'w', 0, G_OPTION_ARG_INT, &warmups,
-      N_("Untimed warm-up runs per case (default: the suite's)"), N_("N") },
+      N_("Untimed warm-up runs per case, continued until they take 50 ms "
+         "(default: the suite's)"), N_("N") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
       N_("Write the JSON report to FILE (atomically)"), N_("FILE") },
     { NULL }

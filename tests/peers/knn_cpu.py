@@ -116,9 +116,13 @@ class Vectorlab:
 
 
 def time_ms(fn, reps, cpu_times=None):
-    """Runs fn once to warm up, then reps times; the wall times in ms (the
+    """Warms fn up as vectorlab-bench does (once, and on until the calls
+    have taken 50 ms), then runs it reps times; the wall times in ms (the
     process's CPU times go to cpu_times when given)."""
+    t0 = time.perf_counter()
     fn()
+    while time.perf_counter() - t0 < 0.05:
+        fn()
     times = []
     for _ in range(reps):
         c0, t0 = time.process_time(), time.perf_counter()

@@ -67,8 +67,8 @@ def main():
             index_key = (n, d, metric)
         queries = vl_peer.knn_queries(nq, d)
 
-        for _ in range(args.warmups):
-            search(faiss, index, queries, k, metric)
+        vl_peer.warm_up(lambda: search(faiss, index, queries, k, metric),
+                        args.warmups)
         samples, cpu = [], []
         for _ in range(args.repetitions):
             c0 = time.process_time()

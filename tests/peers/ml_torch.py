@@ -773,9 +773,8 @@ def main():
             # What setup keeps (keys, indexes, models) counts; its
             # temporaries do not, as in knn_torch.
             torch.cuda.reset_peak_memory_stats(device)
-        for _ in range(args.warmups):
-            run(state, Phases(torch, False))
-        sync()
+        vl_peer.warm_up(lambda: (run(state, Phases(torch, False)), sync()),
+                        args.warmups)
         samples, cpu, phases = [], [], []
         for _ in range(args.repetitions):
             c0 = time.process_time()

@@ -18,6 +18,7 @@ import resource
 import socket
 import statistics
 import sys
+import time
 
 import numpy as np
 
@@ -33,6 +34,22 @@ KNN_KEYS = ("n", "d", "nq", "k", "metric")
 KNN_DEFAULTS = {"n": "100000", "d": "768", "nq": "1,16,128", "k": "10",
                 "metric": "ip"}
 METRICS = ("l2", "ip", "cosine")
+
+
+# vectorlab-bench's MIN_WARMUP_US: warm-ups, when there are any, go on
+# until they have taken this long.
+MIN_WARMUP_S = 0.05
+
+
+def warm_up(fn, count):
+    """Calls fn count times, then on until the calls have taken 50 ms when
+    count is not 0, as vectorlab-bench warms a case up; fn must wait for
+    the work it starts."""
+    t0 = time.perf_counter()
+    i = 0
+    while i < count or (count > 0 and time.perf_counter() - t0 < MIN_WARMUP_S):
+        fn()
+        i += 1
 
 
 # ---- data ----------------------------------------------------------------

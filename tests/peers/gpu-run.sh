@@ -72,16 +72,25 @@ knn() {
   timeout 200 python3 tests/peers/knn_torch.py "${p[@]}" -o "$out/torch-knn-$d.json" || status=1
   "$bench" compare "$out/torch-knn-$d.json" "$out/vl-knn-$d.json"
 }
+# Builds tests/peers/$1.c, a standalone device probe, and runs it with the
+# other arguments.
+probe() {
+  local name=$1
+  shift
+  # shellcheck disable=SC2046
+  if cc -O2 -o "$build/$name" "tests/peers/$name.c" \
+       $(pkg-config --cflags --libs OpenCL) >"$out/$name.log" 2>&1; then
+    timeout 60 "$build/$name" "$@" | tee "$out/$name.txt" || status=1
+  else
+    cat "$out/$name.log"; status=1
+  fi
+}
 if [[ $parts == *" knn "* ]]; then
   # The limit the scans are measured against: the fastest plain read of the
-  # database (and of its SQ8 codes' size) on this GPU.
-  # shellcheck disable=SC2046
-  if cc -O2 -o "$build/read-probe" tests/peers/read-probe.c \
-       $(pkg-config --cflags --libs OpenCL) >"$out/read-probe.log" 2>&1; then
-    timeout 60 "$build/read-probe" NVIDIA 1000000 768 | tee "$out/read-probe.txt" || status=1
-  else
-    cat "$out/read-probe.log"; status=1
-  fi
+  # database (and of its SQ8 codes' size) on this GPU; and the fixed cost an
+  # op pays around its kernels.
+  probe read-probe NVIDIA 1000000 768
+  probe latency-probe NVIDIA
   knn 768 -p nq=1,16,128,1024
   knn 384 -p nq=1,1024
   # The SQ8 scan: BENCHMARKS.md's target is absolute (<= 0.2 ms at nq = 1).

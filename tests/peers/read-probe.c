@@ -12,12 +12,7 @@
  *
  * Standalone on purpose: it measures the device, not vectorlab.
  */
-#define CL_TARGET_OPENCL_VERSION 120
-#include <CL/cl.h>
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "probe-device.h"
 
 #define REPETITIONS 15
 /* Items launched a compute unit, at most: more than an SM holds would only
@@ -47,67 +42,6 @@ static const char *source =
   "    acc += x[i];\n"
   "  out[get_global_id (0)] = acc.x + acc.y + acc.z + acc.w;\n"
   "}\n";
-
-typedef struct
-{
-  cl_context       context;
-  cl_device_id     device;
-  cl_command_queue queue;
-  cl_uint          compute_units;
-  size_t           max_wg;
-} Probe;
-
-static void
-die (const char *what, cl_int err)
-{
-  fprintf (stderr, "read-probe: %s failed (OpenCL error %d)\n", what, err);
-  exit (1);
-}
-
-static int
-compare_doubles (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static void
-open_device (const char *platform_name, Probe *p)
-{
-  cl_platform_id platforms[16];
-  cl_uint n_platforms = 0;
-  cl_int err;
-
-  if ((err = clGetPlatformIDs (16, platforms, &n_platforms)) != CL_SUCCESS)
-    die ("clGetPlatformIDs", err);
-  for (cl_uint i = 0; i < n_platforms; i++)
-    {
-      char name[256] = "";
-
-      clGetPlatformInfo (platforms[i], CL_PLATFORM_NAME, sizeof name - 1,
-                         name, NULL);
-      if (strstr (name, platform_name) == NULL
-          || clGetDeviceIDs (platforms[i], CL_DEVICE_TYPE_ALL, 1, &p->device,
-                             NULL) != CL_SUCCESS)
-        continue;
-      clGetDeviceInfo (p->device, CL_DEVICE_MAX_COMPUTE_UNITS,
-                       sizeof p->compute_units, &p->compute_units, NULL);
-      clGetDeviceInfo (p->device, CL_DEVICE_MAX_WORK_GROUP_SIZE,
-                       sizeof p->max_wg, &p->max_wg, NULL);
-      p->context = clCreateContext (NULL, 1, &p->device, NULL, NULL, &err);
-      if (err != CL_SUCCESS)
-        die ("clCreateContext", err);
-      p->queue = clCreateCommandQueue (p->context, p->device,
-                                       CL_QUEUE_PROFILING_ENABLE, &err);
-      if (err != CL_SUCCESS)
-        die ("clCreateCommandQueue", err);
-      return;
-    }
-  fprintf (stderr, "read-probe: no OpenCL platform named like '%s' with a "
-           "device\n", platform_name);
-  exit (1);
-}
 
 /* Median device milliseconds of REPETITIONS runs of @kernel. */
 static double
@@ -148,7 +82,7 @@ check_sums (Probe *p, cl_mem out, size_t global, size_t n_floats)
 
   if (sums == NULL)
     {
-      fprintf (stderr, "read-probe: out of memory\n");
+      fprintf (stderr, "%s: out of memory\n", probe_name);
       exit (1);
     }
   if ((err = clEnqueueReadBuffer (p->queue, out, CL_TRUE, 0,
@@ -160,8 +94,8 @@ check_sums (Probe *p, cl_mem out, size_t global, size_t n_floats)
   free (sums);
   if (total != (double) n_floats)
     {
-      fprintf (stderr, "read-probe: a launch of %zu items summed %.0f of "
-               "%zu floats: it did not read them all\n", global, total,
+      fprintf (stderr, "%s: a launch of %zu items summed %.0f of %zu floats: "
+               "it did not read them all\n", probe_name, global, total,
                n_floats);
       exit (1);
     }
@@ -242,10 +176,11 @@ main (int argc, char **argv)
   Probe p;
   cl_int err;
 
+  probe_name = "read-probe";
   if (n == 0 || d == 0 || d % 4 != 0)
     {
-      fprintf (stderr, "read-probe: N must be positive, D a positive "
-               "multiple of 4\n");
+      fprintf (stderr, "%s: N must be positive, D a positive multiple of "
+               "4\n", probe_name);
       return 1;
     }
   open_device (platform, &p);

@@ -134,6 +134,7 @@ knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
   /* Steps s + 1 and s + 2 are on their way while s is multiplied: 2 * CW
    * chunks of every warp in flight keep the memory busy. */
   float4 xv[NR][CW], xw[NR][CW];
+
   for (uint j = lid; j < 16; j += WG)
     {
       count[j] = 0;

@@ -68,13 +68,8 @@ scan_mma_cut (__local ulong *list, __local uint *count, __local ulong *thr,
     }
   *count = keep;
   *thr = c >= k ? list[k - 1] : ULONG_MAX;
-  /* The score whose key (score_key, negated) *thr holds. */
   if (c >= k)
-    {
-      const uint key = (uint) (*thr >> 32);
-
-      *kth = -as_float ((key & 0x80000000u) ? key & 0x7fffffffu : ~key);
-    }
+    *kth = key_score ((uint) (*thr >> 32), 1);
 }
 
 /* Step @s's CW float4s of the warp's rows from @first (row g of each

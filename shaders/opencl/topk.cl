@@ -50,6 +50,15 @@ score_key (float s, int negate)
   return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
 }
 
+/* The score whose key score_key made (with the same @negate). */
+float
+key_score (uint key, int negate)
+{
+  const float s = as_float ((key & 0x80000000u) ? key & 0x7fffffffu : ~key);
+
+  return negate ? -s : s;
+}
+
 /* Sorts v[0 .. len) ascending; len is a power of two.  Called by every item
  * of the work-group; ends with a barrier. */
 void

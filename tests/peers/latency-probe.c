@@ -4,7 +4,7 @@
  * host, round trips of a kernel that writes 80 bytes (a k = 10 result)
  * with each way of getting those bytes back, the host cost of an
  * enqueue with and without an event, and the GPU gap a further launch
- * adds.  Every round trip checks that the bytes it got are the ones the
+ * adds, each on a profiling queue (as libvectorlab's) and on a plain one.  Every round trip checks that the bytes it got are the ones the
  * kernel wrote in that round.  tests/peers/gpu-run.sh runs it beside the
  * knn suites:
  *
@@ -49,6 +49,8 @@ typedef struct
 typedef struct
 {
   Probe     p;
+  /* p.queue (profiling, as libvectorlab's) or one without profiling. */
+  cl_command_queue queue, plain_queue;
   cl_kernel kernel;
   cl_mem    device_out, host_out, query, pinned;
   cl_uint  *pinned_words;
@@ -71,7 +73,7 @@ launch (Bench *b, cl_mem out, cl_uint round, cl_event *event)
 
   clSetKernelArg (b->kernel, 0, sizeof out, &out);
   clSetKernelArg (b->kernel, 1, sizeof round, &round);
-  if ((err = clEnqueueNDRangeKernel (b->p.queue, b->kernel, 1, NULL, &global,
+  if ((err = clEnqueueNDRangeKernel (b->queue, b->kernel, 1, NULL, &global,
                                      NULL, 0, NULL, event)) != CL_SUCCESS)
     die ("clEnqueueNDRangeKernel", err);
 }
@@ -99,7 +101,7 @@ round_trip (Bench *b, const Trip *t, cl_uint round)
   cl_int err;
 
   if (t->upload
-      && (err = clEnqueueWriteBuffer (b->p.queue, b->query, CL_FALSE, 0,
+      && (err = clEnqueueWriteBuffer (b->queue, b->query, CL_FALSE, 0,
                                       QUERY_BYTES, query, 0, NULL, NULL))
          != CL_SUCCESS)
     die ("clEnqueueWriteBuffer", err);
@@ -110,11 +112,11 @@ round_trip (Bench *b, const Trip *t, cl_uint round)
   switch (t->back)
     {
     case BACK_NONE:
-      clFinish (b->p.queue);
+      clFinish (b->queue);
       elapsed = now_us () - t0;
       break;
     case BACK_BLOCKING:
-      if ((err = clEnqueueReadBuffer (b->p.queue, out, CL_TRUE, 0,
+      if ((err = clEnqueueReadBuffer (b->queue, out, CL_TRUE, 0,
                                       sizeof words, words, 0, NULL, NULL))
           != CL_SUCCESS)
         die ("clEnqueueReadBuffer", err);
@@ -122,18 +124,18 @@ round_trip (Bench *b, const Trip *t, cl_uint round)
       check (words, round, t->what);
       break;
     case BACK_PINNED:
-      if ((err = clEnqueueReadBuffer (b->p.queue, out, CL_FALSE, 0,
+      if ((err = clEnqueueReadBuffer (b->queue, out, CL_FALSE, 0,
                                       sizeof words, b->pinned_words, 0, NULL,
                                       NULL)) != CL_SUCCESS)
         die ("clEnqueueReadBuffer", err);
-      clFinish (b->p.queue);
+      clFinish (b->queue);
       elapsed = now_us () - t0;
       check (b->pinned_words, round, t->what);
       break;
     case BACK_MAP:
     default:
       {
-        cl_uint *mapped = clEnqueueMapBuffer (b->p.queue, out, CL_TRUE,
+        cl_uint *mapped = clEnqueueMapBuffer (b->queue, out, CL_TRUE,
                                               CL_MAP_READ, 0, sizeof words, 0,
                                               NULL, NULL, &err);
 
@@ -141,15 +143,15 @@ round_trip (Bench *b, const Trip *t, cl_uint round)
           die ("clEnqueueMapBuffer", err);
         elapsed = now_us () - t0;
         check (mapped, round, t->what);
-        clEnqueueUnmapMemObject (b->p.queue, out, mapped, 0, NULL, NULL);
-        clFinish (b->p.queue);
+        clEnqueueUnmapMemObject (b->queue, out, mapped, 0, NULL, NULL);
+        clFinish (b->queue);
       }
       break;
     }
   if (t->back == BACK_NONE)
     {
       /* Still check that the kernel ran. */
-      if ((err = clEnqueueReadBuffer (b->p.queue, out, CL_TRUE, 0,
+      if ((err = clEnqueueReadBuffer (b->queue, out, CL_TRUE, 0,
                                       sizeof words, words, 0, NULL, NULL))
           != CL_SUCCESS)
         die ("clEnqueueReadBuffer", err);
@@ -170,12 +172,12 @@ enqueue_cost (Bench *b, int with_event)
       cl_event events[ENQUEUE_BATCH];
       double t0;
 
-      clFinish (b->p.queue);
+      clFinish (b->queue);
       t0 = now_us ();
       for (int i = 0; i < ENQUEUE_BATCH; i++)
         launch (b, b->device_out, (cl_uint) i, with_event ? &events[i] : NULL);
       us[r] = (now_us () - t0) / ENQUEUE_BATCH;
-      clFinish (b->p.queue);
+      clFinish (b->queue);
       for (int i = 0; with_event && i < ENQUEUE_BATCH; i++)
         clReleaseEvent (events[i]);
     }
@@ -191,6 +193,10 @@ setup (Bench *b, const char *platform)
   cl_int err;
 
   open_device (platform, &b->p);
+  b->queue = b->p.queue;
+  b->plain_queue = clCreateCommandQueue (b->p.context, b->p.device, 0, &err);
+  if (err != CL_SUCCESS)
+    die ("clCreateCommandQueue (without profiling)", err);
   program = clCreateProgramWithSource (b->p.context, 1, &source, NULL, &err);
   if (err != CL_SUCCESS)
     die ("clCreateProgramWithSource", err);
@@ -220,7 +226,7 @@ setup (Bench *b, const char *platform)
                               RESULT_WORDS * sizeof (cl_uint), NULL, &err);
   if (err != CL_SUCCESS)
     die ("clCreateBuffer (pinned)", err);
-  b->pinned_words = clEnqueueMapBuffer (b->p.queue, b->pinned, CL_TRUE,
+  b->pinned_words = clEnqueueMapBuffer (b->queue, b->pinned, CL_TRUE,
                                         CL_MAP_READ | CL_MAP_WRITE, 0,
                                         RESULT_WORDS * sizeof (cl_uint), 0,
                                         NULL, NULL, &err);
@@ -250,21 +256,36 @@ main (int argc, char **argv)
   clGetDeviceInfo (b.p.device, CL_DEVICE_NAME, sizeof name - 1, name, NULL);
   printf ("device: %s\n", name);
   printf ("round trips of a kernel writing 80 bytes, host time, median of "
-          "%d (us):\n", ROUNDS);
+          "%d (us), on a queue\n%-48s %9s %9s\n", ROUNDS, "",
+          "profiling", "plain");
   for (size_t i = 0; i < sizeof trips / sizeof trips[0]; i++)
     {
-      double us[ROUNDS];
+      printf ("  %-46s", trips[i].what);
+      for (int plain = 0; plain < 2; plain++)
+        {
+          double us[ROUNDS];
 
-      /* One untimed round first: the driver's first use of a path. */
-      round_trip (&b, &trips[i], round);
-      round += 4;
-      for (int r = 0; r < ROUNDS; r++, round += 4)
-        us[r] = round_trip (&b, &trips[i], round);
-      qsort (us, ROUNDS, sizeof us[0], compare_doubles);
-      printf ("  %-46s %8.1f\n", trips[i].what, us[ROUNDS / 2]);
+          b.queue = plain ? b.plain_queue : b.p.queue;
+          /* One untimed round first: the driver's first use of a path. */
+          round_trip (&b, &trips[i], round);
+          round += 4;
+          for (int r = 0; r < ROUNDS; r++, round += 4)
+            us[r] = round_trip (&b, &trips[i], round);
+          qsort (us, ROUNDS, sizeof us[0], compare_doubles);
+          printf (" %9.1f", us[ROUNDS / 2]);
+        }
+      printf ("\n");
     }
-  printf ("host cost of clEnqueueNDRangeKernel (us): %.1f without an event, "
-          "%.1f with one\n", enqueue_cost (&b, 0), enqueue_cost (&b, 1));
+  printf ("host cost of clEnqueueNDRangeKernel (us), without an event / with "
+          "one:\n");
+  for (int plain = 0; plain < 2; plain++)
+    {
+      b.queue = plain ? b.plain_queue : b.p.queue;
+      printf ("  %-46s %9.1f %9.1f\n",
+              plain ? "queue without profiling" : "profiling queue",
+              enqueue_cost (&b, 0), enqueue_cost (&b, 1));
+    }
+  b.queue = b.p.queue;
 
   clEnqueueUnmapMemObject (b.p.queue, b.pinned, b.pinned_words, 0, NULL,
                            NULL);
@@ -274,6 +295,8 @@ main (int argc, char **argv)
   clReleaseMemObject (b.host_out);
   clReleaseMemObject (b.device_out);
   clReleaseKernel (b.kernel);
+  clFinish (b.plain_queue);
+  clReleaseCommandQueue (b.plain_queue);
   clReleaseCommandQueue (b.p.queue);
   clReleaseContext (b.p.context);
   return 0;

@@ -201,6 +201,55 @@ test_breakdown (const VlTestRun *run)
   vl_test_matrix_free (&out);
 }
 
+/* Phase timing off: the same results; on OpenCL the device phases read 0
+ * and the host phases are still timed; back on, the kernels are timed
+ * again. */
+static void
+test_phase_timing (const VlTestRun *run)
+{
+  VlContext *ctx = vl_test_context (run->device);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (11);
+  VlMatrix q = vl_test_matrix_new (64, 100, 100);
+  VlMatrix x = vl_test_matrix_new (700, 100, 100);
+  VlMatrix timed = vl_test_matrix_new (64, 700, 700);
+  VlMatrix untimed = vl_test_matrix_new (64, 700, 700);
+  VlError *error = NULL;
+  VlBreakdown b;
+
+  vl_test_matrix_fill (&q, rand, -1.0f, 1.0f);
+  vl_test_matrix_fill (&x, rand, -1.0f, 1.0f);
+  run_distance (ctx, &q, &x, &timed);
+
+  vl_test_check_ok (vl_context_set_phase_timing (ctx, false, &error), error);
+  run_distance (ctx, &q, &x, &untimed);
+  vl_context_get_breakdown (ctx, &b);
+  g_assert_cmpmem (timed.data, 64 * 700 * sizeof (float), untimed.data,
+                   64 * 700 * sizeof (float));
+  if (g_str_has_prefix (run->device, "opencl"))
+    {
+      g_assert_cmpfloat (b.host_prep_ms, >, 0.0);
+      g_assert_cmpfloat (b.upload_ms, ==, 0.0);
+      g_assert_cmpfloat (b.kernel_ms, ==, 0.0);
+      g_assert_cmpfloat (b.download_ms, ==, 0.0);
+    }
+  else
+    /* Host backends time every phase on the host, at no cost. */
+    g_assert_cmpfloat (b.kernel_ms, >, 0.0);
+
+  vl_test_check_ok (vl_context_set_phase_timing (ctx, true, &error), error);
+  run_distance (ctx, &q, &x, &untimed);
+  vl_context_get_breakdown (ctx, &b);
+  g_assert_cmpfloat (b.kernel_ms, >, 0.0);
+
+  g_assert_cmpint (vl_context_set_phase_timing (NULL, true, &error), ==,
+                   VL_STATUS_INVALID_ARGUMENT);
+  vl_error_free (error);
+  vl_test_matrix_free (&q);
+  vl_test_matrix_free (&x);
+  vl_test_matrix_free (&timed);
+  vl_test_matrix_free (&untimed);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -213,5 +262,6 @@ main (int argc, char **argv)
     g_test_add_func ("/vectorlab/devices/opencl-alias", test_opencl_alias);
   vl_test_add ("/vectorlab/devices/context", NULL, test_context_device);
   vl_test_add ("/vectorlab/breakdown/distance", NULL, test_breakdown);
+  vl_test_add ("/vectorlab/breakdown/phase-timing", NULL, test_phase_timing);
   return vl_test_run ();
 }

@@ -200,9 +200,11 @@ scan_body (const __global cell4 *x, uint n, uint ld4,
 
   barrier (CLK_LOCAL_MEM_FENCE);
   topk_store_lists (cand, CAP, count, thr, nb, k, out);
-  if (FUSE && parts > 0)
+#if FUSE
+  if (parts > 0)
     topk_fused_merge (out, nb, k, parts, partial, running, tickets, cand, CAP,
                       count, thr, last);
+#endif
 }
 
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void

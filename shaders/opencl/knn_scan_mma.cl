@@ -230,9 +230,11 @@ knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
       for (uint i = 0; i < k; i++)
         dst[i] = i < count[lid] ? cand[lid * CAP + i] : ULONG_MAX;
     }
-  if (FUSE && parts > 0)
+#if FUSE
+  if (parts > 0)
     topk_fused_merge (out, nb, k, parts, partial, running, tickets, cand,
                       MERGE_CAP, count, thr, last);
+#endif
 }
 
 #endif

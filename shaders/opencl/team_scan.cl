@@ -264,9 +264,11 @@ team_scan (const __global cell *x, uint n, uint ld4, const __global float *q,
 
   /* The last round ended with a barrier: the lists are complete. */
   topk_store_lists (cand, CAP, count, thr, nb, k, out);
-  if (FUSE && parts > 0)
+#if FUSE
+  if (parts > 0)
     topk_fused_merge (out, nb, k, parts, partial, running, tickets, cand, CAP,
                       count, thr, last);
+#endif
 }
 
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void

@@ -86,22 +86,28 @@ bitonic_sort (__local ulong *v, uint len, uint lid, uint wg)
       }
 }
 
-/* Sorts a candidate list of @cap (a power of two, k <= cap), of which the
- * first *count are set, keeps its best min (count, k) and sets *thr to
- * its k-th best (ULONG_MAX while fewer than k): how the one-pass scans
- * (knn_scan.cl, sq8_scan.cl) cut the lists they append to.  All items
- * call it, after a barrier; it ends with one. */
+/* Sorts a candidate list, of which the first *count are set (in room for
+ * a power of two >= k and count), keeps its best min (count, k) and sets
+ * *thr to its k-th best (ULONG_MAX while fewer than k): how the one-pass
+ * scans (knn_scan.cl, team_scan.cl) cut the lists they append to.  All
+ * items call it, after a barrier; it ends with one. */
 void
-topk_cut_list (__local ulong *list, uint cap, __local uint *count,
-               __local ulong *thr, uint k)
+topk_cut_list (__local ulong *list, __local uint *count, __local ulong *thr,
+               uint k)
 {
   const uint lid = get_local_id (0);
   const uint c = *count;
+  uint len = 1;
 
-  for (uint i = c + lid; i < cap; i += WG)
+  /* Only the power of two that holds the list and k is sorted: a list of
+   * a few candidates (a group's at the end of its scan, or a fused merge's
+   * few below its bound) is not padded to the list's room. */
+  while (len < max (c, k))
+    len *= 2;
+  for (uint i = c + lid; i < len; i += WG)
     list[i] = ULONG_MAX;
   barrier (CLK_LOCAL_MEM_FENCE);
-  bitonic_sort (list, cap, lid, WG);
+  bitonic_sort (list, len, lid, WG);
   if (lid == 0)
     {
       *count = min (c, k);
@@ -132,7 +138,7 @@ topk_cut_filling (__local ulong *lists, uint cap, __local uint *count,
 {
   for (uint j = 0; j < nb; j++)
     if (count[j] > cap - room)
-      topk_cut_list (lists + j * cap, cap, &count[j], &thr[j], k);
+      topk_cut_list (lists + j * cap, &count[j], &thr[j], k);
 }
 
 /* Cuts each of the @nb lists of @cap to its best k and stores query j's
@@ -144,7 +150,7 @@ topk_store_cut (__local ulong *lists, uint cap, __local uint *count,
 {
   for (uint j = 0; j < nb; j++)
     {
-      topk_cut_list (lists + j * cap, cap, &count[j], &thr[j], k);
+      topk_cut_list (lists + j * cap, &count[j], &thr[j], k);
       for (uint i = get_local_id (0); i < k; i += WG)
         dst[j * stride + i] = lists[j * cap + i];
     }
@@ -164,19 +170,17 @@ topk_store_lists (__local ulong *lists, uint cap, __local uint *count,
 #ifndef FUSE
 #define FUSE 0
 #endif
+#if FUSE
 
 /* Makes this item's global stores so far visible to every work-group
  * before its later ones (a release), or its later loads see what other
- * groups stored before their fences (an acquire).  NVIDIA: PTX's device-
- * wide membar; elsewhere OpenCL 1.2's mem_fence. */
+ * groups stored before their fences (an acquire): PTX's device-wide
+ * membar.  OpenCL 1.2 has no such fence (mem_fence orders an item's own
+ * accesses), hence FUSE=1 on NVIDIA's driver only. */
 void
 fence_device (void)
 {
-#if NVIDIA_PTX
   asm volatile ("membar.gl;" ::: "memory");
-#else
-  mem_fence (CLK_GLOBAL_MEM_FENCE);
-#endif
 }
 
 /* True in the work-group that takes the @of-th ticket of @counter, the
@@ -200,11 +204,11 @@ topk_last_to_arrive (volatile __global uint *counter, uint of,
  * (topk_store_lists), the groups' last ones merge them with the scan's own
  * lists in local memory (@cap each, with their counts and thresholds):
  * the candidates come in rounds of cap / 2 and are offered as the scan's
- * rows are (k <= cap / 2).  The groups fall into @parts runs of
- * consecutive ids; the last of a run to arrive merges each query's lists
- * of the run into one, row j * parts + p of @partial (into @running when
- * @parts is 1); the last of those merges each query's @parts lists into
- * @running.  Tickets count in tickets[0 .. parts]; the last group sets
+ * rows are (k <= cap / 2), below a bound that leaves few.  The groups
+ * fall into @parts runs of consecutive ids; the last of a run to arrive
+ * merges each query's lists of the run into one, row j * parts + p of
+ * @partial (into @running when @parts is 1); the last of those merges
+ * each query's @parts lists into @running.  Tickets count in tickets[0 .. parts]; the last group sets
  * them back to 0 for the next launch. */
 void
 topk_fused_merge (const __global ulong *lists, uint nb, uint k, uint parts,
@@ -226,10 +230,21 @@ topk_fused_merge (const __global ulong *lists, uint nb, uint k, uint parts,
     {
       if (!topk_last_to_arrive (ticket, of, flag))
         return;
+      /* The best k of a query are no worse than the best of its lists'
+       * k-th keys (the lists are sorted): only candidates up to that key
+       * are offered, about k of them.  The key's minimum is kept in
+       * count, which starts at 0 once it is a threshold. */
+      for (uint j = lid; j < nb; j += WG)
+        count[j] = UINT_MAX;
+      barrier (CLK_LOCAL_MEM_FENCE);
+      for (uint j = 0; j < nb; j++)
+        for (uint l = lid; l < n / k; l += WG)
+          atomic_min (&count[j], (uint) (src[j * stride + l * k + k - 1] >> 32));
+      barrier (CLK_LOCAL_MEM_FENCE);
       for (uint j = lid; j < nb; j += WG)
         {
+          thr[j] = ((ulong) count[j] << 32) | UINT_MAX;
           count[j] = 0;
-          thr[j] = ULONG_MAX;
         }
       barrier (CLK_LOCAL_MEM_FENCE);
       for (uint base = 0; base < n; base += cap / 2)
@@ -260,6 +275,8 @@ topk_fused_merge (const __global ulong *lists, uint nb, uint k, uint parts,
   for (uint i = lid; i <= parts; i += WG)
     tickets[i] = 0;
 }
+
+#endif
 
 ulong
 candidate (uint i, uint have, const __global ulong *running,

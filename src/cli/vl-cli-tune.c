@@ -82,7 +82,7 @@ static const Search searches[] = {
       "WG=128 RPT=4 GROUPS_PER_CU=6", "WG=128 RPT=8 GROUPS_PER_CU=2",
       "WG=128 RPT=8 GROUPS_PER_CU=4", "WG=256 RPT=4 GROUPS_PER_CU=2",
       "WG=256 RPT=2 GROUPS_PER_CU=4", "FUSE=0", "FUSE=1", NULL } },
-  /* A PRMT=1 candidate is refused off NVIDIA's driver. */
+  /* PRMT=1 and FUSE=1 candidates are refused off NVIDIA's driver. */
   { "sq8_scan1", 1, TRUE, {
       "WG=64 GROUPS_PER_CU=8 PRMT=0", "WG=64 GROUPS_PER_CU=12",
       "WG=128 GROUPS_PER_CU=2", "WG=128 GROUPS_PER_CU=3",

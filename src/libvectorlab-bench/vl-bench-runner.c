@@ -1,5 +1,6 @@
 /* vl-bench-runner.c: runs a plan on a worker thread. */
 #include "vl-bench-runner.h"
+#include "vl-bench-error.h"
 #include "vl-bench-context.h"
 #include "vl-bench-runner-private.h"
 #include "vl-bench-plan-private.h"
@@ -189,22 +190,32 @@ median_of (double *values, guint n)
  * measured 0.173. */
 #define MIN_WARMUP_US (50 * 1000)
 
-/* Timed repetitions of a case whose setup is done.  Fills @result. */
+/* Runs after the timed ones whose medians make the case's breakdown.  Its
+ * device phases come from profiling events, which cost an op on OpenCL
+ * about 10 us on NVIDIA's driver (tests/peers/latency-probe.c: 45.6
+ * against 35.6 us for an upload, three launches and a read on an H100),
+ * so the timed runs go without them. */
+#define BREAKDOWN_RUNS 3
+
 static gboolean
-measure (RunData *data, VlContext *ctx, const VlBenchCase *c, gpointer state,
-         VlBenchResult *result, GCancellable *cancellable, GError **error)
+set_phase_timing (VlContext *ctx, gboolean on, GError **error)
+{
+  VlError *vl_error = NULL;
+
+  if (vl_context_set_phase_timing (ctx, on, &vl_error) != VL_STATUS_OK)
+    return vl_bench_propagate_vl_error (error, vl_error, NULL);
+  return TRUE;
+}
+
+/* The warm-ups, then the timed repetitions of a case into @wall and @cpu
+ * (milliseconds). */
+static gboolean
+time_runs (RunData *data, const VlBenchCase *c, gpointer state, double *wall,
+           double *cpu, GCancellable *cancellable, GError **error)
 {
   const VlBenchWorkload *w = c->workload;
-  guint n = c->repetitions;
-  g_autofree double *wall = g_new (double, n);
-  g_autofree double *cpu = g_new (double, n);
-  g_autofree double *phases = g_new (double, 5 * n);
-  VlBreakdown breakdown;
-  VlPoolStats pool;
-  VlBenchMemory memory;
-  gint64 warm_until;
+  gint64 warm_until = g_get_monotonic_time () + MIN_WARMUP_US;
 
-  warm_until = g_get_monotonic_time () + MIN_WARMUP_US;
   for (guint i = 0;
        i < c->warmups
        || (c->warmups > 0 && g_get_monotonic_time () < warm_until);
@@ -225,7 +236,7 @@ measure (RunData *data, VlContext *ctx, const VlBenchCase *c, gpointer state,
         }
     }
 
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < c->repetitions; i++)
     {
       gint64 t0;
       double c0;
@@ -240,24 +251,72 @@ measure (RunData *data, VlContext *ctx, const VlBenchCase *c, gpointer state,
         return FALSE;
       wall[i] = (g_get_monotonic_time () - t0) * 1e-3;
       cpu[i] = process_cpu_ms () - c0;
-
-      vl_context_get_breakdown (ctx, &breakdown);
-      phases[0 * n + i] = breakdown.host_prep_ms;
-      phases[1 * n + i] = breakdown.upload_ms;
-      phases[2 * n + i] = breakdown.kernel_ms;
-      phases[3 * n + i] = breakdown.download_ms;
-      phases[4 * n + i] = breakdown.host_extract_ms;
       data->done_work += data->unit_work;
       report_progress (data, c, FALSE);
     }
+  return TRUE;
+}
+
+/* The median of each phase over BREAKDOWN_RUNS runs into @breakdown. */
+static gboolean
+time_phases (VlContext *ctx, const VlBenchCase *c, gpointer state,
+             VlBreakdown *breakdown, GError **error)
+{
+  const VlBenchWorkload *w = c->workload;
+  double phases[5][BREAKDOWN_RUNS];
+
+  for (guint i = 0; i < BREAKDOWN_RUNS; i++)
+    {
+      VlBreakdown b;
+
+      if (w->prepare != NULL)
+        w->prepare (state);
+      if (!w->run (state, error))
+        return FALSE;
+      vl_context_get_breakdown (ctx, &b);
+      phases[0][i] = b.host_prep_ms;
+      phases[1][i] = b.upload_ms;
+      phases[2][i] = b.kernel_ms;
+      phases[3][i] = b.download_ms;
+      phases[4][i] = b.host_extract_ms;
+    }
+  breakdown->host_prep_ms = median_of (phases[0], BREAKDOWN_RUNS);
+  breakdown->upload_ms = median_of (phases[1], BREAKDOWN_RUNS);
+  breakdown->kernel_ms = median_of (phases[2], BREAKDOWN_RUNS);
+  breakdown->download_ms = median_of (phases[3], BREAKDOWN_RUNS);
+  breakdown->host_extract_ms = median_of (phases[4], BREAKDOWN_RUNS);
+  return TRUE;
+}
+
+/* Timed repetitions of a case whose setup is done, without timing device
+ * phases; then its breakdown.  Fills @result. */
+static gboolean
+measure (RunData *data, VlContext *ctx, const VlBenchCase *c, gpointer state,
+         VlBenchResult *result, GCancellable *cancellable, GError **error)
+{
+  guint n = c->repetitions;
+  g_autofree double *wall = g_new (double, n);
+  g_autofree double *cpu = g_new (double, n);
+  VlBreakdown breakdown;
+  VlPoolStats pool;
+  VlBenchMemory memory;
+  gboolean timed;
+
+  if (!set_phase_timing (ctx, FALSE, error))
+    return FALSE;
+  timed = time_runs (data, c, state, wall, cpu, cancellable, error);
+  /* Back on whatever happened: the context is the caller's. */
+  if (!timed)
+    {
+      vl_context_set_phase_timing (ctx, TRUE, NULL);
+      return FALSE;
+    }
+  if (!set_phase_timing (ctx, TRUE, error)
+      || !time_phases (ctx, c, state, &breakdown, error))
+    return FALSE;
 
   vl_bench_result_set_samples (result, wall, n, c->with_p99);
   vl_bench_result_set_cpu_time (result, median_of (cpu, n));
-  breakdown.host_prep_ms = median_of (phases + 0 * n, n);
-  breakdown.upload_ms = median_of (phases + 1 * n, n);
-  breakdown.kernel_ms = median_of (phases + 2 * n, n);
-  breakdown.download_ms = median_of (phases + 3 * n, n);
-  breakdown.host_extract_ms = median_of (phases + 4 * n, n);
   vl_bench_result_set_breakdown (result, &breakdown);
 
   vl_context_get_pool_stats (ctx, &pool);

@@ -149,6 +149,15 @@ typedef struct
 
 void vl_context_get_breakdown (VlContext *ctx, VlBreakdown *breakdown);
 
+/* Whether ops on @ctx time their device phases (upload, kernel, download)
+ * for vl_context_get_breakdown; on from vl_context_new.  On OpenCL that
+ * puts every command on a profiling queue with an event, which costs an op
+ * about 10 us on NVIDIA's driver; while off those three phases read 0 and
+ * the host phases are still timed.  Fails only when the device cannot make
+ * the other queue. */
+VlStatus vl_context_set_phase_timing (VlContext *ctx, bool on,
+                                      VlError **error);
+
 typedef struct
 {
   uint64_t hits;

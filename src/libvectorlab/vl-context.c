@@ -108,6 +108,17 @@ vl_context_get_breakdown (VlContext *ctx, VlBreakdown *breakdown)
     *breakdown = ctx->breakdown;
 }
 
+VlStatus
+vl_context_set_phase_timing (VlContext *ctx, bool on, VlError **error)
+{
+  if (ctx == NULL)
+    return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
+                         "a context is required");
+  if (ctx->backend->set_phase_timing == NULL)
+    return VL_STATUS_OK;
+  return ctx->backend->set_phase_timing (ctx, on, error);
+}
+
 void
 vl_context_get_pool_stats (VlContext *ctx, VlPoolStats *stats)
 {

@@ -80,7 +80,12 @@ typedef struct
   cl_platform_id   platform;
   cl_device_id     device;
   cl_context       context;
+  /* The queue ops enqueue on: one of the two below, by phase_timing. */
   cl_command_queue queue;
+  cl_command_queue profiling_queue, plain_queue;
+  /* Device phases timed for the breakdown (vl_context_set_phase_timing):
+   * enqueues that only feed it then get events (vl_opencl_timing_event). */
+  bool             phase_timing;
   bool             use_disk_cache;
   /* An NVIDIA device of compute capability 8.0 or later: mma.sync with
    * TF32 operands (knn_mma.cl). */
@@ -237,6 +242,14 @@ VlStatus vl_opencl_download_wait (VlContext *ctx, cl_mem buffer,
  * touches caller memory after an op returns, even after a failure.  Returns
  * @status when it is already a failure, so that ops end with
  * `return vl_opencl_finish (ctx, status, error);`. */
+/* Where an enqueue puts the event that only the breakdown needs: nowhere
+ * (NULL, and *@event too) while the context does not time phases. */
+static inline cl_event *
+vl_opencl_timing_event (VlContext *ctx, cl_event *event)
+{
+  *event = NULL;
+  return ((VlOpenclContext *) ctx->priv)->phase_timing ? event : NULL;
+}
 VlStatus vl_opencl_finish (VlContext *ctx, VlStatus status, VlError **error);
 
 /* ---- ops ---------------------------------------------------------------- */

@@ -40,7 +40,9 @@ typedef VlStatus (*VlOpenclStreamFunc) (VlContext *ctx, size_t r0,
                                         VlError **error);
 
 /* Keeps @event, of @phase, for vl_opencl_finish to add its profiled time
- * to the breakdown (vl-opencl.c). */
+ * to the breakdown (vl-opencl.c); takes the caller's reference, which is
+ * released at once while the context does not time phases.  NULL (see
+ * vl_opencl_timing_event) is ignored. */
 void     vl_opencl_track (VlContext *ctx, cl_event event,
                           VlOpenclPhase phase);
 

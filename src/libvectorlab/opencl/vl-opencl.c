@@ -71,9 +71,37 @@ opencl_context_init (VlContext *ctx, VlError **error)
   }
   if ((status = vl_opencl_check (err, "clCreateContext", error)) != VL_STATUS_OK)
     return status;
-  priv->queue = clCreateCommandQueue (priv->context, priv->device,
-                                      CL_QUEUE_PROFILING_ENABLE, &err);
+  priv->profiling_queue = clCreateCommandQueue (priv->context, priv->device,
+                                                CL_QUEUE_PROFILING_ENABLE,
+                                                &err);
+  priv->queue = priv->profiling_queue;
+  priv->phase_timing = true;
   return vl_opencl_check (err, "clCreateCommandQueue", error);
+}
+
+/* The device phases are timed with profiling events, on their own queue;
+ * the other queue, made when first needed, has neither.  The context's
+ * buffers serve both, and every op ends with its queue drained, so ops
+ * may switch between them. */
+static VlStatus
+opencl_set_phase_timing (VlContext *ctx, bool on, VlError **error)
+{
+  VlOpenclContext *priv = ctx->priv;
+  cl_int err;
+
+  if (!on && priv->plain_queue == NULL)
+    {
+      priv->plain_queue = clCreateCommandQueue (priv->context, priv->device,
+                                                0, &err);
+      if (err != CL_SUCCESS)
+        {
+          priv->plain_queue = NULL;
+          return vl_opencl_check (err, "clCreateCommandQueue", error);
+        }
+    }
+  priv->queue = on ? priv->profiling_queue : priv->plain_queue;
+  priv->phase_timing = on;
+  return VL_STATUS_OK;
 }
 
 static void
@@ -108,8 +136,10 @@ opencl_context_finish (VlContext *ctx)
       free (priv->tuning[i]);
       free (priv->tuning_cached[i]);
     }
-  if (priv->queue != NULL)
-    clReleaseCommandQueue (priv->queue);
+  if (priv->plain_queue != NULL)
+    clReleaseCommandQueue (priv->plain_queue);
+  if (priv->profiling_queue != NULL)
+    clReleaseCommandQueue (priv->profiling_queue);
   if (priv->context != NULL)
     clReleaseContext (priv->context);
   free (priv);
@@ -123,6 +153,13 @@ vl_opencl_track (VlContext *ctx, cl_event event, VlOpenclPhase phase)
 {
   VlOpenclContext *priv = ctx->priv;
 
+  if (event == NULL)
+    return;
+  if (!priv->phase_timing)
+    {
+      clReleaseEvent (event);
+      return;
+    }
   if (priv->n_events == priv->cap_events)
     {
       size_t cap = priv->cap_events ? 2 * priv->cap_events : 64;
@@ -177,7 +214,8 @@ vl_opencl_enqueue_kernel (VlContext *ctx, cl_kernel kernel, cl_uint dims,
   cl_int err;
 
   err = clEnqueueNDRangeKernel (priv->queue, kernel, dims, NULL, global,
-                                local, 0, NULL, &event);
+                                local, 0, NULL,
+                                vl_opencl_timing_event (ctx, &event));
   if (err != CL_SUCCESS)
     {
       char name[128] = "";
@@ -248,7 +286,8 @@ vl_opencl_upload_rows_ld (VlContext *ctx, cl_mem buffer, size_t ld,
       cl_float zero = 0.0f;
 
       err = clEnqueueFillBuffer (priv->queue, buffer, &zero, sizeof zero, 0,
-                                 rows * ld * sizeof (float), 0, NULL, &event);
+                                 rows * ld * sizeof (float), 0, NULL,
+                                 vl_opencl_timing_event (ctx, &event));
       if (err != CL_SUCCESS)
         return vl_opencl_check (err, "clEnqueueFillBuffer", error);
       vl_opencl_track (ctx, event, VL_OPENCL_PHASE_UPLOAD);
@@ -259,7 +298,7 @@ vl_opencl_upload_rows_ld (VlContext *ctx, cl_mem buffer, size_t ld,
   err = clEnqueueWriteBufferRect (priv->queue, buffer, CL_FALSE, origin,
                                   origin, region, ld * sizeof (float), 0,
                                   m->stride * sizeof (float), 0, src, 0, NULL,
-                                  &event);
+                                  vl_opencl_timing_event (ctx, &event));
   if (err != CL_SUCCESS)
     return vl_opencl_check (err, "clEnqueueWriteBuffer", error);
   vl_opencl_track (ctx, event, VL_OPENCL_PHASE_UPLOAD);
@@ -275,7 +314,7 @@ vl_opencl_upload (VlContext *ctx, cl_mem buffer, size_t bytes,
   cl_int err;
 
   err = clEnqueueWriteBuffer (priv->queue, buffer, CL_FALSE, 0, bytes, data,
-                              0, NULL, &event);
+                              0, NULL, vl_opencl_timing_event (ctx, &event));
   if (err != CL_SUCCESS)
     return vl_opencl_check (err, "clEnqueueWriteBuffer", error);
   vl_opencl_track (ctx, event, VL_OPENCL_PHASE_UPLOAD);
@@ -299,7 +338,7 @@ vl_opencl_download_rect (VlContext *ctx, cl_mem buffer, size_t buffer_ld,
   err = clEnqueueReadBufferRect (priv->queue, buffer, CL_FALSE, origin, origin,
                                  region, buffer_ld * sizeof (float), 0,
                                  host_ld * sizeof (float), 0, host, 0, NULL,
-                                 &event);
+                                 vl_opencl_timing_event (ctx, &event));
   if (err != CL_SUCCESS)
     return vl_opencl_check (err, "clEnqueueReadBuffer", error);
   vl_opencl_track (ctx, event, VL_OPENCL_PHASE_DOWNLOAD);
@@ -315,7 +354,7 @@ read_buffer (VlContext *ctx, cl_mem buffer, cl_bool blocking, size_t bytes,
   cl_int err;
 
   err = clEnqueueReadBuffer (priv->queue, buffer, blocking, 0, bytes, data, 0,
-                             NULL, &event);
+                             NULL, vl_opencl_timing_event (ctx, &event));
   if (err != CL_SUCCESS)
     return vl_opencl_check (err, "clEnqueueReadBuffer", error);
   vl_opencl_track (ctx, event, VL_OPENCL_PHASE_DOWNLOAD);
@@ -373,6 +412,7 @@ const VlBackend vl_opencl_backend = {
   .kind = VL_BACKEND_OPENCL,
   .context_init = opencl_context_init,
   .context_finish = opencl_context_finish,
+  .set_phase_timing = opencl_set_phase_timing,
   .distance_matrix = vl_opencl_distance_matrix,
   .normalize_rows = vl_opencl_normalize_rows,
   .similarity_matrix = vl_opencl_similarity_matrix,

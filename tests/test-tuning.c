@@ -16,50 +16,39 @@ static const struct
   const char *tuning;
   size_t      d;        /* dimension of the rows; 0 for 40 */
 } alternatives[] = {
-  { "knn_scan1", "WG=64 RPI=1 TK=32 GROUPS_PER_CU=2 FUSE=0" },
-  { "knn_scan1", "WG=256 RPI=3 TK=8 GROUPS_PER_CU=1 FUSE=0" },
-  { "knn_scan4", "WG=64 RPI=1 TK=4 GROUPS_PER_CU=3 FUSE=0" },
-  { "knn_scan16", "WG=32 RPI=1 TK=32 GROUPS_PER_CU=2 FUSE=0" },
-  { "knn_scan16", "WG=128 RPI=2 TK=8 GROUPS_PER_CU=1 FUSE=0" },
-  { "knn_scan4", "WG=16 RPI=8 TK=4 GROUPS_PER_CU=5 FUSE=0" },
+  { "knn_scan1", "WG=64 RPI=1 TK=32 GROUPS_PER_CU=2" },
+  { "knn_scan1", "WG=256 RPI=3 TK=8 GROUPS_PER_CU=1" },
+  { "knn_scan4", "WG=64 RPI=1 TK=4 GROUPS_PER_CU=3" },
+  { "knn_scan16", "WG=32 RPI=1 TK=32 GROUPS_PER_CU=2" },
+  { "knn_scan16", "WG=128 RPI=2 TK=8 GROUPS_PER_CU=1" },
+  { "knn_scan4", "WG=16 RPI=8 TK=4 GROUPS_PER_CU=5" },
   { "knn_gemm", "GM=64 GN=64 GK=16 WM=4 WN=4 MMA=0" },
   { "knn_gemm", "GM=256 GN=128 GK=8 WM=16 WN=8 MMA=0" },
   { "knn_gemm", "GM=128 GN=64 GK=16 WM=8 WN=4 MMA=0" },
   /* Tensor cores: only NVIDIA devices from compute capability 8.0 take
    * these, and the others must refuse them (see test_alternatives). */
   { "knn_gemm", "GM=128 GN=128 GK=8 WM=8 WN=8 MMA=1" },
-  { "knn_scan_mma", "WG=64 NR=2 CW=2 GROUPS_PER_CU=3 FUSE=0" },
-  { "knn_scan_mma", "WG=96 NR=1 CW=3 GROUPS_PER_CU=2 FUSE=0" },
-  { "team_scan4", "WG=32 RPT=8 GROUPS_PER_CU=3 FUSE=0" },
-  { "team_scan4", "WG=64 RPT=1 GROUPS_PER_CU=2 FUSE=0" },
-  { "sq8_scan1", "WG=64 GROUPS_PER_CU=3 PRMT=0 VEC=1 FUSE=0" },
-  { "sq8_scan1", "WG=256 GROUPS_PER_CU=1 PRMT=0 VEC=1 FUSE=0" },
-  { "sq8_scan4", "WG=32 GROUPS_PER_CU=5 PRMT=0 VEC=1 FUSE=0" },
-  { "sq8_scan4", "WG=64 GROUPS_PER_CU=2 PRMT=0 VEC=1 FUSE=0" },
+  { "knn_scan_mma", "WG=64 NR=2 CW=2 GROUPS_PER_CU=3" },
+  { "knn_scan_mma", "WG=96 NR=1 CW=3 GROUPS_PER_CU=2" },
+  { "team_scan4", "WG=32 RPT=8 GROUPS_PER_CU=3" },
+  { "team_scan4", "WG=64 RPT=1 GROUPS_PER_CU=2" },
+  { "sq8_scan1", "WG=64 GROUPS_PER_CU=3 PRMT=0 VEC=1" },
+  { "sq8_scan1", "WG=256 GROUPS_PER_CU=1 PRMT=0 VEC=1" },
+  { "sq8_scan4", "WG=32 GROUPS_PER_CU=5 PRMT=0 VEC=1" },
+  { "sq8_scan4", "WG=64 GROUPS_PER_CU=2 PRMT=0 VEC=1" },
   /* Cells a load: rows of 10 cells (d = 40) take pairs but not fours, which
    * then load single cells; 12 cells (d = 48) take both, 9 (d = 36) neither. */
-  { "sq8_scan1", "WG=64 GROUPS_PER_CU=3 PRMT=0 VEC=2 FUSE=0", 0 },
-  { "sq8_scan1", "WG=64 GROUPS_PER_CU=3 PRMT=0 VEC=2 FUSE=0", 36 },
-  { "sq8_scan1", "WG=128 GROUPS_PER_CU=2 PRMT=0 VEC=4 FUSE=0", 0 },
-  { "sq8_scan1", "WG=128 GROUPS_PER_CU=2 PRMT=0 VEC=4 FUSE=0", 48 },
-  { "sq8_scan4", "WG=64 GROUPS_PER_CU=2 PRMT=0 VEC=4 FUSE=0", 48 },
-  { "sq8_scan4", "WG=32 GROUPS_PER_CU=4 PRMT=0 VEC=2 FUSE=0", 0 },
+  { "sq8_scan1", "WG=64 GROUPS_PER_CU=3 PRMT=0 VEC=2", 0 },
+  { "sq8_scan1", "WG=64 GROUPS_PER_CU=3 PRMT=0 VEC=2", 36 },
+  { "sq8_scan1", "WG=128 GROUPS_PER_CU=2 PRMT=0 VEC=4", 0 },
+  { "sq8_scan1", "WG=128 GROUPS_PER_CU=2 PRMT=0 VEC=4", 48 },
+  { "sq8_scan4", "WG=64 GROUPS_PER_CU=2 PRMT=0 VEC=4", 48 },
+  { "sq8_scan4", "WG=32 GROUPS_PER_CU=4 PRMT=0 VEC=2", 0 },
   /* PTX byte permutes: NVIDIA's driver alone takes these. */
-  { "sq8_scan1", "WG=128 GROUPS_PER_CU=3 PRMT=1 VEC=1 FUSE=0" },
-  { "sq8_scan4", "WG=64 GROUPS_PER_CU=4 PRMT=1 VEC=1 FUSE=0" },
-  { "sq8_scan1", "WG=128 GROUPS_PER_CU=3 PRMT=1 VEC=2 FUSE=0", 0 },
-  { "sq8_scan1", "WG=128 GROUPS_PER_CU=3 PRMT=1 VEC=4 FUSE=0", 48 },
-  /* The scan's last work-groups merge its lists (topk_fused_merge), of up
-   * to 16 queries, in one or two levels: NVIDIA's driver alone takes these
-   * (PTX fences). */
-  { "knn_scan1", "WG=64 RPI=1 TK=32 GROUPS_PER_CU=2 FUSE=1" },
-  { "knn_scan1", "WG=32 RPI=2 TK=16 GROUPS_PER_CU=16 FUSE=1" },
-  { "knn_scan16", "WG=32 RPI=1 TK=32 GROUPS_PER_CU=2 FUSE=1" },
-  { "team_scan4", "WG=64 RPT=2 GROUPS_PER_CU=8 FUSE=1" },
-  { "sq8_scan1", "WG=64 GROUPS_PER_CU=3 PRMT=0 VEC=2 FUSE=1", 0 },
-  { "sq8_scan4", "WG=32 GROUPS_PER_CU=4 PRMT=0 VEC=1 FUSE=1" },
-  { "knn_scan_mma", "WG=128 NR=2 CW=2 GROUPS_PER_CU=4 FUSE=1" },
-  { "knn_scan_mma", "WG=96 NR=1 CW=3 GROUPS_PER_CU=2 FUSE=1" },
+  { "sq8_scan1", "WG=128 GROUPS_PER_CU=3 PRMT=1 VEC=1" },
+  { "sq8_scan4", "WG=64 GROUPS_PER_CU=4 PRMT=1 VEC=1" },
+  { "sq8_scan1", "WG=128 GROUPS_PER_CU=3 PRMT=1 VEC=2", 0 },
+  { "sq8_scan1", "WG=128 GROUPS_PER_CU=3 PRMT=1 VEC=4", 48 },
 };
 
 static gboolean
@@ -72,7 +61,7 @@ needs_tensor_cores (const char *family, const char *tuning)
 static gboolean
 needs_nvidia (const char *tuning)
 {
-  return strstr (tuning, "PRMT=1") != NULL || strstr (tuning, "FUSE=1") != NULL;
+  return strstr (tuning, "PRMT=1") != NULL;
 }
 
 static gboolean
@@ -150,11 +139,11 @@ test_alternatives (const VlTestRun *run)
       const char *why = NULL;
       VlError *error = NULL;
 
-      if (needs_tensor_cores (alternatives[a].family,
-                              alternatives[a].tuning) && !nvidia)
-        why = "compute capability";
-      else if (needs_nvidia (alternatives[a].tuning) && !nvidia)
+      if (needs_nvidia (alternatives[a].tuning) && !nvidia)
         why = "NVIDIA's OpenCL driver";
+      else if (needs_tensor_cores (alternatives[a].family,
+                                   alternatives[a].tuning) && !nvidia)
+        why = "compute capability";
       if (why != NULL)
         {
           /* Families for tensor cores alone are not offered to tune here;
@@ -234,8 +223,6 @@ test_refused (const VlTestRun *run)
     { "sq8_scan1", "TK=16" },          /* not a tunable of the family */
     { "team_scan4", "RPT=9" },         /* a team sums 32 outputs at most */
     { "team_scan4", "RPT=0" },
-    { "knn_scan1", "FUSE=2" },
-    { "knn_gemm", "FUSE=1" },          /* the GEMM path merges tiles */
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)

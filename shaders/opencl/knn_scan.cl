@@ -79,19 +79,16 @@ typedef float4 cell4;
   __local float xs[TK * XS_LD];           \
   __local float4 qs4[TK * QB / 4];        \
   __local uint count[QB];                 \
-  __local ulong thr[QB];                  \
-  __local uint last[1]
+  __local ulong thr[QB]
 
 void
 scan_body (const __global cell4 *x, uint n, uint ld4,
            const __global float *q, uint q0, uint nb, uint k,
-           __global ulong *out, __global ulong *partial,
-           __global ulong *running, volatile __global uint *tickets,
-           uint parts, const int l2, const __global float *min,
+           __global ulong *out, const int l2, const __global float *min,
            const __global float *step, const __global float *qinv,
            const __global float *xinv, __local ulong *cand,
            __local float *xs, __local float4 *qs4, __local uint *count,
-           __local ulong *thr, __local uint *last)
+           __local ulong *thr)
 {
   __local float *qs = (__local float *) qs4;
   const uint lid = get_local_id (0);
@@ -200,41 +197,30 @@ scan_body (const __global cell4 *x, uint n, uint ld4,
 
   barrier (CLK_LOCAL_MEM_FENCE);
   topk_store_lists (cand, CAP, count, thr, nb, k, out);
-#if FUSE
-  if (parts > 0)
-    topk_fused_merge (out, nb, k, parts, partial, running, tickets, cand, CAP,
-                      count, thr, last);
-#endif
 }
 
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
 knn_scan_ip (const __global cell4 *x, uint n, uint ld4,
              const __global float *q, uint q0, uint nb, uint k,
-             __global ulong *out, __global ulong *partial,
-             __global ulong *running, volatile __global uint *tickets,
-             uint parts, const __global float *min,
+             __global ulong *out, const __global float *min,
              const __global float *step, const __global float *qinv,
              const __global float *xinv)
 {
   SCAN_LOCALS;
 
-  scan_body (x, n, ld4, q, q0, nb, k, out, partial, running, tickets, parts,
-             0, min, step, qinv, xinv, cand, xs, qs4, count, thr,
-             last);
+  scan_body (x, n, ld4, q, q0, nb, k, out, 0, min, step, qinv, xinv, cand,
+             xs, qs4, count, thr);
 }
 
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
 knn_scan_l2 (const __global cell4 *x, uint n, uint ld4,
              const __global float *q, uint q0, uint nb, uint k,
-             __global ulong *out, __global ulong *partial,
-             __global ulong *running, volatile __global uint *tickets,
-             uint parts, const __global float *min,
+             __global ulong *out, const __global float *min,
              const __global float *step, const __global float *qinv,
              const __global float *xinv)
 {
   SCAN_LOCALS;
 
-  scan_body (x, n, ld4, q, q0, nb, k, out, partial, running, tickets, parts,
-             1, min, step, qinv, xinv, cand, xs, qs4, count, thr,
-             last);
+  scan_body (x, n, ld4, q, q0, nb, k, out, 1, min, step, qinv, xinv, cand,
+             xs, qs4, count, thr);
 }

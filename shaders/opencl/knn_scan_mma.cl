@@ -42,10 +42,6 @@
 
 #define ROUND (WG / 32 * NR * 8)
 #define CAP (2 * ROUND)
-/* The lists of topk_fused_merge, in cand: its sorts take powers of two. */
-#define MERGE_CAP                                                          \
-  (CAP >= 1024 ? 1024 : CAP >= 512 ? 512 : CAP >= 256 ? 256               \
-   : CAP >= 128 ? 128 : CAP >= 64 ? 64 : CAP >= 32 ? 32 : 16)
 
 /* Keeps the best min (count, k) candidates of a list at its front, sorted,
  * and sets the threshold and, once the list had k, its score @kth; run by
@@ -117,15 +113,12 @@ scan_mma_cut (__local ulong *list, __local uint *count, __local ulong *thr,
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
 knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
                  const __global float4 *q, uint q0, uint nb, uint k,
-                 __global ulong *out, __global ulong *partial,
-                 __global ulong *running, volatile __global uint *tickets,
-                 uint parts)
+                 __global ulong *out)
 {
   __local ulong cand[16 * CAP];
   __local uint count[16];
   __local ulong thr[16];
   __local float kth[16];
-  __local uint last[1];
   const uint lid = get_local_id (0), lane = lid % 32, warp = lid / 32;
   const uint g = lane / 4, t4 = lane % 4;
   const uint rounds = (n + ROUND - 1) / ROUND, groups = get_num_groups (0);
@@ -230,11 +223,6 @@ knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
       for (uint i = 0; i < k; i++)
         dst[i] = i < count[lid] ? cand[lid * CAP + i] : ULONG_MAX;
     }
-#if FUSE
-  if (parts > 0)
-    topk_fused_merge (out, nb, k, parts, partial, running, tickets, cand,
-                      MERGE_CAP, count, thr, last);
-#endif
 }
 
 #endif

@@ -81,8 +81,7 @@ typedef float4 cell;
   __local ulong cand[QB * CAP];           \
   __local float red[WG * RED_LD];         \
   __local uint count[QB];                 \
-  __local ulong thr[QB];                  \
-  __local uint last[1]
+  __local ulong thr[QB]
 
 /* The cell @w as four floats: codes decoded (see Decoding above). */
 #if SQ8
@@ -157,13 +156,11 @@ decode_cell (uint w)
 
 void
 team_scan (const __global cell *x, uint n, uint ld4, const __global float *q,
-           uint q0, uint nb, uint k, __global ulong *out,
-           __global ulong *partial, __global ulong *running,
-           volatile __global uint *tickets, uint parts, const int l2,
+           uint q0, uint nb, uint k, __global ulong *out, const int l2,
            const __global float *min, const __global float *step,
            const __global float *qinv, const __global float *xinv,
            __local float4 *cst, __local ulong *cand, __local float *red,
-           __local uint *count, __local ulong *thr, __local uint *last)
+           __local uint *count, __local ulong *thr)
 {
   const uint lid = get_local_id (0), lane = lid % TEAM;
   const uint rounds = (n + ROUND - 1) / ROUND, groups = get_num_groups (0);
@@ -264,41 +261,30 @@ team_scan (const __global cell *x, uint n, uint ld4, const __global float *q,
 
   /* The last round ended with a barrier: the lists are complete. */
   topk_store_lists (cand, CAP, count, thr, nb, k, out);
-#if FUSE
-  if (parts > 0)
-    topk_fused_merge (out, nb, k, parts, partial, running, tickets, cand, CAP,
-                      count, thr, last);
-#endif
 }
 
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
 team_scan_ip (const __global cell *x, uint n, uint ld4,
               const __global float *q, uint q0, uint nb, uint k,
-              __global ulong *out, __global ulong *partial,
-              __global ulong *running, volatile __global uint *tickets,
-              uint parts, const __global float *min,
+              __global ulong *out, const __global float *min,
               const __global float *step, const __global float *qinv,
               const __global float *xinv, __local float4 *cst)
 {
   TEAM_SCAN_LOCALS;
 
-  team_scan (x, n, ld4, q, q0, nb, k, out, partial, running, tickets, parts,
-             0, min, step, qinv, xinv, cst, cand, red, count, thr,
-             last);
+  team_scan (x, n, ld4, q, q0, nb, k, out, 0, min, step, qinv, xinv, cst,
+             cand, red, count, thr);
 }
 
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
 team_scan_l2 (const __global cell *x, uint n, uint ld4,
               const __global float *q, uint q0, uint nb, uint k,
-              __global ulong *out, __global ulong *partial,
-              __global ulong *running, volatile __global uint *tickets,
-              uint parts, const __global float *min,
+              __global ulong *out, const __global float *min,
               const __global float *step, const __global float *qinv,
               const __global float *xinv, __local float4 *cst)
 {
   TEAM_SCAN_LOCALS;
 
-  team_scan (x, n, ld4, q, q0, nb, k, out, partial, running, tickets, parts,
-             1, min, step, qinv, xinv, cst, cand, red, count, thr,
-             last);
+  team_scan (x, n, ld4, q, q0, nb, k, out, 1, min, step, qinv, xinv, cst,
+             cand, red, count, thr);
 }

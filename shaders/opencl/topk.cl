@@ -33,9 +33,6 @@
  * Local memory: 8 * best_len bytes passed as `best` (best_len a power of two
  *   >= k; 32 KiB for k = 4096) plus 1 KiB of histogram and 4 * WG bytes of
  *   scan.
- * Fused: a one-pass scan built with -DFUSE=1 merges its work-groups' lists
- *   itself, in its last groups (topk_fused_merge), rather than through
- *   topk_merge_lists launches after it.
  * Tunables: -DWG (work-group size, a power of two).
  */
 #define BINS 256
@@ -99,9 +96,8 @@ topk_cut_list (__local ulong *list, __local uint *count, __local ulong *thr,
   const uint c = *count;
   uint len = 1;
 
-  /* Only the power of two that holds the list and k is sorted: a list of
-   * a few candidates (a group's at the end of its scan, or a fused merge's
-   * few below its bound) is not padded to the list's room. */
+  /* Only the power of two that holds the list and k is sorted: a group's
+   * list at the end of its scan may hold a few candidates of its room. */
   while (len < max (c, k))
     len *= 2;
   for (uint i = c + lid; i < len; i += WG)
@@ -141,142 +137,25 @@ topk_cut_filling (__local ulong *lists, uint cap, __local uint *count,
       topk_cut_list (lists + j * cap, &count[j], &thr[j], k);
 }
 
-/* Cuts each of the @nb lists of @cap to its best k and stores query j's
- * at dst + j * @stride.  All items call it, after a barrier. */
-void
-topk_store_cut (__local ulong *lists, uint cap, __local uint *count,
-                __local ulong *thr, uint nb, uint k, __global ulong *dst,
-                size_t stride)
-{
-  for (uint j = 0; j < nb; j++)
-    {
-      topk_cut_list (lists + j * cap, &count[j], &thr[j], k);
-      for (uint i = get_local_id (0); i < k; i += WG)
-        dst[j * stride + i] = lists[j * cap + i];
-    }
-}
-
-/* The end of a one-pass scan: its lists, cut to k, stored as the group's
- * lists in @out, out[(j * groups + g) * k + i] for query j. */
+/* The end of a one-pass scan: cuts each of the @nb lists of @cap to its
+ * best k and stores them as the group's lists in @out, out[(j * groups +
+ * g) * k + i] for query j.  All items call it, after a barrier. */
 void
 topk_store_lists (__local ulong *lists, uint cap, __local uint *count,
                   __local ulong *thr, uint nb, uint k, __global ulong *out)
 {
-  topk_store_cut (lists, cap, count, thr, nb, k,
-                  out + (size_t) get_group_id (0) * k,
-                  (size_t) get_num_groups (0) * k);
-}
+  const uint lid = get_local_id (0);
 
-#ifndef FUSE
-#define FUSE 0
-#endif
-#if FUSE
-
-/* Makes this item's global stores so far visible to every work-group
- * before its later ones (a release), or its later loads see what other
- * groups stored before their fences (an acquire): PTX's device-wide
- * membar.  OpenCL 1.2 has no such fence (mem_fence orders an item's own
- * accesses), hence FUSE=1 on NVIDIA's driver only. */
-void
-fence_device (void)
-{
-  asm volatile ("membar.gl;" ::: "memory");
-}
-
-/* True in the work-group that takes the @of-th ticket of @counter, the
- * last to arrive; called by every item after its stores. */
-bool
-topk_last_to_arrive (volatile __global uint *counter, uint of,
-                     __local uint *flag)
-{
-  fence_device ();
-  barrier (CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
-  if (get_local_id (0) == 0)
-    *flag = atomic_inc (counter) == of - 1;
-  barrier (CLK_LOCAL_MEM_FENCE);
-  fence_device ();
-  return *flag;
-}
-
-/* A one-pass scan's merges, fused into it (-DFUSE=1), where a
- * topk_merge_lists launch after the scan costs about 8 us on NVIDIA
- * however few candidates it has.  After a group stored its lists
- * (topk_store_lists), the groups' last ones merge them with the scan's own
- * lists in local memory (@cap each, with their counts and thresholds):
- * the candidates come in rounds of cap / 2 and are offered as the scan's
- * rows are (k <= cap / 2), below a bound that leaves few.  The groups
- * fall into @parts runs of consecutive ids; the last of a run to arrive
- * merges each query's lists of the run into one, row j * parts + p of
- * @partial (into @running when @parts is 1); the last of those merges
- * each query's @parts lists into @running.  Tickets count in tickets[0 .. parts]; the last group sets
- * them back to 0 for the next launch. */
-void
-topk_fused_merge (const __global ulong *lists, uint nb, uint k, uint parts,
-                  __global ulong *partial, __global ulong *running,
-                  volatile __global uint *tickets, __local ulong *cand,
-                  uint cap, __local uint *count, __local ulong *thr,
-                  __local uint *flag)
-{
-  const uint lid = get_local_id (0), groups = get_num_groups (0);
-  const uint per = groups / parts, part = get_group_id (0) / per;
-  const __global ulong *src = lists + (size_t) part * per * k;
-  size_t stride = (size_t) groups * k;
-  uint n = per * k, of = per;
-  volatile __global uint *ticket = tickets + part;
-  bool final;
-
-  /* First the run's lists, then (with parts > 1) the runs' merged ones. */
-  for (;;)
+  for (uint j = 0; j < nb; j++)
     {
-      if (!topk_last_to_arrive (ticket, of, flag))
-        return;
-      /* The best k of a query are no worse than the best of its lists'
-       * k-th keys (the lists are sorted): only candidates up to that key
-       * are offered, about k of them.  The key's minimum is kept in
-       * count, which starts at 0 once it is a threshold. */
-      for (uint j = lid; j < nb; j += WG)
-        count[j] = UINT_MAX;
-      barrier (CLK_LOCAL_MEM_FENCE);
-      for (uint j = 0; j < nb; j++)
-        for (uint l = lid; l < n / k; l += WG)
-          atomic_min (&count[j], (uint) (src[j * stride + l * k + k - 1] >> 32));
-      barrier (CLK_LOCAL_MEM_FENCE);
-      for (uint j = lid; j < nb; j += WG)
-        {
-          thr[j] = ((ulong) count[j] << 32) | UINT_MAX;
-          count[j] = 0;
-        }
-      barrier (CLK_LOCAL_MEM_FENCE);
-      for (uint base = 0; base < n; base += cap / 2)
-        {
-          for (uint j = 0; j < nb; j++)
-            for (uint i = base + lid; i < min (n, base + cap / 2); i += WG)
-              {
-                const ulong c = src[j * stride + i];
+      __global ulong *dst = out + ((size_t) j * get_num_groups (0)
+                                   + get_group_id (0)) * k;
 
-                if (c < thr[j])
-                  cand[j * cap + atomic_inc (&count[j])] = c;
-              }
-          barrier (CLK_LOCAL_MEM_FENCE);
-          topk_cut_filling (cand, cap, count, thr, nb, k, cap / 2);
-        }
-      final = parts == 1 || ticket == tickets + parts;
-      topk_store_cut (cand, cap, count, thr, nb, k,
-                      final ? running : partial + (size_t) part * k,
-                      final ? k : (size_t) parts * k);
-      if (final)
-        break;
-      src = partial;
-      stride = (size_t) parts * k;
-      n = parts * k;
-      ticket = tickets + parts;
-      of = parts;
+      topk_cut_list (lists + j * cap, &count[j], &thr[j], k);
+      for (uint i = lid; i < k; i += WG)
+        dst[i] = lists[j * cap + i];
     }
-  for (uint i = lid; i <= parts; i += WG)
-    tickets[i] = 0;
 }
-
-#endif
 
 ulong
 candidate (uint i, uint have, const __global ulong *running,

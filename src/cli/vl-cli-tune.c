@@ -35,8 +35,7 @@ static const GOptionEntry entries[] = {
 };
 
 /* What each family is timed on, and the candidates tried besides the
- * tunables it has now (each laid over them word by word: "FUSE=0" is the
- * current row with the merges launched after the scan).  knn_scan4 is not searched: 4 queries go to
+ * tunables it has now.  knn_scan4 is not searched: 4 queries go to
  * team_scan4, and knn_scan4 only where that does not fit. */
 typedef struct
 {
@@ -56,19 +55,19 @@ static const Search searches[] = {
       "WG=256 TK=8 GROUPS_PER_CU=8", "WG=128 TK=64 GROUPS_PER_CU=4",
       "WG=128 TK=64 GROUPS_PER_CU=8", "WG=64 TK=64 GROUPS_PER_CU=16",
       "WG=64 RPI=2 TK=64 GROUPS_PER_CU=8", "WG=128 RPI=2 TK=32 GROUPS_PER_CU=8",
-      "FUSE=0", "FUSE=1", NULL } },
+      NULL } },
   { "knn_scan16", 16, FALSE, {
       "WG=64 RPI=2 TK=16 GROUPS_PER_CU=4", "WG=64 RPI=4 TK=8 GROUPS_PER_CU=4",
       "WG=64 RPI=4 TK=16 GROUPS_PER_CU=2", "WG=64 RPI=4 TK=16 GROUPS_PER_CU=8",
       "WG=32 RPI=4 TK=16 GROUPS_PER_CU=8", "WG=64 RPI=8 TK=8 GROUPS_PER_CU=4",
       "WG=128 RPI=2 TK=8 GROUPS_PER_CU=4", "WG=128 RPI=1 TK=16 GROUPS_PER_CU=4",
-      "WG=64 RPI=1 TK=16 GROUPS_PER_CU=4", "FUSE=0", "FUSE=1", NULL } },
+      "WG=64 RPI=1 TK=16 GROUPS_PER_CU=4", NULL } },
   { "knn_scan_mma", 16, FALSE, {
       "WG=64 NR=2 CW=2 GROUPS_PER_CU=8", "WG=128 NR=2 CW=2 GROUPS_PER_CU=6",
       "WG=128 NR=2 CW=2 GROUPS_PER_CU=8", "WG=128 NR=1 CW=2 GROUPS_PER_CU=8",
       "WG=256 NR=1 CW=2 GROUPS_PER_CU=4", "WG=128 NR=2 CW=3 GROUPS_PER_CU=4",
       "WG=128 NR=4 CW=1 GROUPS_PER_CU=4", "WG=64 NR=4 CW=2 GROUPS_PER_CU=8",
-      "FUSE=0", "FUSE=1", NULL } },
+      NULL } },
   { "knn_gemm", 1024, FALSE, {
       "GM=128 GN=128 GK=8 WM=8 WN=8 MMA=1",
       "GM=128 GN=128 GK=8 WM=8 WN=8 MMA=0", "GM=128 GN=128 GK=16 WM=8 WN=8 MMA=0",
@@ -81,8 +80,8 @@ static const Search searches[] = {
       "WG=128 RPT=4 GROUPS_PER_CU=2", "WG=128 RPT=4 GROUPS_PER_CU=3",
       "WG=128 RPT=4 GROUPS_PER_CU=6", "WG=128 RPT=8 GROUPS_PER_CU=2",
       "WG=128 RPT=8 GROUPS_PER_CU=4", "WG=256 RPT=4 GROUPS_PER_CU=2",
-      "WG=256 RPT=2 GROUPS_PER_CU=4", "FUSE=0", "FUSE=1", NULL } },
-  /* PRMT=1 and FUSE=1 candidates are refused off NVIDIA's driver. */
+      "WG=256 RPT=2 GROUPS_PER_CU=4", NULL } },
+  /* A PRMT=1 candidate is refused off NVIDIA's driver. */
   { "sq8_scan1", 1, TRUE, {
       "WG=64 GROUPS_PER_CU=8 PRMT=0", "WG=64 GROUPS_PER_CU=12",
       "WG=128 GROUPS_PER_CU=2", "WG=128 GROUPS_PER_CU=3",
@@ -91,8 +90,7 @@ static const Search searches[] = {
       "WG=256 GROUPS_PER_CU=2", "WG=128 GROUPS_PER_CU=3 PRMT=1",
       "WG=128 GROUPS_PER_CU=3 PRMT=0", "WG=128 GROUPS_PER_CU=3 VEC=2",
       "WG=128 GROUPS_PER_CU=4 VEC=2", "WG=128 GROUPS_PER_CU=2 VEC=4",
-      "WG=128 GROUPS_PER_CU=3 VEC=4", "WG=64 GROUPS_PER_CU=6 VEC=2",
-      "FUSE=0", "FUSE=1", NULL } },
+      "WG=128 GROUPS_PER_CU=3 VEC=4", "WG=64 GROUPS_PER_CU=6 VEC=2", NULL } },
   { "sq8_scan4", 4, TRUE, {
       "WG=64 GROUPS_PER_CU=8", "WG=64 GROUPS_PER_CU=12",
       "WG=128 GROUPS_PER_CU=2", "WG=128 GROUPS_PER_CU=3",
@@ -100,7 +98,7 @@ static const Search searches[] = {
       "WG=128 GROUPS_PER_CU=8", "WG=256 GROUPS_PER_CU=1",
       "WG=256 GROUPS_PER_CU=2", "WG=128 GROUPS_PER_CU=4 PRMT=1",
       "WG=128 GROUPS_PER_CU=4 PRMT=0", "WG=128 GROUPS_PER_CU=4 VEC=2",
-      "WG=128 GROUPS_PER_CU=3 VEC=4", "FUSE=0", "FUSE=1", NULL } },
+      "WG=128 GROUPS_PER_CU=3 VEC=4", NULL } },
 };
 
 /* What a family's searches run on: the database, or its SQ8 codes. */

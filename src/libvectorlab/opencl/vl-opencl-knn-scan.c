@@ -19,32 +19,29 @@ typedef struct
   size_t         groups_per_cu;
   size_t         cst;      /* bytes of team_scan.cl's `cst` argument */
   size_t         max_k;
-  bool           fuse;     /* the scan merges its lists (FUSE=1) */
-  size_t         fuse_max_k;  /* up to which it does */
 } Variant;
 
 size_t
 vl_opencl_knn_scan_local (size_t qb, size_t wg, size_t rpi, size_t tk)
 {
   /* SCAN_LOCALS in knn_scan.cl. */
-  return qb * 2 * wg * 8 + tk * (wg * rpi + 2) * 4 + tk * qb * 4 + qb * 12
-         + 4;
+  return qb * 2 * wg * 8 + tk * (wg * rpi + 2) * 4 + tk * qb * 4 + qb * 12;
 }
 
 size_t
 vl_opencl_team_scan_local (size_t qb, size_t wg)
 {
   /* TEAM_SCAN_LOCALS in team_scan.cl: candidates, the teams' partial sums,
-   * counts and thresholds, the fused merge's flag. */
-  return qb * 2 * wg * 8 + wg * 33 * 4 + qb * 12 + 4;
+   * counts and thresholds. */
+  return qb * 2 * wg * 8 + wg * 33 * 4 + qb * 12;
 }
 
 size_t
 vl_opencl_knn_scan_mma_local (size_t wg, size_t nr)
 {
-  /* knn_scan_mma.cl: a list of two rounds, a count, a threshold and a k-th
-   * score for each of 16 queries; the fused merge's flag. */
-  return 16 * (2 * (wg / 32) * nr * 8 * 8 + 16) + 4;
+  /* knn_scan_mma.cl: a list of two rounds, a count and a threshold for
+   * each of 16 queries. */
+  return 16 * (2 * (wg / 32) * nr * 8 * 8 + 16);
 }
 
 /* The variant of @family for @qb queries of @scan. */
@@ -56,13 +53,10 @@ variant (VlContext *ctx, VlOpenclFamily family, size_t qb,
   size_t rpi = vl_opencl_tuning_value (tuning, "RPI", 1);
   Variant v = { family, "knn_scan_ip", "knn_scan_l2", qb,
                 vl_opencl_tuning_wg (tuning), 0, 0,
-                vl_opencl_tuning_value (tuning, "GROUPS_PER_CU", 4), 0, 0,
-                vl_opencl_tuning_value (tuning, "FUSE", 0) == 1, 0 };
+                vl_opencl_tuning_value (tuning, "GROUPS_PER_CU", 4), 0, 0 };
 
   v.tile = v.wg * rpi;
   v.max_k = v.wg;
-  /* Its lists of 2 WG (k <= WG) merge in rounds of WG. */
-  v.fuse_max_k = v.wg;
   if (family == VL_OPENCL_KNN_SCAN_MMA)
     {
       size_t nr = vl_opencl_tuning_value (tuning, "NR", 1);
@@ -71,11 +65,6 @@ variant (VlContext *ctx, VlOpenclFamily family, size_t qb,
       v.l2 = NULL;
       v.tile = v.wg / 32 * nr * 8;
       v.max_k = v.tile;
-      /* Half of MERGE_CAP in knn_scan_mma.cl: the largest power of two up
-       * to its lists of two rounds. */
-      v.fuse_max_k = 1;
-      while (4 * v.fuse_max_k <= 2 * v.tile)
-        v.fuse_max_k *= 2;
       v.local = vl_opencl_knn_scan_mma_local (v.wg, nr);
     }
   else if (family == VL_OPENCL_SQ8_TEAM1 || family == VL_OPENCL_SQ8_TEAM4
@@ -251,7 +240,7 @@ vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
                     cl_ulong *found, VlError **error)
 {
   size_t max_lists = 0, max_parts = 0, max_rows = 0, rows, groups, parts;
-  cl_mem lists = NULL, partial = NULL, running = NULL, tickets = NULL;
+  cl_mem lists = NULL, partial = NULL, running = NULL;
   Variant v;
   VlStatus status = VL_STATUS_OK;
 
@@ -265,10 +254,6 @@ vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
         max_parts = rows * parts;
       if (rows > max_rows)
         max_rows = rows;
-      /* A ticket for each part and one for the launch. */
-      if (v.fuse && k <= v.fuse_max_k)
-        VL_OPENCL_TRY (vl_opencl_topk_tickets (ctx, parts + 1, &tickets,
-                                               error));
     }
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, max_lists * k * sizeof (cl_ulong),
                                        &lists, "scan candidates", error));
@@ -283,31 +268,22 @@ vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
       cl_kernel kernel;
       size_t wg;
       cl_uint a_n = (cl_uint) scan->n, a_ld4 = (cl_uint) scan->ld4;
-      cl_uint a_q0 = (cl_uint) q0, a_nb, a_k = (cl_uint) k, a_parts;
-      bool fuse;
+      cl_uint a_q0 = (cl_uint) q0, a_nb, a_k = (cl_uint) k;
 
       plan_block (ctx, scan, k, nq - q0, &v, &rows, &groups, &parts);
       a_nb = (cl_uint) rows;
-      fuse = v.fuse && k <= v.fuse_max_k;
-      /* 0 parts: the kernel leaves its lists to topk_merge_lists. */
-      a_parts = fuse ? (cl_uint) parts : 0;
       VL_OPENCL_TRY (vl_opencl_kernel (ctx, v.family, scan->l2 ? v.l2 : v.ip,
                                        &kernel, &wg, error));
-      /* The fused merge's buffers are set (and unused) when it is off. */
       VL_OPENCL_TRY (vl_opencl_set_args (kernel, error, sizeof scan->x, &scan->x,
                                          sizeof a_n, &a_n, sizeof a_ld4, &a_ld4,
                                          sizeof q, &q, sizeof a_q0, &a_q0,
                                          sizeof a_nb, &a_nb, sizeof a_k, &a_k,
-                                         sizeof lists, &lists,
-                                         sizeof partial, &partial,
-                                         sizeof running, &running,
-                                         sizeof tickets, &tickets,
-                                         sizeof a_parts, &a_parts, (size_t) 0));
+                                         sizeof lists, &lists, (size_t) 0));
       /* knn_scan_mma.cl has none of them: floats, inner products. */
       if (v.family != VL_OPENCL_KNN_SCAN_MMA)
-        VL_OPENCL_TRY (set_optional_buffers (kernel, 12, scan, error));
+        VL_OPENCL_TRY (set_optional_buffers (kernel, 8, scan, error));
       if (v.cst > 0)
-        VL_OPENCL_TRY (vl_opencl_check (clSetKernelArg (kernel, 16, v.cst, NULL),
+        VL_OPENCL_TRY (vl_opencl_check (clSetKernelArg (kernel, 12, v.cst, NULL),
                                         "clSetKernelArg", error));
       {
         size_t global = groups * wg;
@@ -315,9 +291,8 @@ vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
         VL_OPENCL_TRY (vl_opencl_enqueue_kernel (ctx, kernel, 1, &global, &wg,
                                                  error));
       }
-      if (!fuse)
-        VL_OPENCL_TRY (merge_groups (ctx, topk, running, partial, k, lists,
-                                     rows, groups, parts, error));
+      VL_OPENCL_TRY (merge_groups (ctx, topk, running, partial, k, lists, rows,
+                                   groups, parts, error));
       VL_OPENCL_TRY (vl_opencl_topk_download (ctx, running, q0, rows, nq, k,
                                               found, error));
     }

@@ -117,11 +117,6 @@ typedef struct
    * waiting for the device, not preparing its work (breakdown). */
   double           blocked_ms;
 
-  /* The fused merges' tickets (vl_opencl_topk_tickets), all zero between
-   * launches. */
-  cl_mem           tickets;
-  size_t           n_tickets;
-
   /* Buffer pool: free buffers by log2 of their size. */
   VlOpenclBucket   buckets[64];
 
@@ -332,9 +327,6 @@ VlStatus vl_opencl_topk_merge_lists (VlContext *ctx, const VlOpenclTopk *topk,
                                      cl_mem running, size_t k, cl_mem lists,
                                      size_t rows, size_t per_row,
                                      VlError **error);
-/* The context's zeroed tickets of topk_fused_merge, at least @count. */
-VlStatus vl_opencl_topk_tickets (VlContext *ctx, size_t count,
-                                 cl_mem *tickets, VlError **error);
 /* Downloads the @rows x @k results in @running of the block of queries
  * from @q0 into @found (nq x k); the last block's (@q0 + @rows == @nq)
  * is waited for there (vl_opencl_download_wait). */

@@ -122,9 +122,6 @@ family_options (VlContext *ctx, VlOpenclFamily family, size_t wg, char *buf,
   else
     n = (size_t) snprintf (buf, size, "-cl-std=CL1.2 %s",
                            desc->defines != NULL ? desc->defines : "");
-  /* Vendor code (inline PTX) is compiled only where the driver takes it. */
-  if (((VlOpenclContext *) ctx->priv)->nvidia_ptx && n < size)
-    n += (size_t) snprintf (buf + n, size - n, " -DNVIDIA_PTX=1");
   if (desc->wg_kind == WG_TUNED && n < size)
     vl_opencl_tuning_defines (vl_opencl_tuning (ctx, family), buf + n,
                               size - n);

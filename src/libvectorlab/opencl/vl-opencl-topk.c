@@ -2,7 +2,6 @@
  * SQ index) fold each tile of scores into with topk.cl's topk_merge. */
 #include "vl-opencl-private.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* Static local memory of topk_merge beside `best`: histogram, scan of WG
@@ -17,41 +16,6 @@
  * radix select (330 us for 128 queries' tile of 65,536 rows on an H100,
  * against 22 us when few pass). */
 #define BEST_LEN_MAX 4096
-
-VlStatus
-vl_opencl_topk_tickets (VlContext *ctx, size_t count, cl_mem *tickets,
-                        VlError **error)
-{
-  VlOpenclContext *priv = ctx->priv;
-  cl_uint *zeros;
-  cl_int err;
-
-  if (count <= priv->n_tickets)
-    {
-      *tickets = priv->tickets;
-      return VL_STATUS_OK;
-    }
-  if (priv->tickets != NULL)
-    clReleaseMemObject (priv->tickets);
-  priv->tickets = NULL;
-  priv->n_tickets = 0;
-  /* Zeroed once: the scans leave them at zero (topk_fused_merge). */
-  if ((zeros = calloc (count, sizeof (cl_uint))) == NULL)
-    return vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
-                         "out of memory for %zu merge tickets", count);
-  priv->tickets = clCreateBuffer (priv->context,
-                                  CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
-                                  count * sizeof (cl_uint), zeros, &err);
-  free (zeros);
-  if (err != CL_SUCCESS)
-    {
-      priv->tickets = NULL;
-      return vl_opencl_check (err, "clCreateBuffer (merge tickets)", error);
-    }
-  priv->n_tickets = count;
-  *tickets = priv->tickets;
-  return VL_STATUS_OK;
-}
 
 static size_t
 ceil_pow2 (size_t x)

@@ -33,31 +33,26 @@ typedef struct
  * (team_scan.cl over floats, 4 queries).
  * sq8_scan1, sq8_scan4: WG items a group, GROUPS_PER_CU (team_scan.cl over
  * SQ8 codes, 1 or 4 queries), PRMT=1 to decode codes with PTX's byte
- * permute, NVIDIA only, VEC cells (of 4 codes) a load.
- * Every scan: FUSE=1 has the scan's last work-groups merge its groups'
- * lists (topk.cl's topk_fused_merge), FUSE=0 launches topk_merge_lists
- * after it, on NVIDIA only: OpenCL 1.2 has no fence that makes one
- * work-group's stores visible to another within a launch (NVIDIA's PTX
- * membar.gl does). */
+ * permute, NVIDIA only, VEC cells (of 4 codes) a load. */
 static const TuningRow table[] = {
   /* Measured by vectorlab-bench tune on an H200 (driver 580.159). */
-  { VL_OPENCL_KNN_SCAN1, "NVIDIA", false, "WG=128 RPI=1 TK=64 GROUPS_PER_CU=8 FUSE=1" },
-  { VL_OPENCL_KNN_SCAN4, "NVIDIA", false, "WG=128 RPI=1 TK=32 GROUPS_PER_CU=8 FUSE=1" },
-  { VL_OPENCL_KNN_SCAN16, "NVIDIA", false, "WG=64 RPI=2 TK=16 GROUPS_PER_CU=4 FUSE=1" },
+  { VL_OPENCL_KNN_SCAN1, "NVIDIA", false, "WG=128 RPI=1 TK=64 GROUPS_PER_CU=8" },
+  { VL_OPENCL_KNN_SCAN4, "NVIDIA", false, "WG=128 RPI=1 TK=32 GROUPS_PER_CU=8" },
+  { VL_OPENCL_KNN_SCAN16, "NVIDIA", false, "WG=64 RPI=2 TK=16 GROUPS_PER_CU=4" },
   { VL_OPENCL_KNN_GEMM, "NVIDIA", true, "GM=128 GN=128 GK=8 WM=8 WN=8 MMA=1" },
-  { VL_OPENCL_KNN_SCAN_MMA, "NVIDIA", true, "WG=128 NR=2 CW=2 GROUPS_PER_CU=4 FUSE=0" },
-  { VL_OPENCL_TEAM_SCAN4, "NVIDIA", false, "WG=128 RPT=4 GROUPS_PER_CU=6 FUSE=1" },
+  { VL_OPENCL_KNN_SCAN_MMA, "NVIDIA", true, "WG=128 NR=2 CW=2 GROUPS_PER_CU=4" },
+  { VL_OPENCL_TEAM_SCAN4, "NVIDIA", false, "WG=128 RPT=4 GROUPS_PER_CU=6" },
   /* VEC=2 from tune on an H100 (driver 580): 0.33 against 0.38 ms a
    * search of 1M x 768 codes, the scan kernel 0.27 against 0.30. */
-  { VL_OPENCL_SQ8_TEAM1, "NVIDIA", false, "WG=128 GROUPS_PER_CU=3 PRMT=1 VEC=2 FUSE=1" },
-  { VL_OPENCL_SQ8_TEAM4, "NVIDIA", false, "WG=128 GROUPS_PER_CU=4 PRMT=1 VEC=1 FUSE=1" },
-  { VL_OPENCL_KNN_SCAN1, "", false, "WG=128 RPI=1 TK=16 GROUPS_PER_CU=8 FUSE=0" },
-  { VL_OPENCL_KNN_SCAN4, "", false, "WG=128 RPI=1 TK=16 GROUPS_PER_CU=8 FUSE=0" },
-  { VL_OPENCL_KNN_SCAN16, "", false, "WG=64 RPI=4 TK=16 GROUPS_PER_CU=4 FUSE=0" },
+  { VL_OPENCL_SQ8_TEAM1, "NVIDIA", false, "WG=128 GROUPS_PER_CU=3 PRMT=1 VEC=2" },
+  { VL_OPENCL_SQ8_TEAM4, "NVIDIA", false, "WG=128 GROUPS_PER_CU=4 PRMT=1 VEC=1" },
+  { VL_OPENCL_KNN_SCAN1, "", false, "WG=128 RPI=1 TK=16 GROUPS_PER_CU=8" },
+  { VL_OPENCL_KNN_SCAN4, "", false, "WG=128 RPI=1 TK=16 GROUPS_PER_CU=8" },
+  { VL_OPENCL_KNN_SCAN16, "", false, "WG=64 RPI=4 TK=16 GROUPS_PER_CU=4" },
   { VL_OPENCL_KNN_GEMM, "", false, "GM=128 GN=128 GK=8 WM=8 WN=8 MMA=0" },
-  { VL_OPENCL_TEAM_SCAN4, "", false, "WG=128 RPT=4 GROUPS_PER_CU=4 FUSE=0" },
-  { VL_OPENCL_SQ8_TEAM1, "", false, "WG=128 GROUPS_PER_CU=8 PRMT=0 VEC=1 FUSE=0" },
-  { VL_OPENCL_SQ8_TEAM4, "", false, "WG=128 GROUPS_PER_CU=8 PRMT=0 VEC=1 FUSE=0" },
+  { VL_OPENCL_TEAM_SCAN4, "", false, "WG=128 RPT=4 GROUPS_PER_CU=4" },
+  { VL_OPENCL_SQ8_TEAM1, "", false, "WG=128 GROUPS_PER_CU=8 PRMT=0 VEC=1" },
+  { VL_OPENCL_SQ8_TEAM4, "", false, "WG=128 GROUPS_PER_CU=8 PRMT=0 VEC=1" },
 };
 
 static const char *const family_names[] = {
@@ -309,19 +304,6 @@ check_limits (VlContext *ctx, VlOpenclFamily family, const char *tuning,
         why = "WG must be a power of two from 16, TK 4 times a divisor of "
               "WG up to 64, RPI at most 8, GROUPS_PER_CU at least 1";
       local = vl_opencl_knn_scan_local (qb, wg, rpi, tk);
-    }
-  /* Every family but the GEMM's is a one-pass scan. */
-  if (why == NULL && family != VL_OPENCL_KNN_GEMM)
-    {
-      VlOpenclContext *priv = ctx->priv;
-      unsigned fuse = vl_opencl_tuning_value (tuning, "FUSE", 0);
-
-      if (fuse > 1)
-        why = "FUSE is 0 (merges launched after the scan) or 1 (merged by "
-              "the scan's last work-groups)";
-      else if (fuse == 1 && !priv->nvidia_ptx)
-        why = "FUSE=1 needs NVIDIA's OpenCL driver (PTX membar.gl between "
-              "work-groups)";
     }
   if (why == NULL && wg > ctx->device.max_work_group_size)
     why = "the work-group is larger than the device allows";

@@ -128,8 +128,6 @@ opencl_context_finish (VlContext *ctx)
   free (priv->events);
   free (priv->phases);
   vl_opencl_pool_release (ctx);
-  if (priv->tickets != NULL)
-    clReleaseMemObject (priv->tickets);
   vl_opencl_programs_release (priv);
   for (int i = 0; i < VL_OPENCL_N_FAMILIES; i++)
     {

@@ -182,7 +182,11 @@ vl_opencl_knn_scan_serves (VlContext *ctx, const VlOpenclScan *scan,
 /* Parts a query's work-group lists are first merged in, each part into
  * one list, before those lists are merged: the largest power of two whose
  * square is at most @groups, or 1 (one merge) under 16 groups.  One
- * work-group merging the 1,056 lists of a scan took 59 us on the H200. */
+ * work-group merging the 1,056 lists of a scan took 59 us on the H200;
+ * one merge up to 1,024 groups was slower on an H100 too (a search of 1M
+ * x 768 1.067 against 1.033 ms, of its SQ8 codes 0.315 against 0.308),
+ * and so were both merges done by the scan's last groups (1.07 against
+ * 1.06, after tickets and device-wide fences). */
 static size_t
 merge_parts (size_t groups)
 {

@@ -232,11 +232,6 @@ VlStatus vl_opencl_download (VlContext *ctx, cl_mem buffer, size_t bytes,
  * (H100).  The time blocked is kept out of host_prep_ms. */
 VlStatus vl_opencl_download_wait (VlContext *ctx, cl_mem buffer,
                                   size_t bytes, void *data, VlError **error);
-/* Waits for the queue and adds the profiled time of every command since the
- * last call to ctx->breakdown.  Always drains the queue, so that no command
- * touches caller memory after an op returns, even after a failure.  Returns
- * @status when it is already a failure, so that ops end with
- * `return vl_opencl_finish (ctx, status, error);`. */
 /* Where an enqueue puts the event that only the breakdown needs: nowhere
  * (NULL, and *@event too) while the context does not time phases. */
 static inline cl_event *
@@ -245,6 +240,12 @@ vl_opencl_timing_event (VlContext *ctx, cl_event *event)
   *event = NULL;
   return ((VlOpenclContext *) ctx->priv)->phase_timing ? event : NULL;
 }
+
+/* Waits for the queue and adds the profiled time of every command since the
+ * last call to ctx->breakdown.  Always drains the queue, so that no command
+ * touches caller memory after an op returns, even after a failure.  Returns
+ * @status when it is already a failure, so that ops end with
+ * `return vl_opencl_finish (ctx, status, error);`. */
 VlStatus vl_opencl_finish (VlContext *ctx, VlStatus status, VlError **error);
 
 /* ---- ops ---------------------------------------------------------------- */

@@ -77,13 +77,13 @@ struct _VlBackend
                             size_t k, int64_t *ids, float *scores,
                             VlError **error);
 
-  /* Kernel tunables (NULL for backends without any): sets @family's to
-   * @tuning (NULL: back to the default), reads the effective ones, and
-   * stores the ones set into the user's tuning cache for this device. */
   /* vl_context_set_phase_timing; NULL where phases are timed on the host
    * at no cost. */
   VlStatus (*set_phase_timing) (VlContext *ctx, bool on, VlError **error);
 
+  /* Kernel tunables (NULL for backends without any): sets @family's to
+   * @tuning (NULL: back to the default), reads the effective ones, and
+   * stores the ones set into the user's tuning cache for this device. */
   const char *const *(*tuning_families) (VlContext *ctx);
   VlStatus    (*set_tuning)  (VlContext *ctx, const char *family,
                               const char *tuning, VlError **error);

@@ -220,7 +220,11 @@ test_phase_timing (const VlTestRun *run)
   vl_test_matrix_fill (&x, rand, -1.0f, 1.0f);
   run_distance (ctx, &q, &x, &timed);
 
+  g_assert_true (vl_context_get_phase_timing (ctx));
   vl_test_check_ok (vl_context_set_phase_timing (ctx, false, &error), error);
+  /* Host backends time phases whatever was set. */
+  g_assert_true (vl_context_get_phase_timing (ctx)
+                 == !g_str_has_prefix (run->device, "opencl"));
   run_distance (ctx, &q, &x, &untimed);
   vl_context_get_breakdown (ctx, &b);
   g_assert_cmpmem (timed.data, 64 * 700 * sizeof (float), untimed.data,
@@ -237,12 +241,14 @@ test_phase_timing (const VlTestRun *run)
     g_assert_cmpfloat (b.kernel_ms, >, 0.0);
 
   vl_test_check_ok (vl_context_set_phase_timing (ctx, true, &error), error);
+  g_assert_true (vl_context_get_phase_timing (ctx));
   run_distance (ctx, &q, &x, &untimed);
   vl_context_get_breakdown (ctx, &b);
   g_assert_cmpfloat (b.kernel_ms, >, 0.0);
 
   g_assert_cmpint (vl_context_set_phase_timing (NULL, true, &error), ==,
                    VL_STATUS_INVALID_ARGUMENT);
+  g_assert_false (vl_context_get_phase_timing (NULL));
   vl_error_free (error);
   vl_test_matrix_free (&q);
   vl_test_matrix_free (&x);

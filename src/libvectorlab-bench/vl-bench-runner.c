@@ -190,11 +190,12 @@ median_of (double *values, guint n)
  * measured 0.173. */
 #define MIN_WARMUP_US (50 * 1000)
 
-/* Runs after the timed ones whose medians make the case's breakdown.  Its
- * device phases come from profiling events, which cost an op on OpenCL
- * about 10 us on NVIDIA's driver (tests/peers/latency-probe.c: 45.6
- * against 35.6 us for an upload, three launches and a read on an H100),
- * so the timed runs go without them. */
+/* Runs after the timed ones whose medians make the case's breakdown where
+ * timing the device phases costs: on OpenCL they come from profiling
+ * events, about 10 us an op on NVIDIA's driver (tests/peers/
+ * latency-probe.c: 45.6 against 35.6 us for an upload, three launches and
+ * a read on an H100), so the timed runs go without them.  Elsewhere the
+ * timed runs' own breakdowns serve. */
 #define BREAKDOWN_RUNS 3
 
 static gboolean
@@ -207,11 +208,36 @@ set_phase_timing (VlContext *ctx, gboolean on, GError **error)
   return TRUE;
 }
 
+/* Phase p of the last op as run @i of @runs: phases[p * runs + i]. */
+static void
+record_phases (VlContext *ctx, double *phases, guint runs, guint i)
+{
+  VlBreakdown b;
+
+  vl_context_get_breakdown (ctx, &b);
+  phases[0 * runs + i] = b.host_prep_ms;
+  phases[1 * runs + i] = b.upload_ms;
+  phases[2 * runs + i] = b.kernel_ms;
+  phases[3 * runs + i] = b.download_ms;
+  phases[4 * runs + i] = b.host_extract_ms;
+}
+
+static void
+median_phases (double *phases, guint runs, VlBreakdown *breakdown)
+{
+  breakdown->host_prep_ms = median_of (phases + 0 * runs, runs);
+  breakdown->upload_ms = median_of (phases + 1 * runs, runs);
+  breakdown->kernel_ms = median_of (phases + 2 * runs, runs);
+  breakdown->download_ms = median_of (phases + 3 * runs, runs);
+  breakdown->host_extract_ms = median_of (phases + 4 * runs, runs);
+}
+
 /* The warm-ups, then the timed repetitions of a case into @wall and @cpu
- * (milliseconds). */
+ * (milliseconds) and their breakdowns into @phases. */
 static gboolean
-time_runs (RunData *data, const VlBenchCase *c, gpointer state, double *wall,
-           double *cpu, GCancellable *cancellable, GError **error)
+time_runs (RunData *data, VlContext *ctx, const VlBenchCase *c,
+           gpointer state, double *wall, double *cpu, double *phases,
+           GCancellable *cancellable, GError **error)
 {
   const VlBenchWorkload *w = c->workload;
   gint64 warm_until = g_get_monotonic_time () + MIN_WARMUP_US;
@@ -251,6 +277,7 @@ time_runs (RunData *data, const VlBenchCase *c, gpointer state, double *wall,
         return FALSE;
       wall[i] = (g_get_monotonic_time () - t0) * 1e-3;
       cpu[i] = process_cpu_ms () - c0;
+      record_phases (ctx, phases, c->repetitions, i);
       data->done_work += data->unit_work;
       report_progress (data, c, FALSE);
     }
@@ -263,33 +290,22 @@ time_phases (VlContext *ctx, const VlBenchCase *c, gpointer state,
              VlBreakdown *breakdown, GError **error)
 {
   const VlBenchWorkload *w = c->workload;
-  double phases[5][BREAKDOWN_RUNS];
+  double phases[5 * BREAKDOWN_RUNS];
 
   for (guint i = 0; i < BREAKDOWN_RUNS; i++)
     {
-      VlBreakdown b;
-
       if (w->prepare != NULL)
         w->prepare (state);
       if (!w->run (state, error))
         return FALSE;
-      vl_context_get_breakdown (ctx, &b);
-      phases[0][i] = b.host_prep_ms;
-      phases[1][i] = b.upload_ms;
-      phases[2][i] = b.kernel_ms;
-      phases[3][i] = b.download_ms;
-      phases[4][i] = b.host_extract_ms;
+      record_phases (ctx, phases, BREAKDOWN_RUNS, i);
     }
-  breakdown->host_prep_ms = median_of (phases[0], BREAKDOWN_RUNS);
-  breakdown->upload_ms = median_of (phases[1], BREAKDOWN_RUNS);
-  breakdown->kernel_ms = median_of (phases[2], BREAKDOWN_RUNS);
-  breakdown->download_ms = median_of (phases[3], BREAKDOWN_RUNS);
-  breakdown->host_extract_ms = median_of (phases[4], BREAKDOWN_RUNS);
+  median_phases (phases, BREAKDOWN_RUNS, breakdown);
   return TRUE;
 }
 
 /* Timed repetitions of a case whose setup is done, without timing device
- * phases; then its breakdown.  Fills @result. */
+ * phases where that costs; then its breakdown.  Fills @result. */
 static gboolean
 measure (RunData *data, VlContext *ctx, const VlBenchCase *c, gpointer state,
          VlBenchResult *result, GCancellable *cancellable, GError **error)
@@ -297,22 +313,28 @@ measure (RunData *data, VlContext *ctx, const VlBenchCase *c, gpointer state,
   guint n = c->repetitions;
   g_autofree double *wall = g_new (double, n);
   g_autofree double *cpu = g_new (double, n);
+  g_autofree double *phases = g_new (double, 5 * n);
   VlBreakdown breakdown;
   VlPoolStats pool;
   VlBenchMemory memory;
-  gboolean timed;
+  gboolean timed, phases_timed;
 
   if (!set_phase_timing (ctx, FALSE, error))
     return FALSE;
-  timed = time_runs (data, c, state, wall, cpu, cancellable, error);
+  phases_timed = vl_context_get_phase_timing (ctx);
+  timed = time_runs (data, ctx, c, state, wall, cpu, phases, cancellable,
+                     error);
   /* Back on whatever happened: the context is the caller's. */
   if (!timed)
     {
       vl_context_set_phase_timing (ctx, TRUE, NULL);
       return FALSE;
     }
-  if (!set_phase_timing (ctx, TRUE, error)
-      || !time_phases (ctx, c, state, &breakdown, error))
+  if (!set_phase_timing (ctx, TRUE, error))
+    return FALSE;
+  if (phases_timed)
+    median_phases (phases, n, &breakdown);
+  else if (!time_phases (ctx, c, state, &breakdown, error))
     return FALSE;
 
   vl_bench_result_set_samples (result, wall, n, c->with_p99);

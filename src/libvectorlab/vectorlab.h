@@ -157,6 +157,9 @@ void vl_context_get_breakdown (VlContext *ctx, VlBreakdown *breakdown);
  * the other queue. */
 VlStatus vl_context_set_phase_timing (VlContext *ctx, bool on,
                                       VlError **error);
+/* Whether ops on @ctx time their device phases now: always on backends that
+ * time them on the host, whatever was set. */
+bool     vl_context_get_phase_timing (VlContext *ctx);
 
 typedef struct
 {

@@ -75,6 +75,7 @@ vl_context_new (const char *device_id, VlError **error)
     }
   ctx->device = *found;
   ctx->backend = backend_for (found->backend);
+  ctx->phase_timing = true;
   vl_devices_free (devices);
 
   if (ctx->backend->context_init (ctx, error) != VL_STATUS_OK)
@@ -111,12 +112,24 @@ vl_context_get_breakdown (VlContext *ctx, VlBreakdown *breakdown)
 VlStatus
 vl_context_set_phase_timing (VlContext *ctx, bool on, VlError **error)
 {
+  VlStatus status;
+
   if (ctx == NULL)
     return vl_set_error (error, VL_STATUS_INVALID_ARGUMENT,
                          "a context is required");
+  /* Host backends time their phases at no cost, always. */
   if (ctx->backend->set_phase_timing == NULL)
     return VL_STATUS_OK;
-  return ctx->backend->set_phase_timing (ctx, on, error);
+  status = ctx->backend->set_phase_timing (ctx, on, error);
+  if (status == VL_STATUS_OK)
+    ctx->phase_timing = on;
+  return status;
+}
+
+bool
+vl_context_get_phase_timing (VlContext *ctx)
+{
+  return ctx != NULL && ctx->phase_timing;
 }
 
 void

@@ -22,6 +22,7 @@ struct _VlContext
   const VlBackend *backend;
   VlDeviceInfo     device;
   VlBreakdown      breakdown;   /* of the last op, filled by the backend */
+  bool             phase_timing; /* vl_context_set_phase_timing */
   VlPoolStats      pool_stats;  /* kept current by backends with a pool */
   void            *priv;        /* backend state */
 };

@@ -80,12 +80,11 @@ typedef struct
   cl_platform_id   platform;
   cl_device_id     device;
   cl_context       context;
-  /* The queue ops enqueue on: one of the two below, by phase_timing. */
+  /* The queue ops enqueue on: one of the two below, by the context's
+   * phase_timing (vl_context_set_phase_timing); while it is on, enqueues
+   * that only feed the breakdown get events (vl_opencl_timing_event). */
   cl_command_queue queue;
   cl_command_queue profiling_queue, plain_queue;
-  /* Device phases timed for the breakdown (vl_context_set_phase_timing):
-   * enqueues that only feed it then get events (vl_opencl_timing_event). */
-  bool             phase_timing;
   bool             use_disk_cache;
   /* An NVIDIA device of compute capability 8.0 or later: mma.sync with
    * TF32 operands (knn_mma.cl). */
@@ -238,7 +237,7 @@ static inline cl_event *
 vl_opencl_timing_event (VlContext *ctx, cl_event *event)
 {
   *event = NULL;
-  return ((VlOpenclContext *) ctx->priv)->phase_timing ? event : NULL;
+  return ctx->phase_timing ? event : NULL;
 }
 
 /* Waits for the queue and adds the profiled time of every command since the

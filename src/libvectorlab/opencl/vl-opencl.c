@@ -75,7 +75,6 @@ opencl_context_init (VlContext *ctx, VlError **error)
                                                 CL_QUEUE_PROFILING_ENABLE,
                                                 &err);
   priv->queue = priv->profiling_queue;
-  priv->phase_timing = true;
   return vl_opencl_check (err, "clCreateCommandQueue", error);
 }
 
@@ -100,7 +99,6 @@ opencl_set_phase_timing (VlContext *ctx, bool on, VlError **error)
         }
     }
   priv->queue = on ? priv->profiling_queue : priv->plain_queue;
-  priv->phase_timing = on;
   return VL_STATUS_OK;
 }
 
@@ -153,7 +151,7 @@ vl_opencl_track (VlContext *ctx, cl_event event, VlOpenclPhase phase)
 
   if (event == NULL)
     return;
-  if (!priv->phase_timing)
+  if (!ctx->phase_timing)
     {
       clReleaseEvent (event);
       return;

@@ -150,11 +150,13 @@ upload_chunk (Run *run, int s, size_t r0, size_t rows, VlError **error)
                              port->row_bytes, rows, port->row_bytes);
           err = clEnqueueWriteBuffer (queue, run->dev_in[s][p], CL_FALSE, 0,
                                       bytes, stream->stage_ptr[s] + offset,
-                                      0, NULL, &event);
+                                      0, NULL,
+                                      vl_opencl_timing_event (ctx, &event));
         }
       else if (port->stride == port->row_bytes || rows == 1)
         err = clEnqueueWriteBuffer (queue, run->dev_in[s][p], CL_FALSE, 0,
-                                    bytes, src, 0, NULL, &event);
+                                    bytes, src, 0, NULL,
+                                    vl_opencl_timing_event (ctx, &event));
       else
         {
           size_t origin[3] = { 0, 0, 0 };
@@ -163,7 +165,8 @@ upload_chunk (Run *run, int s, size_t r0, size_t rows, VlError **error)
           err = clEnqueueWriteBufferRect (queue, run->dev_in[s][p], CL_FALSE,
                                           origin, origin, region,
                                           port->row_bytes, 0, port->stride, 0,
-                                          src, 0, NULL, &event);
+                                          src, 0, NULL,
+                                          vl_opencl_timing_event (ctx, &event));
         }
       if (err != CL_SUCCESS)
         return vl_opencl_check (err, "clEnqueueWriteBuffer", error);

@@ -18,9 +18,9 @@
  *   steps ahead of the one being multiplied; the query fragments come
  *   from global memory too, where 48 KiB of queries read by every warp
  *   stay cached.  Nothing is staged in local memory, so nothing waits
- *   for a barrier until the round's candidates.  (Blocks of more queries reread their fragments
- *   from the caches more than the rows from memory: the GEMM path serves
- *   them.)
+ *   for a barrier until the round's candidates.  (Blocks of more queries
+ *   reread their fragments from the caches more than the rows from
+ *   memory: the GEMM path serves them.)
  * Top-k: as in knn_scan.cl, each query has a list of CAP = 2 ROUND
  *   candidates in local memory and a threshold, its k-th best so far.
  *   After a round, each lane appends the sums it holds that beat their
@@ -47,6 +47,18 @@
  *   most that 4 groups of 128 items allow: one more accumulator set for
  *   the corrections (1.32 to 1.62), or only the big * big product (1.62:
  *   the compiler schedules it otherwise), costs a group a compute unit.
+ *   Staging the round's rows in local memory as knn_scan.cl does took
+ *   1.33 at best; lists of each warp, with no barriers between the
+ *   group's warps, 1.35.  What the candidates cost is 1.14 against 1.26:
+ *   the kernel without any offer, its bound as written.  Cutting every
+ *   list at once by a bitonic sort over all items, whenever one is
+ *   filling, and dropping the barrier after the cut's check when none is:
+ *   1.21 ms (bench) and 1.25 (tune) against 1.26 to 1.28; but without
+ *   that barrier an item may read a count that a faster item's next
+ *   offers have raised, and take the other branch.  With it, 1.29 and
+ *   1.32.  A check that needs no barrier (a flag set by the offer that
+ *   fills a list, one flag a round, three in turn so that lid 0 clears
+ *   the one two rounds old) is what to try next.
  */
 #if MMA
 

@@ -164,7 +164,8 @@ same_results (const gint64 *want_ids, const float *want_scores,
     {
       double tol = 1e-5 * (fabs (want_scores[i]) + 1.0);
 
-      if (ids[i] != want_ids[i] && fabs (scores[i] - want_scores[i]) > tol)
+      /* Not "> tol": a NaN score is a difference. */
+      if (ids[i] != want_ids[i] && !(fabs (scores[i] - want_scores[i]) <= tol))
         return FALSE;
     }
   return TRUE;

@@ -1,12 +1,12 @@
 /* latency-probe.c: the fixed cost of an op on an OpenCL device, apart
- * from its kernels' time: what a one-query search pays around its scan
- * (about 60 us on an H100 through NVIDIA's driver).  It times, on the
- * host, round trips of a kernel that writes 80 bytes (a k = 10 result)
- * with each way of getting those bytes back, the host cost of an
- * enqueue with and without an event, and the GPU gap a further launch
- * adds, each on a profiling queue (as libvectorlab's) and on a plain one.  Every round trip checks that the bytes it got are the ones the
- * kernel wrote in that round.  tests/peers/gpu-run.sh runs it beside the
- * knn suites:
+ * from its kernels' time: what a one-query search pays around its scan.
+ * It times, on the host, round trips of a kernel that writes 80 bytes (a
+ * k = 10 result) with each way of getting those bytes back, with a query
+ * upload first or two more launches before it, and the host cost of an
+ * enqueue with and without an event, each on a profiling queue (as
+ * libvectorlab's while it times phases) and on a plain one.  Every round
+ * trip checks that the bytes it got are the ones the kernel wrote in that
+ * round.  tests/peers/gpu-run.sh runs it beside the knn suites:
  *
  *   cc -O2 -o latency-probe tests/peers/latency-probe.c $(pkg-config --cflags --libs OpenCL)
  *   ./latency-probe [PLATFORM]    (default: NVIDIA)

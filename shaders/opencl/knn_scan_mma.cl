@@ -21,20 +21,24 @@
  *   for a barrier until the round's candidates.  (Blocks of more queries
  *   reread their fragments from the caches more than the rows from
  *   memory: the GEMM path serves them.)
- * Top-k: as in knn_scan.cl, each query has a list of CAP = 2 ROUND
- *   candidates in local memory and a threshold, its k-th best so far.
- *   After a round, each lane appends the sums it holds that beat their
- *   query's threshold; a list that could overflow in the next round is cut
- *   to its best k by its query's item (a selection, k passes over the
- *   list), which lowers the threshold.  Thresholds settle within a few
- *   rounds, after which cuts are rare.  k <= ROUND, 16 <= WG.  A cut also
- *   keeps the score of the query's k-th best, and only sums that reach it
- *   are made candidates (all that could beat the threshold): a float
- *   compare a sum, where the whole top-k took 12 % of the kernel's time on
- *   the H100 (1.25 against 1.10 ms without it).  The first two steps of a
- *   warp's next round are loaded before the round's candidates are
- *   offered, so that the loads stay in flight over the round's barriers.
- * Local memory: 16 * (CAP * 8 + 16) bytes.
+ * Top-k: as in knn_scan.cl, each query has a list of CAP (2 ROUND, rounded
+ *   up to a power of two) candidates in local memory and a threshold, its
+ *   k-th best so far.  After a round, each lane appends the sums it holds
+ *   that beat their query's threshold; when a list could overflow in the
+ *   next round, every list is cut to its best k by a bitonic sort over all
+ *   items, which lowers the thresholds.  The offer that fills a list sets
+ *   the round's flag, which all items read after the round's barrier to
+ *   agree on whether to cut; a round that cuts nothing needs no second
+ *   barrier (the flags take turns, see FLAGS).  Thresholds settle within
+ *   a few rounds, after which cuts are rare.  k <= ROUND, 16 <= WG.  A
+ *   cut also keeps the score of the query's k-th best, and only sums
+ *   that reach it are made candidates (all that could beat the
+ *   threshold): a float compare a sum, where the top-k as a whole costs
+ *   about 8 % of a search (below).
+ *   The first two steps of a warp's next round are loaded before the
+ *   round's candidates are offered, so that the loads stay in flight over
+ *   the round's barriers.
+ * Local memory: 16 * (CAP * 8 + 16) + 4 * FLAGS bytes.
  * Tunables: -DWG (items a group, a multiple of 32), -DNR (row tiles a
  *   warp), -DCW (chunks a step).
  * What does not bind it (an H100, 1M x 768, 1.25-1.27 ms a search, each
@@ -49,49 +53,80 @@
  *   the compiler schedules it otherwise), costs a group a compute unit.
  *   Staging the round's rows in local memory as knn_scan.cl does took
  *   1.33 at best; lists of each warp, with no barriers between the
- *   group's warps, 1.35.  What the candidates cost is 1.14 against 1.26:
- *   the kernel without any offer, its bound as written.  Cutting every
- *   list at once by a bitonic sort over all items, whenever one is
- *   filling, and dropping the barrier after the cut's check when none is:
- *   1.21 ms (bench) and 1.25 (tune) against 1.26 to 1.28; but without
- *   that barrier an item may read a count that a faster item's next
- *   offers have raised, and take the other branch.  With it, 1.29 and
- *   1.32.  A check that needs no barrier (a flag set by the offer that
- *   fills a list, one flag a round, three in turn so that lid 0 clears
- *   the one two rounds old) is what to try next.
+ *   group's warps, 1.35.  What the candidates cost: without any offer,
+ *   barrier or cut, a search took 1.14 to 1.18 ms, this kernel's bound as
+ *   written.  Cutting all lists at once, agreed through the flags, took
+ *   1.23 to 1.26 against 1.25 to 1.28 for a cut of each list by one item
+ *   after a second barrier every round, in five of six same-run pairs on
+ *   three H100s (1.29 against 1.28 in the sixth).  Split barriers (sm_80
+ *   mbarrier: arrive after a round's offers, wait only after the next
+ *   round's products, so that no warp waits for a slower one every round)
+ *   were slower: 1.30 with parity waits, 1.52 with token waits.  They pay
+ *   only with more warps a group (WG=256 NR=1: 1.38 against 1.61), still
+ *   behind this row.
  */
 #if MMA
 
 #define ROUND (WG / 32 * NR * 8)
-#define CAP (2 * ROUND)
+/* Two rounds, rounded up to a power of two for scan_mma_cut_all's sort. */
+#define CAP2 (2 * ROUND)
+#define CAP (CAP2 <= 32 ? 32 : CAP2 <= 64 ? 64 : CAP2 <= 128 ? 128           \
+             : CAP2 <= 256 ? 256 : CAP2 <= 512 ? 512 : 1024)
+/* Round r's offers set flag r % FLAGS when one fills a list; every item
+ * reads it after the round's barrier.  Item 0 clears flag r + 1 during
+ * round r, between the barriers of rounds r - 1 and r: its readers (round
+ * r - 2) are past the first, its writers (round r + 1) behind the second.
+ * With two flags it would clear the one that round r - 1's items may still
+ * be reading. */
+#define FLAGS 3
 
-/* Keeps the best min (count, k) candidates of a list at its front, sorted,
- * and sets the threshold and, once the list had k, its score @kth; run by
- * one item. */
+/* Cuts each of the @nb lists to its best min (count, k), sorted, and sets
+ * its threshold and, once it had k, its score @kth: all lists at once, by
+ * a bitonic sort of the power of two that holds the longest list and k,
+ * over all items.  All items call it, after a barrier; it ends with one. */
 void
-scan_mma_cut (__local ulong *list, __local uint *count, __local ulong *thr,
-              __local float *kth, uint k)
+scan_mma_cut_all (__local ulong *cand, __local uint *count, __local ulong *thr,
+                  __local float *kth, uint nb, uint k)
 {
-  const uint c = *count, keep = min (c, k);
+  const uint lid = get_local_id (0);
+  uint len = 1, longest = k;
 
-  for (uint i = 0; i < keep; i++)
-    {
-      uint best = i;
-      ulong v = list[i];
-
-      for (uint j = i + 1; j < c; j++)
-        if (list[j] < v)
+  for (uint j = 0; j < nb; j++)
+    longest = max (longest, count[j]);
+  while (len < longest)
+    len *= 2;
+  for (uint i = lid; i < nb * len; i += WG)
+    if (i % len >= count[i / len])
+      cand[i / len * CAP + i % len] = ULONG_MAX;
+  barrier (CLK_LOCAL_MEM_FENCE);
+  for (uint size = 2; size <= len; size *= 2)
+    for (uint stride = size / 2; stride > 0; stride /= 2)
+      {
+        for (uint t = lid; t < nb * len / 2; t += WG)
           {
-            v = list[j];
-            best = j;
+            const uint u = t % (len / 2);
+            const uint i = 2 * u - (u & (stride - 1)), j = i + stride;
+            __local ulong *v = cand + t / (len / 2) * CAP;
+            const ulong a = v[i], b = v[j];
+
+            if ((a > b) == ((i & size) == 0))
+              {
+                v[i] = b;
+                v[j] = a;
+              }
           }
-      list[best] = list[i];
-      list[i] = v;
+        barrier (CLK_LOCAL_MEM_FENCE);
+      }
+  if (lid < nb)
+    {
+      const uint c = count[lid];
+
+      count[lid] = min (c, k);
+      thr[lid] = c >= k ? cand[lid * CAP + k - 1] : ULONG_MAX;
+      if (c >= k)
+        kth[lid] = key_score ((uint) (thr[lid] >> 32), 1);
     }
-  *count = keep;
-  *thr = c >= k ? list[k - 1] : ULONG_MAX;
-  if (c >= k)
-    *kth = key_score ((uint) (*thr >> 32), 1);
+  barrier (CLK_LOCAL_MEM_FENCE);
 }
 
 /* Step @s's CW float4s of the warp's rows from @first (row g of each
@@ -141,6 +176,7 @@ knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
   __local uint count[16];
   __local ulong thr[16];
   __local float kth[16];
+  __local uint filled[FLAGS];
   const uint lid = get_local_id (0), lane = lid % 32, warp = lid / 32;
   const uint g = lane / 4, t4 = lane % 4;
   const uint rounds = (n + ROUND - 1) / ROUND, groups = get_num_groups (0);
@@ -158,11 +194,14 @@ knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
       thr[j] = ULONG_MAX;
       kth[j] = -INFINITY;
     }
+  for (uint f = lid; f < FLAGS; f += WG)
+    filled[f] = 0;
   SCAN_MMA_LOAD_AHEAD (xv, get_group_id (0) * ROUND + warp * NR * 8, 0);
   SCAN_MMA_LOAD_AHEAD (xw, get_group_id (0) * ROUND + warp * NR * 8, 1);
   barrier (CLK_LOCAL_MEM_FENCE);
 
-  for (uint round = get_group_id (0); round < rounds; round += groups)
+  for (uint round = get_group_id (0), turn = 0; round < rounds;
+       round += groups, turn = turn + 1 < FLAGS ? turn + 1 : 0)
     {
       const uint r0 = round * ROUND + warp * NR * 8;
       float acc[NR][4];
@@ -209,6 +248,8 @@ knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
             }
         }
 
+      if (lid == 0)
+        filled[turn + 1 < FLAGS ? turn + 1 : 0] = 0;
       /* Lane (g, t) holds queries g, g + 8 and rows 2t, 2t + 1 of each
        * tile. */
       for (uint h = 0; h < 2; h++)
@@ -227,23 +268,35 @@ knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
                 /* Not sum >= kth_j: a NaN is offered, as it was before
                  * the filter. */
                 if (row < n && !(sum < kth_j))
-                  topk_offer (cand, CAP, count, thr, j, sum, 1, row);
+                  {
+                    const ulong c = ((ulong) score_key (sum, 1) << 32) | row;
+
+                    if (c < thr[j])
+                      {
+                        const uint slot = atomic_inc (&count[j]);
+
+                        cand[j * CAP + slot] = c;
+                        if (slot >= CAP - ROUND)
+                          filled[turn] = 1;
+                      }
+                  }
               }
         }
       barrier (CLK_LOCAL_MEM_FENCE);
-      if (lid < nb && count[lid] > CAP - ROUND)
-        scan_mma_cut (cand + lid * CAP, &count[lid], &thr[lid], &kth[lid], k);
-      barrier (CLK_LOCAL_MEM_FENCE);
+      /* A list that could overflow in the next round: cut them all. */
+      if (filled[turn])
+        scan_mma_cut_all (cand, count, thr, kth, nb, k);
     }
 
-  if (lid < nb)
+  /* The last round's offers ended with a barrier: the lists are
+   * complete. */
+  scan_mma_cut_all (cand, count, thr, kth, nb, k);
+  for (uint i = lid; i < nb * k; i += WG)
     {
-      __global ulong *dst = out + ((size_t) lid * groups
-                                   + get_group_id (0)) * k;
+      const uint j = i / k, e = i % k;
 
-      scan_mma_cut (cand + lid * CAP, &count[lid], &thr[lid], &kth[lid], k);
-      for (uint i = 0; i < k; i++)
-        dst[i] = i < count[lid] ? cand[lid * CAP + i] : ULONG_MAX;
+      out[((size_t) j * groups + get_group_id (0)) * k + e]
+        = e < count[j] ? cand[j * CAP + e] : ULONG_MAX;
     }
 }
 

@@ -39,9 +39,13 @@ vl_opencl_team_scan_local (size_t qb, size_t wg)
 size_t
 vl_opencl_knn_scan_mma_local (size_t wg, size_t nr)
 {
-  /* knn_scan_mma.cl: a list of two rounds, a count and a threshold for
-   * each of 16 queries. */
-  return 16 * (2 * (wg / 32) * nr * 8 * 8 + 16);
+  /* knn_scan_mma.cl: a list of two rounds (rounded up to a power of two),
+   * a count, a threshold and a score for each of 16 queries, and 3 flags. */
+  size_t cap = 32;
+
+  while (cap < 2 * (wg / 32) * nr * 8)
+    cap *= 2;
+  return 16 * (cap * 8 + 16) + 3 * 4;
 }
 
 /* The variant of @family for @qb queries of @scan. */

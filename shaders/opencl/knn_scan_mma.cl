@@ -63,7 +63,13 @@
  *   round's products, so that no warp waits for a slower one every round)
  *   were slower: 1.30 with parity waits, 1.52 with token waits.  They pay
  *   only with more warps a group (WG=256 NR=1: 1.38 against 1.61), still
- *   behind this row.
+ *   behind this row.  What is left: a warp keeps two steps (4 KiB) in
+ *   flight in registers, 64 KiB an SM at 4 groups, where knn_scan.cl's
+ *   one-query pass (94 % of the read's speed) keeps about 190 KiB, and
+ *   every form with less in flight (CW=1, NR=1, 3 groups) was slower, the
+ *   scan without any top-k too (1.21 to 1.69).  Streaming the steps
+ *   through local memory with sm_80's cp.async, which needs no registers,
+ *   is the next thing to measure.
  */
 #if MMA
 

@@ -25,7 +25,7 @@
  *   k).  After a tile, in RPI rounds, each item appends its row of the round
  *   to a query's list when it beats the threshold; a list that could
  *   overflow in the next round is sorted and cut to k (topk.cl's
- *   topk_cut_list), which lowers the threshold.  Few rows pass once the
+ *   topk_cut_lists), which lowers the threshold.  Few rows pass once the
  *   thresholds settle, so the scan stays bound by memory for one query and
  *   by arithmetic for many.
  *   k <= WG.

@@ -74,7 +74,7 @@
 #if MMA
 
 #define ROUND (WG / 32 * NR * 8)
-/* Two rounds, rounded up to a power of two for scan_mma_cut_all's sort. */
+/* Two rounds, rounded up to a power of two for topk_cut_lists' sort. */
 #define CAP2 (2 * ROUND)
 #define CAP (CAP2 <= 32 ? 32 : CAP2 <= 64 ? 64 : CAP2 <= 128 ? 128           \
              : CAP2 <= 256 ? 256 : CAP2 <= 512 ? 512 : 1024)
@@ -86,52 +86,18 @@
  * be reading. */
 #define FLAGS 3
 
-/* Cuts each of the @nb lists to its best min (count, k), sorted, and sets
- * its threshold and, once it had k, its score @kth: all lists at once, by
- * a bitonic sort of the power of two that holds the longest list and k,
- * over all items.  All items call it, after a barrier; it ends with one. */
+/* topk_cut_lists over the @nb lists, which also sets @kth, the score of
+ * the k-th best of each list that had k.  All items call it, after a
+ * barrier; it ends with one. */
 void
-scan_mma_cut_all (__local ulong *cand, __local uint *count, __local ulong *thr,
-                  __local float *kth, uint nb, uint k)
+scan_mma_cut (__local ulong *cand, __local uint *count, __local ulong *thr,
+              __local float *kth, uint nb, uint k)
 {
   const uint lid = get_local_id (0);
-  uint len = 1, longest = k;
 
-  for (uint j = 0; j < nb; j++)
-    longest = max (longest, count[j]);
-  while (len < longest)
-    len *= 2;
-  for (uint i = lid; i < nb * len; i += WG)
-    if (i % len >= count[i / len])
-      cand[i / len * CAP + i % len] = ULONG_MAX;
-  barrier (CLK_LOCAL_MEM_FENCE);
-  for (uint size = 2; size <= len; size *= 2)
-    for (uint stride = size / 2; stride > 0; stride /= 2)
-      {
-        for (uint t = lid; t < nb * len / 2; t += WG)
-          {
-            const uint u = t % (len / 2);
-            const uint i = 2 * u - (u & (stride - 1)), j = i + stride;
-            __local ulong *v = cand + t / (len / 2) * CAP;
-            const ulong a = v[i], b = v[j];
-
-            if ((a > b) == ((i & size) == 0))
-              {
-                v[i] = b;
-                v[j] = a;
-              }
-          }
-        barrier (CLK_LOCAL_MEM_FENCE);
-      }
-  if (lid < nb)
-    {
-      const uint c = count[lid];
-
-      count[lid] = min (c, k);
-      thr[lid] = c >= k ? cand[lid * CAP + k - 1] : ULONG_MAX;
-      if (c >= k)
-        kth[lid] = key_score ((uint) (thr[lid] >> 32), 1);
-    }
+  topk_cut_lists (cand, CAP, count, thr, nb, k);
+  if (lid < nb && count[lid] == k)
+    kth[lid] = key_score ((uint) (thr[lid] >> 32), 1);
   barrier (CLK_LOCAL_MEM_FENCE);
 }
 
@@ -273,37 +239,21 @@ knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
 
                 /* Not sum >= kth_j: a NaN is offered, as it was before
                  * the filter. */
-                if (row < n && !(sum < kth_j))
-                  {
-                    const ulong c = ((ulong) score_key (sum, 1) << 32) | row;
-
-                    if (c < thr[j])
-                      {
-                        const uint slot = atomic_inc (&count[j]);
-
-                        cand[j * CAP + slot] = c;
-                        if (slot >= CAP - ROUND)
-                          filled[turn] = 1;
-                      }
-                  }
+                if (row < n && !(sum < kth_j)
+                    && topk_offer (cand, CAP, count, thr, j, sum, 1, row)
+                       > CAP - ROUND)
+                  filled[turn] = 1;
               }
         }
       barrier (CLK_LOCAL_MEM_FENCE);
       /* A list that could overflow in the next round: cut them all. */
       if (filled[turn])
-        scan_mma_cut_all (cand, count, thr, kth, nb, k);
+        scan_mma_cut (cand, count, thr, kth, nb, k);
     }
 
   /* The last round's offers ended with a barrier: the lists are
    * complete. */
-  scan_mma_cut_all (cand, count, thr, kth, nb, k);
-  for (uint i = lid; i < nb * k; i += WG)
-    {
-      const uint j = i / k, e = i % k;
-
-      out[((size_t) j * groups + get_group_id (0)) * k + e]
-        = e < count[j] ? cand[j * CAP + e] : ULONG_MAX;
-    }
+  topk_store_lists (cand, CAP, count, thr, nb, k, out);
 }
 
 #endif

@@ -39,7 +39,7 @@
  * Top-k: as knn_scan.cl's: a list of CAP = 2 WG candidates a query and a
  *   threshold; after a round each lane appends its score when it beats
  *   the threshold, and a list that could overflow in the next round (more
- *   than CAP - ROUND) is cut to k (topk_cut_list).  k <= WG.
+ *   than CAP - ROUND) is cut to k (topk_cut_lists).  k <= WG.
  * Local memory: QB * CAP * 8 + WG * 33 * 4 + QB * 12 bytes, and the
  *   `cst` argument: QB * ld4 float4s (q, or q * step for codes), and ld4
  *   more under L2 over codes (qm, then step).

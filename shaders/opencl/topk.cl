@@ -59,70 +59,88 @@ key_score (uint key, int negate)
   return negate ? -s : s;
 }
 
-/* Sorts v[0 .. len) ascending; len is a power of two.  Called by every item
- * of the work-group; ends with a barrier. */
+/* Sorts @lists lists of @len (a power of two) ascending, all at once, the
+ * first at v and each @ld after the previous.  Called by every item of the
+ * work-group; ends with a barrier. */
 void
-bitonic_sort (__local ulong *v, uint len, uint lid, uint wg)
+bitonic_sort_lists (__local ulong *v, uint lists, uint ld, uint len, uint lid,
+                    uint wg)
 {
+  /* Pair t of all is pair t % pairs of list t / pairs: pairs is a power
+   * of two, so a mask and a shift. */
+  const uint pairs = len / 2, shift = pairs > 0 ? 31 - clz (pairs) : 0;
+
   for (uint size = 2; size <= len; size *= 2)
     for (uint stride = size / 2; stride > 0; stride /= 2)
       {
-        for (uint t = lid; t < len / 2; t += wg)
+        for (uint t = lid; t < lists * pairs; t += wg)
           {
-            uint i = 2 * t - (t & (stride - 1));
-            uint j = i + stride;
-            ulong a = v[i], b = v[j];
+            const uint u = t & (pairs - 1);
+            const uint i = 2 * u - (u & (stride - 1)), j = i + stride;
+            __local ulong *w = v + (t >> shift) * ld;
+            const ulong a = w[i], b = w[j];
 
             if ((a > b) == ((i & size) == 0))
               {
-                v[i] = b;
-                v[j] = a;
+                w[i] = b;
+                w[j] = a;
               }
           }
         barrier (CLK_LOCAL_MEM_FENCE);
       }
 }
 
-/* Sorts a candidate list, of which the first *count are set (in room for
- * a power of two >= k and count), keeps its best min (count, k) and sets
- * *thr to its k-th best (ULONG_MAX while fewer than k): how the one-pass
- * scans (knn_scan.cl, team_scan.cl) cut the lists they append to.  All
- * items call it, after a barrier; it ends with one. */
+/* Sorts @nb candidate lists, @cap apart, of which the first count[j] of
+ * list j are set, keeps the best min (count[j], k) of each and sets thr[j]
+ * to its k-th best (ULONG_MAX while fewer than k): how the one-pass scans
+ * (knn_scan.cl, team_scan.cl, knn_scan_mma.cl) cut the lists they append
+ * to.  All lists at once, over the power of two that holds the longest
+ * and k, which each list's room must hold.  All items call it, after a
+ * barrier; it ends with one. */
 void
-topk_cut_list (__local ulong *list, __local uint *count, __local ulong *thr,
-               uint k)
+topk_cut_lists (__local ulong *lists, uint cap, __local uint *count,
+                __local ulong *thr, uint nb, uint k)
 {
   const uint lid = get_local_id (0);
-  const uint c = *count;
-  uint len = 1;
+  uint len = 1, longest = k;
 
-  /* Only the power of two that holds the list and k is sorted: a group's
-   * list at the end of its scan may hold a few candidates of its room. */
-  while (len < max (c, k))
+  /* Only that power of two is sorted: a group's lists at the end of its
+   * scan may hold a few candidates of their room. */
+  for (uint j = 0; j < nb; j++)
+    longest = max (longest, count[j]);
+  while (len < longest)
     len *= 2;
-  for (uint i = c + lid; i < len; i += WG)
-    list[i] = ULONG_MAX;
+  for (uint i = lid; i < nb * len; i += WG)
+    if (i % len >= count[i / len])
+      lists[i / len * cap + i % len] = ULONG_MAX;
   barrier (CLK_LOCAL_MEM_FENCE);
-  bitonic_sort (list, len, lid, WG);
-  if (lid == 0)
+  bitonic_sort_lists (lists, nb, cap, len, lid, WG);
+  if (lid < nb)
     {
-      *count = min (c, k);
-      *thr = c >= k ? list[k - 1] : ULONG_MAX;
+      const uint c = count[lid];
+
+      count[lid] = min (c, k);
+      thr[lid] = c >= k ? lists[lid * cap + k - 1] : ULONG_MAX;
     }
   barrier (CLK_LOCAL_MEM_FENCE);
 }
 
 /* Appends (@score, @row) to query @j's list of @cap when it beats the
- * query's threshold (scores negated first for similarities). */
-void
+ * query's threshold (scores negated first for similarities); returns the
+ * list's length with it, or 0 when it did not. */
+uint
 topk_offer (__local ulong *lists, uint cap, __local uint *count,
             __local const ulong *thr, uint j, float score, int negate,
             uint row)
 {
   const ulong c = ((ulong) score_key (score, negate) << 32) | row;
+  uint slot;
 
-  if (c < thr[j])
-    lists[j * cap + atomic_inc (&count[j])] = c;
+  if (!(c < thr[j]))
+    return 0;
+  slot = atomic_inc (&count[j]);
+  lists[j * cap + slot] = c;
+  return slot + 1;
 }
 
 /* Cuts to k each of the @nb lists that could overflow when up to @room
@@ -134,7 +152,7 @@ topk_cut_filling (__local ulong *lists, uint cap, __local uint *count,
 {
   for (uint j = 0; j < nb; j++)
     if (count[j] > cap - room)
-      topk_cut_list (lists + j * cap, &count[j], &thr[j], k);
+      topk_cut_lists (lists + j * cap, cap, &count[j], &thr[j], 1, k);
 }
 
 /* The end of a one-pass scan: cuts each of the @nb lists of @cap to its
@@ -144,17 +162,10 @@ void
 topk_store_lists (__local ulong *lists, uint cap, __local uint *count,
                   __local ulong *thr, uint nb, uint k, __global ulong *out)
 {
-  const uint lid = get_local_id (0);
-
-  for (uint j = 0; j < nb; j++)
-    {
-      __global ulong *dst = out + ((size_t) j * get_num_groups (0)
-                                   + get_group_id (0)) * k;
-
-      topk_cut_list (lists + j * cap, &count[j], &thr[j], k);
-      for (uint i = lid; i < k; i += WG)
-        dst[i] = lists[j * cap + i];
-    }
+  topk_cut_lists (lists, cap, count, thr, nb, k);
+  for (uint i = get_local_id (0); i < nb * k; i += WG)
+    out[((size_t) (i / k) * get_num_groups (0) + get_group_id (0)) * k
+        + i % k] = lists[i / k * cap + i % k];
 }
 
 ulong
@@ -191,7 +202,7 @@ sort_into_running (__local ulong *best, uint n, __global ulong *running,
   for (uint i = n + lid; i < len; i += WG)
     best[i] = ULONG_MAX;
   barrier (CLK_LOCAL_MEM_FENCE);
-  bitonic_sort (best, len, lid, WG);
+  bitonic_sort_lists (best, 1, len, len, lid, WG);
   for (uint i = lid; i < k; i += WG)
     running[i] = best[i];
 }

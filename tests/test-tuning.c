@@ -28,8 +28,8 @@ static const struct
   /* Tensor cores: only NVIDIA devices from compute capability 8.0 take
    * these, and the others must refuse them (see test_alternatives). */
   { "knn_gemm", "GM=128 GN=128 GK=8 WM=8 WN=8 MMA=1" },
-  { "knn_scan_mma", "WG=64 NR=2 CW=2 GROUPS_PER_CU=3" },
-  { "knn_scan_mma", "WG=96 NR=1 CW=3 GROUPS_PER_CU=2" },
+  { "knn_scan_mma", "WG=64 NR=2 CW=2 GROUPS_PER_CU=3 STAGES=2" },
+  { "knn_scan_mma", "WG=96 NR=1 CW=3 GROUPS_PER_CU=2 STAGES=7" },
   { "team_scan4", "WG=32 RPT=8 GROUPS_PER_CU=3" },
   { "team_scan4", "WG=64 RPT=1 GROUPS_PER_CU=2" },
   { "sq8_scan1", "WG=64 GROUPS_PER_CU=3 PRMT=0 VEC=1" },
@@ -223,6 +223,8 @@ test_refused (const VlTestRun *run)
     { "sq8_scan1", "TK=16" },          /* not a tunable of the family */
     { "team_scan4", "RPT=9" },         /* a team sums 32 outputs at most */
     { "team_scan4", "RPT=0" },
+    { "knn_scan_mma", "STAGES=1" },    /* a ring of at least two steps */
+    { "knn_scan_mma", "STAGES=8" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)

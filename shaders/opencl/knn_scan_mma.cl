@@ -12,13 +12,14 @@
  *   group saw fewer than k rows).
  * Work: a work-group of WG / 32 warps walks rounds of ROUND = WG / 32 * NR
  *   * 8 database rows (round g, g + groups, ...).  A warp owns NR tiles of
- *   8 rows of a round, NR m16n8 sums in registers.  Its rows come from
- *   global memory straight into B fragments, in steps of CW chunks of 16
- *   columns (a quarter-warp reads 64 * CW contiguous bytes of a row), two
- *   steps ahead of the one being multiplied; the query fragments come
- *   from global memory too, where 48 KiB of queries read by every warp
- *   stay cached.  Nothing is staged in local memory, so nothing waits
- *   for a barrier until the round's candidates.  (Blocks of more queries
+ *   8 rows of a round, NR m16n8 sums in registers.  Its rows stream
+ *   through a ring of STAGES steps in local memory, each step CW chunks
+ *   of 16 columns of its rows (a quarter-warp copies 64 * CW contiguous
+ *   bytes of a row): sm_80's cp.async copies step s + STAGES - 1 while s
+ *   is multiplied, with no registers held for the copies in flight, and
+ *   only the warp waits for its own copies (bar.warp.sync), never the
+ *   group.  The query fragments come from global memory, where 48 KiB of
+ *   queries read by every warp stay cached.  (Blocks of more queries
  *   reread their fragments from the caches more than the rows from
  *   memory: the GEMM path serves them.)
  * Top-k: as in knn_scan.cl, each query has a list of CAP (2 ROUND, rounded
@@ -35,41 +36,32 @@
  *   that reach it are made candidates (all that could beat the
  *   threshold): a float compare a sum, where the top-k as a whole costs
  *   about 8 % of a search (below).
- *   The first two steps of a warp's next round are loaded before the
- *   round's candidates are offered, so that the loads stay in flight over
- *   the round's barriers.
- * Local memory: 16 * (CAP * 8 + 16) + 4 * FLAGS bytes.
+ *   A warp's copies run on into its next round, over the round's
+ *   barriers.
+ * Local memory: 16 * (CAP * 8 + 16) + 4 * FLAGS bytes, and the rings:
+ *   WG / 32 * STAGES * NR * 8 * CW * 64 bytes.
  * Tunables: -DWG (items a group, a multiple of 32), -DNR (row tiles a
- *   warp), -DCW (chunks a step).
- * What does not bind it (an H100, 1M x 768, 1.25-1.27 ms a search, each
- *   variant timed beside it by tune): the tensor cores (the same loads and
- *   splits without any mma.sync: 1.27); the loop's instructions (unrolled
- *   by three, so that no registers rotate and a row's address is computed
- *   once a round: 1.29); the loads' shape (a quarter-warp reading 128
- *   contiguous bytes of a row: 1.28) or distance (L2 prefetches 1 to 8
- *   steps ahead: 1.26 to 1.98).  The kernel sits at about 128 registers, the
- *   most that 4 groups of 128 items allow: one more accumulator set for
- *   the corrections (1.32 to 1.62), or only the big * big product (1.62:
- *   the compiler schedules it otherwise), costs a group a compute unit.
- *   Staging the round's rows in local memory as knn_scan.cl does took
- *   1.33 at best; lists of each warp, with no barriers between the
- *   group's warps, 1.35.  What the candidates cost: without any offer,
- *   barrier or cut, a search took 1.14 to 1.18 ms, this kernel's bound as
- *   written.  Cutting all lists at once, agreed through the flags, took
- *   1.23 to 1.26 against 1.25 to 1.28 for a cut of each list by one item
- *   after a second barrier every round, in five of six same-run pairs on
- *   three H100s (1.29 against 1.28 in the sixth).  Split barriers (sm_80
- *   mbarrier: arrive after a round's offers, wait only after the next
- *   round's products, so that no warp waits for a slower one every round)
- *   were slower: 1.30 with parity waits, 1.52 with token waits.  They pay
- *   only with more warps a group (WG=256 NR=1: 1.38 against 1.61), still
- *   behind this row.  What is left: a warp keeps two steps (4 KiB) in
- *   flight in registers, 64 KiB an SM at 4 groups, where knn_scan.cl's
- *   one-query pass (94 % of the read's speed) keeps about 190 KiB, and
- *   every form with less in flight (CW=1, NR=1, 3 groups) was slower, the
- *   scan without any top-k too (1.21 to 1.69).  Streaming the steps
- *   through local memory with sm_80's cp.async, which needs no registers,
- *   is the next thing to measure.
+ *   warp), -DCW (chunks a step), -DSTAGES (steps a ring, 2 to 7).
+ * Measured on an H100 over 1M x 768, each variant timed beside the
+ *   others by tune.  Before the rings, a warp's rows went from global
+ *   memory straight into B fragments, two steps ahead in registers (4
+ *   KiB a warp in flight, 64 KiB an SM at 4 groups of 128 items, where
+ *   knn_scan.cl's one-query pass keeps about 190 KiB): 1.27-1.30 ms a
+ *   search, against 1.18-1.21 with rings of 2 to 5 steps (WG=64 NR=2
+ *   CW=2 GROUPS_PER_CU=8 STAGES=4: 1.16 ms in suite knn, PyTorch 1.87).
+ *   Without any offer, barrier or cut the register form took 1.14 to
+ *   1.18 ms: the rings bring the search to about that bound.  What did
+ *   not pay, in the register form: leaving out the mma.sync (1.27: the
+ *   tensor cores do not bind it); unrolling the loop by three (1.29); a
+ *   quarter-warp reading 128 contiguous bytes (1.28); L2 prefetches 1 to
+ *   8 steps ahead (1.26 to 1.98); a fourth accumulator set for the
+ *   corrections, or only the big * big product (1.32 to 1.62: a group
+ *   less a compute unit); staging the round's rows as knn_scan.cl does
+ *   (1.33); lists of each warp, with no barriers between warps (1.35);
+ *   split barriers (sm_80 mbarrier: 1.30 with parity waits, 1.52 with
+ *   tokens).  Cutting all lists at once, agreed through the flags, beat a
+ *   cut of each list after a second barrier every round in five of six
+ *   same-run pairs on three H100s (1.23-1.26 against 1.25-1.28).
  */
 #if MMA
 
@@ -101,34 +93,6 @@ scan_mma_cut (__local ulong *cand, __local uint *count, __local ulong *thr,
   barrier (CLK_LOCAL_MEM_FENCE);
 }
 
-/* Step @s's CW float4s of the warp's rows from @first (row g of each
- * tile) into v; zeros past the rows or the columns.  A quarter-warp reads
- * 64 * CW contiguous bytes of a row. */
-#define SCAN_MMA_LOAD(v, first, s)                                         \
-  for (uint r = 0; r < NR; r++)                                            \
-    for (uint w = 0; w < CW; w++)                                          \
-      {                                                                    \
-        uint row = (first) + r * 8 + g, col = ((s) * CW + w) * 4 + t4;     \
-                                                                           \
-        v[r][w] = row < n && col < ld4 ? x[(size_t) row * ld4 + col]       \
-                                       : (float4) (0.0f);                  \
-      }
-
-/* Step @p of the warp's steps counted from round @first's first into v:
- * a round has `steps`, the next round's rows are groups * ROUND further
- * (p < 3 steps). */
-#define SCAN_MMA_LOAD_AHEAD(v, first, p)                                   \
-  do {                                                                     \
-      uint step_ = (p), first_ = (first);                                  \
-                                                                           \
-      while (step_ >= steps)                                               \
-        {                                                                  \
-          step_ -= steps;                                                  \
-          first_ += groups * ROUND;                                        \
-        }                                                                  \
-      SCAN_MMA_LOAD (v, first_, step_);                                    \
-  } while (0)
-
 /* Step @s's float4s of queries g and g + 8 into lo and hi. */
 #define SCAN_MMA_QUERY(lo, hi, s)                                          \
   for (uint w = 0; w < CW; w++)                                            \
@@ -138,6 +102,82 @@ scan_mma_cut (__local ulong *cand, __local uint *count, __local ulong *thr,
       lo[w] = col < ld4 && g < nb ? qlo[col] : (float4) (0.0f);            \
       hi[w] = col < ld4 && g + 8 < nb ? qhi[col] : (float4) (0.0f);        \
     }
+
+/* A step of a warp in local memory: NR * 8 rows of CW * 4 float4s. */
+#define STAGE4 (NR * 8 * CW * 4)
+/* Where float4 @c of row @row of a stage lies: with an even CW the halves
+ * of odd rows swap, so that a quarter-warp's fragment reads (rows g and
+ * g + 1, 64 bytes each) fall in distinct banks. */
+#define STAGE_AT(row, c) \
+  ((row) * CW * 4 + (CW % 2 == 0 ? (c) ^ (((row) & 1) << 2) : (c)))
+
+void
+scan_mma_cp_async (__local float4 *dst, const __global float4 *src, uint bytes)
+{
+  asm volatile ("cp.async.cg.shared.global [%0], [%1], 16, %2;"
+                :: "l" ((ulong) dst), "l" (src), "r" (bytes) : "memory");
+}
+
+void
+scan_mma_commit (void)
+{
+  asm volatile ("cp.async.commit_group;" ::: "memory");
+}
+
+/* Until at most STAGES - 1 of the item's groups of copies are pending: at
+ * step p, groups 0 .. p + STAGES - 1 are committed and p must be in. */
+void
+scan_mma_wait_stage (void)
+{
+#if STAGES == 2
+  asm volatile ("cp.async.wait_group 1;" ::: "memory");
+#elif STAGES == 3
+  asm volatile ("cp.async.wait_group 2;" ::: "memory");
+#elif STAGES == 4
+  asm volatile ("cp.async.wait_group 3;" ::: "memory");
+#elif STAGES == 5
+  asm volatile ("cp.async.wait_group 4;" ::: "memory");
+#elif STAGES == 6
+  asm volatile ("cp.async.wait_group 5;" ::: "memory");
+#else
+  asm volatile ("cp.async.wait_group 6;" ::: "memory");
+#endif
+}
+
+void
+scan_mma_warp_sync (void)
+{
+  asm volatile ("bar.warp.sync 0xffffffff;" ::: "memory");
+}
+
+/* Copies the warp's next step (issue_round, issue_step) into slot
+ * @slot of its ring, zeros past the rows or the columns, and moves on;
+ * past the last round it copies nothing.  Either way one commit. */
+#define SCAN_MMA_ISSUE(slot)                                               \
+  do {                                                                     \
+      if (issue_round < rounds)                                            \
+        {                                                                  \
+          const uint first_ = issue_round * ROUND + warp * NR * 8;         \
+                                                                           \
+          for (uint e = 0; e < NR * CW; e++)                               \
+            {                                                              \
+              const uint c = lane + 32 * e, row = c / (CW * 4);            \
+              const uint col = issue_step * CW * 4 + c % (CW * 4);         \
+              const bool ok = first_ + row < n && col < ld4;               \
+                                                                           \
+              scan_mma_cp_async (ring + (slot) * STAGE4                     \
+                                 + STAGE_AT (row, c % (CW * 4)),           \
+                                 ok ? x + (size_t) (first_ + row) * ld4    \
+                                      + col : x, ok ? 16 : 0);             \
+            }                                                              \
+          if (++issue_step == steps)                                       \
+            {                                                              \
+              issue_step = 0;                                              \
+              issue_round += groups;                                       \
+            }                                                              \
+        }                                                                  \
+      scan_mma_commit ();                                                  \
+  } while (0)
 
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
 knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
@@ -155,10 +195,12 @@ knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
   const uint steps = (ld4 + 4 * CW - 1) / (4 * CW);
   const __global float4 *qlo = q + (size_t) (q0 + g) * ld4;
   const __global float4 *qhi = qlo + 8 * (size_t) ld4;
-
-  /* Steps s + 1 and s + 2 are on their way while s is multiplied: 2 * CW
-   * chunks of every warp in flight keep the memory busy. */
-  float4 xv[NR][CW], xw[NR][CW];
+  __local float4 rings[WG / 32 * STAGES * STAGE4];
+  __local float4 *ring = rings + warp * STAGES * STAGE4;
+  /* The step the warp copies next, and the ring's slots being filled and
+   * read. */
+  uint issue_round = get_group_id (0), issue_step = 0;
+  uint issue_slot = 0, read_slot = 0;
 
   for (uint j = lid; j < 16; j += WG)
     {
@@ -168,8 +210,11 @@ knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
     }
   for (uint f = lid; f < FLAGS; f += WG)
     filled[f] = 0;
-  SCAN_MMA_LOAD_AHEAD (xv, get_group_id (0) * ROUND + warp * NR * 8, 0);
-  SCAN_MMA_LOAD_AHEAD (xw, get_group_id (0) * ROUND + warp * NR * 8, 1);
+  for (uint p = 0; p + 1 < STAGES; p++)
+    {
+      SCAN_MMA_ISSUE (issue_slot);
+      issue_slot++;
+    }
   barrier (CLK_LOCAL_MEM_FENCE);
 
   for (uint round = get_group_id (0), turn = 0; round < rounds;
@@ -187,18 +232,22 @@ knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
         {
           float4 xc[NR][CW], qc_lo[CW], qc_hi[CW];
 
+          /* Every lane is done with the slot the next copies go to. */
+          scan_mma_warp_sync ();
+          SCAN_MMA_ISSUE (issue_slot);
+          issue_slot = issue_slot + 1 < STAGES ? issue_slot + 1 : 0;
+          scan_mma_wait_stage ();
+          /* And every lane's copies of this step have landed. */
+          scan_mma_warp_sync ();
           for (uint w = 0; w < CW; w++)
             {
               for (uint r = 0; r < NR; r++)
-                {
-                  xc[r][w] = xv[r][w];
-                  xv[r][w] = xw[r][w];
-                }
+                xc[r][w] = ring[read_slot * STAGE4
+                                + STAGE_AT (r * 8 + g, w * 4 + t4)];
               qc_lo[w] = lo[w];
               qc_hi[w] = hi[w];
             }
-          /* Past the round's last step, the next round's first. */
-          SCAN_MMA_LOAD_AHEAD (xw, r0, s + 2);
+          read_slot = read_slot + 1 < STAGES ? read_slot + 1 : 0;
           SCAN_MMA_QUERY (lo, hi, s + 1);
 #pragma unroll
           for (uint ks = 0; ks < 2 * CW; ks++)

@@ -50,8 +50,11 @@
  * Tried over 1M x 768 codes on an H100 (one query, 0.325-0.344 ms a search
  *   with the NVIDIA row): a lane's next loads issued before its current
  *   column is summed, across rounds too (0.32-0.43), and 16 or 8 rows a
- *   team (0.33-0.44): none gained more than run-to-run noise, and the
- *   kernel already takes 128 registers.
+ *   team (0.33-0.44), each team's columns streamed through a ring of 3
+ *   to 7 stages in local memory with sm_80's cp.async, as knn_scan_mma.cl
+ *   does (0.33-0.42 against 0.34 for the row, in the same tune run): none
+ *   gained more than run-to-run noise, and the kernel already takes 128
+ *   registers.
  */
 #ifndef VEC
 #define VEC 1

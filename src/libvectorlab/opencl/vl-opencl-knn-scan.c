@@ -37,15 +37,17 @@ vl_opencl_team_scan_local (size_t qb, size_t wg)
 }
 
 size_t
-vl_opencl_knn_scan_mma_local (size_t wg, size_t nr)
+vl_opencl_knn_scan_mma_local (size_t wg, size_t nr, size_t cw,
+                              size_t stages)
 {
   /* knn_scan_mma.cl: a list of two rounds (rounded up to a power of two),
-   * a count, a threshold and a score for each of 16 queries, and 3 flags. */
+   * a count, a threshold and a score for each of 16 queries, 3 flags, and
+   * each warp's ring of steps (NR * 8 rows of CW * 16 floats). */
   size_t cap = 32;
 
   while (cap < 2 * (wg / 32) * nr * 8)
     cap *= 2;
-  return 16 * (cap * 8 + 16) + 3 * 4;
+  return 16 * (cap * 8 + 16) + 3 * 4 + wg / 32 * stages * nr * 8 * cw * 64;
 }
 
 /* The variant of @family for @qb queries of @scan. */
@@ -69,7 +71,9 @@ variant (VlContext *ctx, VlOpenclFamily family, size_t qb,
       v.l2 = NULL;
       v.tile = v.wg / 32 * nr * 8;
       v.max_k = v.tile;
-      v.local = vl_opencl_knn_scan_mma_local (v.wg, nr);
+      v.local = vl_opencl_knn_scan_mma_local (
+          v.wg, nr, vl_opencl_tuning_value (tuning, "CW", 1),
+          vl_opencl_tuning_value (tuning, "STAGES", 2));
     }
   else if (family == VL_OPENCL_SQ8_TEAM1 || family == VL_OPENCL_SQ8_TEAM4
            || family == VL_OPENCL_TEAM_SCAN4)

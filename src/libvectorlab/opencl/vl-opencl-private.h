@@ -346,7 +346,8 @@ VlStatus vl_opencl_topk_finish (VlContext *ctx, VlStatus status, double t0,
 /* Local memory bytes of the scan kernels for these tunables. */
 size_t   vl_opencl_knn_scan_local (size_t qb, size_t wg, size_t rpi,
                                    size_t tk);
-size_t   vl_opencl_knn_scan_mma_local (size_t wg, size_t nr);
+size_t   vl_opencl_knn_scan_mma_local (size_t wg, size_t nr, size_t cw,
+                                       size_t stages);
 /* team_scan.cl's, besides its `cst` argument. */
 size_t   vl_opencl_team_scan_local (size_t qb, size_t wg);
 /* What a scan reads: n rows of ld4 * 4 floats, or of SQ8 codes decoded

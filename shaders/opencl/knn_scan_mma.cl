@@ -34,8 +34,8 @@
  *   a few rounds, after which cuts are rare.  k <= ROUND, 16 <= WG.  A
  *   cut also keeps the score of the query's k-th best, and only sums
  *   that reach it are made candidates (all that could beat the
- *   threshold): a float compare a sum, where the top-k as a whole costs
- *   about 8 % of a search (below).
+ *   threshold): a float compare a sum, where the top-k as a whole cost
+ *   about 8 % of a search in the register form (below).
  *   A warp's copies run on into its next round, over the round's
  *   barriers.
  * Local memory: 16 * (CAP * 8 + 16) + 4 * FLAGS bytes, and the rings:
@@ -105,9 +105,9 @@ scan_mma_cut (__local ulong *cand, __local uint *count, __local ulong *thr,
 
 /* A step of a warp in local memory: NR * 8 rows of CW * 4 float4s. */
 #define STAGE4 (NR * 8 * CW * 4)
-/* Where float4 @c of row @row of a stage lies: with an even CW the halves
- * of odd rows swap, so that a quarter-warp's fragment reads (rows g and
- * g + 1, 64 bytes each) fall in distinct banks. */
+/* Where float4 @c of row @row of a stage lies: with an even CW odd rows
+ * swap their 64-byte chunks pairwise, so that a quarter-warp's fragment
+ * reads (rows g and g + 1, 64 bytes each) fall in distinct banks. */
 #define STAGE_AT(row, c) \
   ((row) * CW * 4 + (CW % 2 == 0 ? (c) ^ (((row) & 1) << 2) : (c)))
 

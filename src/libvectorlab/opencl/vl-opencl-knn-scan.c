@@ -8,6 +8,10 @@
  * thousands of dimensions in 48 KiB of local memory). */
 #include "vl-opencl-private.h"
 
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
 typedef struct
 {
   VlOpenclFamily family;
@@ -187,27 +191,40 @@ vl_opencl_knn_scan_serves (VlContext *ctx, const VlOpenclScan *scan,
   return choose (ctx, scan, nq, k, &v) && nq <= 2 * v.qb;
 }
 
-/* Parts a query's work-group lists are first merged in, each part into
- * one list, before those lists are merged: the largest power of two whose
- * square is at most @groups, or 1 (one merge) under 16 groups.  One
- * work-group merging the 1,056 lists of a scan took 59 us on the H200;
- * one merge up to 1,024 groups was slower on an H100 too (a search of 1M
- * x 768 1.067 against 1.033 ms, of its SQ8 codes 0.315 against 0.308),
- * and so were both merges done by the scan's last groups (1.07 against
- * 1.06, after tickets and device-wide fences). */
-static size_t
-merge_parts (size_t groups)
-{
-  size_t parts = 1;
+/* Candidates of a block's parts at most, which the host merges: 32 KiB
+ * to download. */
+#define HOST_MERGE_CANDIDATES 4096
 
-  while (4 * parts * parts <= groups)
-    parts *= 2;
-  return parts >= 4 ? parts : 1;
+/* Parts a query's @groups lists of @k are merged into on the device, a
+ * work-group a part, before the host merges the parts' lists: the largest
+ * divisor of @groups (the lists must split evenly, and the groups fill
+ * the device) that leaves a part 8 lists or more and the @rows queries'
+ * parts HOST_MERGE_CANDIDATES candidates at most; 1 where none does.
+ * On an H100 (one query over 1M x 768, 792 groups) a part of 99 lists
+ * took 11.5 us, the merge of its 8 parts' lists 8 us more on the device,
+ * most of it a launch's latency: the host merges those in well under a
+ * microsecond.  One work-group merging the 1,056 lists of a scan took
+ * 59 us on the H200; the scan's last groups merging them after tickets
+ * and device-wide fences were no faster than the launches on an H100,
+ * and neither were pools of the candidates under the best k-th key of
+ * the groups so far (the groups end as one wave: 2,900 of 7,920
+ * candidates reached the pool, whose merge took 50 us). */
+static size_t
+merge_parts (size_t groups, size_t rows, size_t k)
+{
+  size_t most = groups / 8;
+
+  if (most > HOST_MERGE_CANDIDATES / (rows * k))
+    most = HOST_MERGE_CANDIDATES / (rows * k);
+  for (size_t parts = most; parts > 1; parts--)
+    if (groups % parts == 0)
+      return parts;
+  return 1;
 }
 
 /* The next block of at most @left queries: its variant, queries,
- * work-groups (tiles, at most GROUPS_PER_CU a compute unit, a multiple of
- * the merge's parts) and merge parts. */
+ * work-groups (tiles, at most GROUPS_PER_CU a compute unit) and merge
+ * parts. */
 static void
 plan_block (VlContext *ctx, const VlOpenclScan *scan, size_t k, size_t left,
             Variant *v, size_t *rows, size_t *groups, size_t *parts)
@@ -219,31 +236,41 @@ plan_block (VlContext *ctx, const VlOpenclScan *scan, size_t k, size_t left,
   *groups = (scan->n + v->tile - 1) / v->tile;
   if (cu * v->groups_per_cu < *groups)
     *groups = cu * v->groups_per_cu;
-  *parts = merge_parts (*groups);
-  *groups = *groups / *parts * *parts;
+  *parts = merge_parts (*groups, *rows, k);
 }
 
-/* Merges the @groups lists of k of each of @rows queries in @lists into
- * @running, through @partial (rows * parts lists) when @parts > 1. */
-static VlStatus
-merge_groups (VlContext *ctx, const VlOpenclTopk *topk, cl_mem running,
-              cl_mem partial, size_t k, cl_mem lists, size_t rows,
-              size_t groups, size_t parts, VlError **error)
+/* Orders candidates as topk.cl does: as ulongs. */
+static int
+compare_candidates (const void *a, const void *b)
 {
-  VlStatus status;
+  cl_ulong x = *(const cl_ulong *) a, y = *(const cl_ulong *) b;
 
-  if (parts == 1)
-    return vl_opencl_topk_merge_lists (ctx, topk, running, k, lists, rows,
-                                       groups * k, error);
-  /* A query's lists are contiguous: part i of it is row i of the first
-   * merge. */
-  status = vl_opencl_topk_merge_lists (ctx, topk, partial, k, lists,
-                                       rows * parts, groups / parts * k,
-                                       error);
-  if (status != VL_STATUS_OK)
-    return status;
-  return vl_opencl_topk_merge_lists (ctx, topk, running, k, partial, rows,
-                                     parts * k, error);
+  return (x > y) - (x < y);
+}
+
+/* Merges the @parts sorted lists of k of each of @rows queries in @lists
+ * (a query's contiguous) into its best k in @found, through @scratch
+ * (parts * k).  The k-th best overall is no worse than the best of the
+ * lists' k-th, so only candidates up to it are sorted. */
+static void
+merge_parts_on_host (const cl_ulong *lists, size_t rows, size_t parts,
+                     size_t k, cl_ulong *scratch, cl_ulong *found)
+{
+  for (size_t r = 0; r < rows; r++)
+    {
+      const cl_ulong *own = lists + r * parts * k;
+      cl_ulong bound = ULLONG_MAX;
+      size_t n = 0;
+
+      for (size_t p = 0; p < parts; p++)
+        if (own[p * k + k - 1] < bound)
+          bound = own[p * k + k - 1];
+      for (size_t p = 0; p < parts; p++)
+        for (size_t i = 0; i < k && own[p * k + i] <= bound; i++)
+          scratch[n++] = own[p * k + i];
+      qsort (scratch, n, sizeof *scratch, compare_candidates);
+      memcpy (found + r * k, scratch, k * sizeof *found);
+    }
 }
 
 VlStatus
@@ -251,36 +278,44 @@ vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
                     size_t nq, size_t k, const VlOpenclTopk *topk,
                     cl_ulong *found, VlError **error)
 {
-  size_t max_lists = 0, max_parts = 0, max_rows = 0, rows, groups, parts;
-  cl_mem lists = NULL, partial = NULL, running = NULL;
+  size_t max_lists = 0, max_parts = 0, all_parts = 0, rows, groups, parts;
+  cl_mem lists = NULL, partial = NULL;
+  cl_ulong *host_parts = NULL, *scratch = NULL;
   Variant v;
   VlStatus status = VL_STATUS_OK;
 
-  /* Buffers for the largest block. */
+  /* Buffers for the largest block; every block's parts on the host. */
   for (size_t q0 = 0; q0 < nq; q0 += rows)
     {
       plan_block (ctx, scan, k, nq - q0, &v, &rows, &groups, &parts);
       if (rows * groups > max_lists)
         max_lists = rows * groups;
-      if (parts > 1 && rows * parts > max_parts)
+      if (rows * parts > max_parts)
         max_parts = rows * parts;
-      if (rows > max_rows)
-        max_rows = rows;
+      all_parts += rows * parts;
     }
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, max_lists * k * sizeof (cl_ulong),
                                        &lists, "scan candidates", error));
-  if (max_parts > 0)
-    VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, max_parts * k * sizeof (cl_ulong),
-                                         &partial, "merged parts", error));
-  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, max_rows * k * sizeof (cl_ulong),
-                                       &running, "top-k", error));
+  VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, max_parts * k * sizeof (cl_ulong),
+                                       &partial, "merged parts", error));
+  host_parts = malloc (all_parts * k * sizeof *host_parts);
+  scratch = malloc (max_parts * k * sizeof *scratch);
+  if (host_parts == NULL || scratch == NULL)
+    {
+      status = vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
+                             "out of memory for %zu merged parts of %zu",
+                             all_parts, k);
+      goto out;
+    }
 
+  all_parts = 0;
   for (size_t q0 = 0; q0 < nq; q0 += rows)
     {
       cl_kernel kernel;
       size_t wg;
       cl_uint a_n = (cl_uint) scan->n, a_ld4 = (cl_uint) scan->ld4;
       cl_uint a_q0 = (cl_uint) q0, a_nb, a_k = (cl_uint) k;
+      size_t bytes;
 
       plan_block (ctx, scan, k, nq - q0, &v, &rows, &groups, &parts);
       a_nb = (cl_uint) rows;
@@ -303,14 +338,36 @@ vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
         VL_OPENCL_TRY (vl_opencl_enqueue_kernel (ctx, kernel, 1, &global, &wg,
                                                  error));
       }
-      VL_OPENCL_TRY (merge_groups (ctx, topk, running, partial, k, lists, rows,
-                                   groups, parts, error));
-      VL_OPENCL_TRY (vl_opencl_topk_download (ctx, running, q0, rows, nq, k,
-                                              found, error));
+      /* A query's lists are contiguous: part i of it is row i of the
+       * merge. */
+      VL_OPENCL_TRY (vl_opencl_topk_merge_lists (ctx, topk, partial, k, lists,
+                                                 rows * parts,
+                                                 groups / parts * k, error));
+      /* The in-order queue has every block's parts by the last block's
+       * wait. */
+      bytes = rows * parts * k * sizeof (cl_ulong);
+      VL_OPENCL_TRY ((q0 + rows < nq ? vl_opencl_download
+                                     : vl_opencl_download_wait)
+                     (ctx, partial, bytes, host_parts + all_parts * k, error));
+      all_parts += rows * parts;
+    }
+
+  all_parts = 0;
+  for (size_t q0 = 0; q0 < nq; q0 += rows)
+    {
+      plan_block (ctx, scan, k, nq - q0, &v, &rows, &groups, &parts);
+      merge_parts_on_host (host_parts + all_parts * k, rows, parts, k, scratch,
+                           found + q0 * k);
+      all_parts += rows * parts;
     }
 out:
   vl_opencl_buffer_put (ctx, lists);
   vl_opencl_buffer_put (ctx, partial);
-  vl_opencl_buffer_put (ctx, running);
+  /* Freed after the queue is drained (vl_opencl_finish): a failed op may
+   * have left a download into them queued. */
+  if (status != VL_STATUS_OK)
+    clFinish (((VlOpenclContext *) ctx->priv)->queue);
+  free (host_parts);
+  free (scratch);
   return status;
 }

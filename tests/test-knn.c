@@ -71,10 +71,12 @@ static const KnnCase cases[] = {
   /* More rows than one GEMM tile holds (65536): tiles of 8192, 16384,
    * ... rows, each merged into the running top-k, ties across them. */
   { "d4-n70000-nq40-dup-k10", 70000,  4,  40,   10,  0, DATA_DUPLICATES },
-  /* One query scanned by a GPU's thousand work-groups: more of their
-   * candidates tie below the lists' best k-th key than topk.cl's
-   * merge_sorted_lists gathers (4096), so the lists go through its radix
-   * select; on a CPU's few groups they do not. */
+  /* One query scanned by a GPU's thousand work-groups, whose lists are
+   * merged in parts of dozens (33 lists of 128 on an H100, 4,224
+   * candidates): with this many ties a part can hold more candidates
+   * below its lists' best k-th key than topk.cl's merge_sorted_lists
+   * gathers (4096), and then goes through its radix select; on a CPU's
+   * few groups it does not. */
   { "d4-n200000-dup-k128", 200000, 4,   1,  128,  0, DATA_DUPLICATES },
   /* Rows that improve with their index beat the running k-th all along:
    * the GEMM path's merges then take more candidates than local memory

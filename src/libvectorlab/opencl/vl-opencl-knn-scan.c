@@ -1,9 +1,10 @@
 /* vl-opencl-knn-scan.c: the path for a few queries: one pass over the
  * database for each block of queries, each work-group keeping its own
- * top-k, then topk_merge_lists merges the work-groups' lists.  knn_scan.cl
- * passes over 1, 4 or 16 queries, over floats or SQ8 codes; team_scan.cl
- * over 4 queries' floats or 1 or 4 queries' SQ8 codes, unstaged; on tensor
- * cores, knn_scan_mma.cl over 16 queries' inner products.  knn_scan.cl's
+ * top-k, then topk_merge_lists merges the work-groups' lists into a few
+ * parts' lists, which the host merges.  knn_scan.cl passes over 1, 4 or
+ * 16 queries, over floats or SQ8 codes; team_scan.cl over 4 queries'
+ * floats or 1 or 4 queries' SQ8 codes, unstaged; on tensor cores,
+ * knn_scan_mma.cl over 16 queries' inner products.  knn_scan.cl's
  * 4-query pass serves where team_scan.cl's constants do not fit (rows of
  * thousands of dimensions in 48 KiB of local memory). */
 #include "vl-opencl-private.h"
@@ -199,15 +200,17 @@ vl_opencl_knn_scan_serves (VlContext *ctx, const VlOpenclScan *scan,
  * divisor of @groups (the lists must split evenly, and the groups fill
  * the device) that leaves a part 8 lists or more and the @rows queries'
  * parts HOST_MERGE_CANDIDATES candidates at most; 1 where none does.
- * On an H100 (one query over 1M x 768, 792 groups) a part of 99 lists
- * took 11.5 us, the merge of its 8 parts' lists 8 us more on the device,
- * most of it a launch's latency: the host merges those in well under a
- * microsecond.  One work-group merging the 1,056 lists of a scan took
- * 59 us on the H200; the scan's last groups merging them after tickets
- * and device-wide fences were no faster than the launches on an H100,
- * and neither were pools of the candidates under the best k-th key of
- * the groups so far (the groups end as one wave: 2,900 of 7,920
- * candidates reached the pool, whose merge took 50 us). */
+ * Two merges on the device took 11.5 + 8 us of a one-query search of 1M
+ * x 768 on an H100 (792 groups, 8 parts of 99 lists), the second mostly
+ * a launch's latency; with the host merging 99 parts of 8 lists the
+ * search took 1.028 against 1.042 ms in the same run, 16 queries 1.156
+ * against 1.181 (24 parts), SQ8 codes 0.304 against 0.313.  One
+ * work-group merging the 1,056 lists of a scan took 59 us on the H200;
+ * the scan's last groups merging them after tickets and device-wide
+ * fences were no faster than the launches on an H100, and neither were
+ * pools of the candidates under the best k-th key of the groups so far
+ * (the groups end as one wave: 2,900 of 7,920 candidates reached the
+ * pool, whose one merge took 50 us). */
 static size_t
 merge_parts (size_t groups, size_t rows, size_t k)
 {

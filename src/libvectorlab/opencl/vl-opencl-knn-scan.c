@@ -359,8 +359,7 @@ vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
 out:
   vl_opencl_buffer_put (ctx, lists);
   vl_opencl_buffer_put (ctx, partial);
-  /* Freed after the queue is drained (vl_opencl_finish): a failed op may
-   * have left a download into them queued. */
+  /* A failed op may have left a download into host_parts queued. */
   if (status != VL_STATUS_OK)
     clFinish (((VlOpenclContext *) ctx->priv)->queue);
   free (host_parts);

@@ -58,6 +58,10 @@ static const SqCase cases[] = {
   { "sq8/d64-n5000-nq20-dup-k30", VL_SQ_8, 5000, 64, 20,  30, 2, DATA_DUPLICATES },
   { "sq8/d32-n4000-nq3-zero-k128", VL_SQ_8, 4000, 32,  3, 128, 0, DATA_ZERO_ROWS },
   { "sq8/d16-n900-nq7-const-k9", VL_SQ_8,  900,  16,   7,   9, 0, DATA_CONST_DIMS },
+  /* On NVIDIA tensor cores, 2 or more queries' inner products over rows
+   * of whole 16-byte cells take knn_scan_mma.cl's SQ8 pass (as do the
+   * d64 and d16 cases above): here over several steps of a row. */
+  { "sq8/d384-n4000-nq6-k16",   VL_SQ_8, 4000, 384,   6,  16, 0, DATA_UNIFORM },
   /* sq8_scan.cl (1 to 4 queries): rows of d neither a multiple of 128
    * nor of 16 (a team's last column pass is partial, for d 36 even its
    * first), databases ending in part of a round, k from 1 to the largest

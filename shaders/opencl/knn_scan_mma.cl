@@ -78,6 +78,109 @@
  * be reading. */
 #define FLAGS 3
 
+#if SQ8
+/* SQ8 codes (-DSQ8=1, kernel sq8_scan_mma_ip): a cell of a row is 16
+ * bytes of codes, and a row's inner product with a query is q.min + sum
+ * (q * step) * code.  The tensor cores take fp16 operands: codes are
+ * exact in fp16, and w = q * step, scaled by a power of two S that puts
+ * its largest at 2^14, is split into big = fp16 (w S) and small = fp16
+ * (w S - big): their sum is w S to about 2^-22 of it, which fp32 sums
+ * of the exact products keep.  sq8_scan_mma_prep writes a block's big and
+ * small fragments (qf) and each query's (q.min, 1 / S) (qs) beforehand.
+ * Fragments of mma.sync m16n8k16: lane (g, t) holds A at rows g, g + 8,
+ * k = 2t, 2t + 1 and 2t + 8, 2t + 9 (two halves a register), B at those
+ * k of column g; the k index is a sum index, so as in tf32.cl any
+ * assignment of columns to it is right if A and B agree: in k16 step i
+ * of a chunk of 64 columns, lane (g, t) takes the four codes of its
+ * uint i of the cell 16t .. 16t + 15 of row g, codes 0 and 1 as k = 2t,
+ * 2t + 1 and codes 2 and 3 as k = 2t + 8, 2t + 9.  qf holds, for chunk
+ * c, lane (g, t) and i, uint4 ((c * 8 + g) * 4 + t) * 8 + i: the big
+ * halves (a0 .. a3 of the mma), then at + 4 the small ones. */
+
+/* One m16n8k16 product of fp16 operands added into the fp32 sums c. */
+#define MMA_F16(c, a, b)                                                   \
+  asm ("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 "               \
+       "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};"  \
+       : "+f" (c[0]), "+f" (c[1]), "+f" (c[2]), "+f" (c[3])              \
+       : "r" (a[0]), "r" (a[1]), "r" (a[2]), "r" (a[3]),                 \
+         "r" (b[0]), "r" (b[1]))
+
+/* Codes 2 @pair and 2 @pair + 1 of the four in @w as two fp16 halves: a
+ * byte permute puts each under the byte 0x64 (the half 1024 + code), and
+ * one f16x2 subtraction of 1024 leaves the codes, exactly. */
+uint
+sq8_codes_f16x2 (uint w, uint pair)
+{
+  const uint big = 0x64646464u, bias = 0x64006400u;
+  uint h;
+
+  if (pair == 0)
+    asm ("prmt.b32 %0, %1, %2, 0x4140;" : "=r" (h) : "r" (w), "r" (big));
+  else
+    asm ("prmt.b32 %0, %1, %2, 0x4342;" : "=r" (h) : "r" (w), "r" (big));
+  asm ("sub.f16x2 %0, %1, %2;" : "=r" (h) : "r" (h), "r" (bias));
+  return h;
+}
+
+/* Where sq8_scan_mma_prep puts w of query @j and column @col, big (@part
+ * 0) or small (1), in qf as halves: see the fragments above. */
+uint
+sq8_fragment_half (uint j, uint col, uint part)
+{
+  const uint chunk = col / 64, t = col % 64 / 16, i = col % 16 / 4;
+  const uint pair = col % 4 / 2, e = col % 2;
+  const uint quad = ((chunk * 8 + j % 8) * 4 + t) * 8 + 4 * part + i;
+
+  return quad * 8 + (pair * 2 + j / 8) * 2 + e;
+}
+
+/* A block's qf and qs (see above) for queries q0 .. q0 + nb of q (rows of
+ * d floats), zeros past nb and past d up to @chunks of 64 columns: one
+ * work-group of WG items a query, 16 groups. */
+__kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
+sq8_scan_mma_prep (const __global float *q, uint q0, uint nb, uint d,
+                   const __global float *min, const __global float *step,
+                   uint chunks, __global half *qf, __global float2 *qs)
+{
+  __local float largest[WG], base[WG];
+  const uint lid = get_local_id (0), j = get_group_id (0);
+  const __global float *row = q + (size_t) (q0 + j) * d;
+  float m = 0.0f, b = 0.0f, scale;
+
+  for (uint c = lid; j < nb && c < d; c += WG)
+    {
+      m = fmax (m, fabs (row[c] * step[c]));
+      b = fma (row[c], min[c], b);
+    }
+  largest[lid] = m;
+  base[lid] = b;
+  barrier (CLK_LOCAL_MEM_FENCE);
+  /* Pairwise, for any WG (a multiple of 32, not always a power of two). */
+  for (uint stride = 1; stride < WG; stride *= 2)
+    {
+      if (lid % (2 * stride) == 0 && lid + stride < WG)
+        {
+          largest[lid] = fmax (largest[lid], largest[lid + stride]);
+          base[lid] += base[lid + stride];
+        }
+      barrier (CLK_LOCAL_MEM_FENCE);
+    }
+  /* 2^14 <= largest * scale < 2^15, below fp16's largest (65504). */
+  scale = largest[0] > 0.0f ? ldexp (1.0f, 14 - ilogb (largest[0])) : 1.0f;
+  for (uint c = lid; c < chunks * 64; c += WG)
+    {
+      const float w = j < nb && c < d ? row[c] * step[c] * scale : 0.0f;
+      const uint at = sq8_fragment_half (j, c, 0);
+
+      vstore_half_rte (w, at, qf);
+      vstore_half_rte (w - vload_half (at, qf), sq8_fragment_half (j, c, 1),
+                       qf);
+    }
+  if (lid == 0)
+    qs[j] = (float2) (base[0], 1.0f / scale);
+}
+#endif
+
 /* topk_cut_lists over the @nb lists, which also sets @kth, the score of
  * the k-th best of each list that had k.  All items call it, after a
  * barrier; it ends with one. */
@@ -179,10 +282,17 @@ scan_mma_warp_sync (void)
       scan_mma_commit ();                                                  \
   } while (0)
 
+#if SQ8
+__kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
+sq8_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
+                 const __global uint4 *qf, uint q0, uint nb, uint k,
+                 __global ulong *out, const __global float2 *qs)
+#else
 __kernel __attribute__ ((reqd_work_group_size (WG, 1, 1))) void
 knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
                  const __global float4 *q, uint q0, uint nb, uint k,
                  __global ulong *out)
+#endif
 {
   __local ulong cand[16 * CAP];
   __local uint count[16];
@@ -193,8 +303,13 @@ knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
   const uint g = lane / 4, t4 = lane % 4;
   const uint rounds = (n + ROUND - 1) / ROUND, groups = get_num_groups (0);
   const uint steps = (ld4 + 4 * CW - 1) / (4 * CW);
+#if SQ8
+  /* The block's fragments of lane (g, t4), chunk 0. */
+  const __global uint4 *qfl = qf + (g * 4 + t4) * 8;
+#else
   const __global float4 *qlo = q + (size_t) (q0 + g) * ld4;
   const __global float4 *qhi = qlo + 8 * (size_t) ld4;
+#endif
   __local float4 rings[WG / 32 * STAGES * STAGE4];
   __local float4 *ring = rings + warp * STAGES * STAGE4;
   /* The step the warp copies next, and the ring's slots being filled and
@@ -222,15 +337,23 @@ knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
     {
       const uint r0 = round * ROUND + warp * NR * 8;
       float acc[NR][4];
+#if !SQ8
       float4 lo[CW], hi[CW];
+#endif
 
       for (uint r = 0; r < NR; r++)
         for (uint e = 0; e < 4; e++)
           acc[r][e] = 0.0f;
+#if !SQ8
       SCAN_MMA_QUERY (lo, hi, 0);
+#endif
       for (uint s = 0; s < steps; s++)
         {
+#if SQ8
+          uint4 xc[NR][CW];
+#else
           float4 xc[NR][CW], qc_lo[CW], qc_hi[CW];
+#endif
 
           /* Every lane is done with the slot the next copies go to. */
           scan_mma_warp_sync ();
@@ -239,6 +362,41 @@ knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
           scan_mma_wait_stage ();
           /* And every lane's copies of this step have landed. */
           scan_mma_warp_sync ();
+#if SQ8
+          for (uint w = 0; w < CW; w++)
+            for (uint r = 0; r < NR; r++)
+              xc[r][w] = as_uint4 (ring[read_slot * STAGE4
+                                        + STAGE_AT (r * 8 + g, w * 4 + t4)]);
+          read_slot = read_slot + 1 < STAGES ? read_slot + 1 : 0;
+#pragma unroll
+          for (uint w = 0; w < CW; w++)
+            {
+              const __global uint4 *f = qfl + (size_t) (s * CW + w) * 256;
+
+              for (uint i = 0; i < 4; i++)
+                {
+                  const uint4 big = f[i], small = f[4 + i];
+                  const uint a_big[4] = { big.x, big.y, big.z, big.w };
+                  const uint a_small[4] = { small.x, small.y, small.z,
+                                            small.w };
+                  uint b[NR][2];
+
+                  for (uint r = 0; r < NR; r++)
+                    {
+                      const uint c = i == 0 ? xc[r][w].x
+                                     : i == 1 ? xc[r][w].y
+                                     : i == 2 ? xc[r][w].z : xc[r][w].w;
+
+                      b[r][0] = sq8_codes_f16x2 (c, 0);
+                      b[r][1] = sq8_codes_f16x2 (c, 1);
+                    }
+                  for (uint r = 0; r < NR; r++)
+                    MMA_F16 (acc[r], a_small, b[r]);
+                  for (uint r = 0; r < NR; r++)
+                    MMA_F16 (acc[r], a_big, b[r]);
+                }
+            }
+#else
           for (uint w = 0; w < CW; w++)
             {
               for (uint r = 0; r < NR; r++)
@@ -267,6 +425,7 @@ knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
               for (uint r = 0; r < NR; r++)
                 MMA_TF32 (acc[r], abig, bbig[r]);
             }
+#endif
         }
 
       if (lid == 0)
@@ -277,6 +436,9 @@ knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
         {
           const uint j = g + 8 * h;
           const float kth_j = kth[j];
+#if SQ8
+          const float2 base_scale = qs[j];
+#endif
 
           if (j >= nb)
             continue;
@@ -284,7 +446,12 @@ knn_scan_mma_ip (const __global float4 *x, uint n, uint ld4,
             for (uint e = 0; e < 2; e++)
               {
                 const uint row = r0 + r * 8 + 2 * t4 + e;
+#if SQ8
+                const float sum = fma (acc[r][2 * h + e], base_scale.y,
+                                       base_scale.x);
+#else
                 const float sum = acc[r][2 * h + e];
+#endif
 
                 /* Not sum >= kth_j: a NaN is offered, as it was before
                  * the filter. */

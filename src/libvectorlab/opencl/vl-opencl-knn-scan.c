@@ -67,11 +67,12 @@ variant (VlContext *ctx, VlOpenclFamily family, size_t qb,
 
   v.tile = v.wg * rpi;
   v.max_k = v.wg;
-  if (family == VL_OPENCL_KNN_SCAN_MMA)
+  if (family == VL_OPENCL_KNN_SCAN_MMA || family == VL_OPENCL_SQ8_SCAN_MMA)
     {
       size_t nr = vl_opencl_tuning_value (tuning, "NR", 1);
 
-      v.ip = "knn_scan_mma_ip";
+      v.ip = family == VL_OPENCL_SQ8_SCAN_MMA ? "sq8_scan_mma_ip"
+                                              : "knn_scan_mma_ip";
       v.l2 = NULL;
       v.tile = v.wg / 32 * nr * 8;
       v.max_k = v.tile;
@@ -138,6 +139,18 @@ choose (VlContext *ctx, const VlOpenclScan *scan, size_t rows, size_t k,
       && scan->xinv == NULL && rows > 4)
     {
       v = variant (ctx, VL_OPENCL_KNN_SCAN_MMA, 16, scan);
+      if (fits (ctx, &v, k))
+        goto found;
+    }
+  /* Over SQ8 codes team_scan.cl decodes at three instructions a code,
+   * which bounds it by arithmetic from 4 queries; the tensor cores' pass
+   * decodes at one and took 1.10 against 2.31 ms for 16 queries over 1M x
+   * 768 codes on an H100 (same run), but 0.96 against 0.31 for one, which
+   * stays on team_scan.cl.  It needs rows of whole 16-byte cells. */
+  if (priv->tensor_cores && sq8 && !scan->l2 && scan->qinv == NULL
+      && scan->xinv == NULL && scan->ld4 % 4 == 0 && rows > 1)
+    {
+      v = variant (ctx, VL_OPENCL_SQ8_SCAN_MMA, 16, scan);
       if (fits (ctx, &v, k))
         goto found;
     }
@@ -270,13 +283,63 @@ merge_parts_on_host (const cl_ulong *lists, size_t rows, size_t parts,
     }
 }
 
+/* knn_scan_mma.cl over SQ8 codes: sets @kernel's arguments for the block
+ * of @rows queries from @q0 after enqueueing sq8_scan_mma_prep, which
+ * writes the block's query fragments into *@qf and their q.min and
+ * scales into *@qs (buffers got on first use, returned by the caller). */
+static VlStatus
+sq8_mma_block (VlContext *ctx, const VlOpenclScan *scan, cl_mem q, size_t q0,
+               size_t rows, size_t k, cl_mem lists, cl_kernel kernel,
+               cl_mem *qf, cl_mem *qs, VlError **error)
+{
+  const char *tuning = vl_opencl_tuning (ctx, VL_OPENCL_SQ8_SCAN_MMA);
+  size_t cw = vl_opencl_tuning_value (tuning, "CW", 1);
+  size_t cells = scan->ld4 / 4, steps = (cells + 4 * cw - 1) / (4 * cw);
+  /* A chunk of 64 columns: 8 x 4 lanes' 8 fragments of 16 bytes. */
+  size_t chunk_bytes = 8 * 4 * 8 * 16, wg, global;
+  cl_uint a_q0 = (cl_uint) q0, a_nb = (cl_uint) rows;
+  cl_uint a_d = (cl_uint) (scan->ld4 * 4), a_chunks = (cl_uint) (steps * cw);
+  cl_uint a_n = (cl_uint) scan->n, a_cells = (cl_uint) cells, a_zero = 0;
+  cl_uint a_k = (cl_uint) k;
+  cl_kernel prep;
+  VlStatus status;
+
+  if (*qf == NULL)
+    VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, steps * cw * chunk_bytes, qf,
+                                         "SQ8 query fragments", error));
+  if (*qs == NULL)
+    VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, 16 * sizeof (cl_float2), qs,
+                                         "SQ8 query bases", error));
+  VL_OPENCL_TRY (vl_opencl_kernel (ctx, VL_OPENCL_SQ8_SCAN_MMA,
+                                   "sq8_scan_mma_prep", &prep, &wg, error));
+  VL_OPENCL_TRY (vl_opencl_set_args (prep, error, sizeof q, &q,
+                                     sizeof a_q0, &a_q0, sizeof a_nb, &a_nb,
+                                     sizeof a_d, &a_d,
+                                     sizeof scan->min, &scan->min,
+                                     sizeof scan->step, &scan->step,
+                                     sizeof a_chunks, &a_chunks,
+                                     sizeof *qf, qf, sizeof *qs, qs,
+                                     (size_t) 0));
+  global = 16 * wg;
+  VL_OPENCL_TRY (vl_opencl_enqueue_kernel (ctx, prep, 1, &global, &wg, error));
+  /* The fragments are the block's own: its first query is row 0. */
+  VL_OPENCL_TRY (vl_opencl_set_args (kernel, error, sizeof scan->x, &scan->x,
+                                     sizeof a_n, &a_n, sizeof a_cells, &a_cells,
+                                     sizeof *qf, qf, sizeof a_zero, &a_zero,
+                                     sizeof a_nb, &a_nb, sizeof a_k, &a_k,
+                                     sizeof lists, &lists, sizeof *qs, qs,
+                                     (size_t) 0));
+out:
+  return status;
+}
+
 VlStatus
 vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
                     size_t nq, size_t k, const VlOpenclTopk *topk,
                     cl_ulong *found, VlError **error)
 {
   size_t max_lists = 0, max_parts = 0, all_parts = 0, rows, groups, parts;
-  cl_mem lists = NULL, partial = NULL;
+  cl_mem lists = NULL, partial = NULL, qf = NULL, qs = NULL;
   cl_ulong *host_parts = NULL;
   Variant v;
   VlStatus status = VL_STATUS_OK;
@@ -317,13 +380,21 @@ vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
       a_nb = (cl_uint) rows;
       VL_OPENCL_TRY (vl_opencl_kernel (ctx, v.family, scan->l2 ? v.l2 : v.ip,
                                        &kernel, &wg, error));
-      VL_OPENCL_TRY (vl_opencl_set_args (kernel, error, sizeof scan->x, &scan->x,
-                                         sizeof a_n, &a_n, sizeof a_ld4, &a_ld4,
-                                         sizeof q, &q, sizeof a_q0, &a_q0,
-                                         sizeof a_nb, &a_nb, sizeof a_k, &a_k,
-                                         sizeof lists, &lists, (size_t) 0));
-      /* knn_scan_mma.cl has none of them: floats, inner products. */
-      if (v.family != VL_OPENCL_KNN_SCAN_MMA)
+      if (v.family == VL_OPENCL_SQ8_SCAN_MMA)
+        VL_OPENCL_TRY (sq8_mma_block (ctx, scan, q, q0, rows, k, lists,
+                                      kernel, &qf, &qs, error));
+      else
+        VL_OPENCL_TRY (vl_opencl_set_args (kernel, error,
+                                           sizeof scan->x, &scan->x,
+                                           sizeof a_n, &a_n,
+                                           sizeof a_ld4, &a_ld4,
+                                           sizeof q, &q, sizeof a_q0, &a_q0,
+                                           sizeof a_nb, &a_nb,
+                                           sizeof a_k, &a_k,
+                                           sizeof lists, &lists, (size_t) 0));
+      /* knn_scan_mma.cl has none of them: inner products, no cosine. */
+      if (v.family != VL_OPENCL_KNN_SCAN_MMA
+          && v.family != VL_OPENCL_SQ8_SCAN_MMA)
         VL_OPENCL_TRY (set_optional_buffers (kernel, 8, scan, error));
       if (v.cst > 0)
         VL_OPENCL_TRY (vl_opencl_check (clSetKernelArg (kernel, 12, v.cst, NULL),
@@ -359,6 +430,8 @@ vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
 out:
   vl_opencl_buffer_put (ctx, lists);
   vl_opencl_buffer_put (ctx, partial);
+  vl_opencl_buffer_put (ctx, qf);
+  vl_opencl_buffer_put (ctx, qs);
   /* A failed op may have left a download into host_parts queued. */
   if (status != VL_STATUS_OK)
     clFinish (((VlOpenclContext *) ctx->priv)->queue);

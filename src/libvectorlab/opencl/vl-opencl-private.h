@@ -33,6 +33,9 @@ typedef enum
   VL_OPENCL_TEAM_SCAN4,
   VL_OPENCL_SQ8_TEAM1,
   VL_OPENCL_SQ8_TEAM4,
+  /* knn_scan_mma.cl over SQ8 codes (fp16 tensor cores), tuned as
+   * knn_scan_mma. */
+  VL_OPENCL_SQ8_SCAN_MMA,
   VL_OPENCL_N_FAMILIES
 } VlOpenclFamily;
 

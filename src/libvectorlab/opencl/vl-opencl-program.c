@@ -58,6 +58,8 @@ static const FamilyDesc families[VL_OPENCL_N_FAMILIES] = {
   [VL_OPENCL_TEAM_SCAN4] = { { "topk", "team_scan" }, WG_TUNED, "-DQB=4 -DSQ8=0" },
   [VL_OPENCL_SQ8_TEAM1] = { { "topk", "team_scan" }, WG_TUNED, "-DQB=1 -DSQ8=1" },
   [VL_OPENCL_SQ8_TEAM4] = { { "topk", "team_scan" }, WG_TUNED, "-DQB=4 -DSQ8=1" },
+  [VL_OPENCL_SQ8_SCAN_MMA] = { { "tf32", "topk", "knn_scan_mma" }, WG_TUNED,
+                               "-DMMA=1 -DSQ8=1" },
 };
 
 /* Largest work-group tried: enough to fill a GPU SM with a few groups, small

@@ -128,6 +128,7 @@ tuned_as (VlOpenclFamily family)
     case VL_OPENCL_SQ8_SCAN1: return VL_OPENCL_KNN_SCAN1;
     case VL_OPENCL_SQ8_SCAN4: return VL_OPENCL_KNN_SCAN4;
     case VL_OPENCL_SQ8_SCAN16: return VL_OPENCL_KNN_SCAN16;
+    case VL_OPENCL_SQ8_SCAN_MMA: return VL_OPENCL_KNN_SCAN_MMA;
     default: return family;
     }
 }

@@ -9,7 +9,6 @@
  * thousands of dimensions in 48 KiB of local memory). */
 #include "vl-opencl-private.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 typedef struct
@@ -333,6 +332,63 @@ out:
   return status;
 }
 
+/* The pinned results memory of at least @bytes (VlOpenclContext's
+ * results; 64 KiB at least, two blocks' parts), mapped. */
+static VlStatus
+pinned_results (VlContext *ctx, size_t bytes, cl_ulong **ptr, VlError **error)
+{
+  VlOpenclContext *priv = ctx->priv;
+  cl_int err;
+
+  if (priv->results_bytes < bytes)
+    {
+      vl_opencl_knn_scan_release (ctx);
+      if (bytes < 2 * HOST_MERGE_CANDIDATES * sizeof (cl_ulong))
+        bytes = 2 * HOST_MERGE_CANDIDATES * sizeof (cl_ulong);
+      priv->results = clCreateBuffer (priv->context, CL_MEM_READ_WRITE
+                                      | CL_MEM_ALLOC_HOST_PTR, bytes, NULL,
+                                      &err);
+      if (err != CL_SUCCESS)
+        {
+          priv->results = NULL;
+          return vl_opencl_check (err, "clCreateBuffer (pinned results)",
+                                  error);
+        }
+      priv->results_ptr = clEnqueueMapBuffer (priv->queue, priv->results,
+                                              CL_TRUE,
+                                              CL_MAP_READ | CL_MAP_WRITE, 0,
+                                              bytes, 0, NULL, NULL, &err);
+      if (err != CL_SUCCESS)
+        {
+          priv->results_ptr = NULL;
+          vl_opencl_knn_scan_release (ctx);
+          return vl_opencl_check (err, "clEnqueueMapBuffer (pinned results)",
+                                  error);
+        }
+      priv->results_bytes = bytes;
+    }
+  *ptr = priv->results_ptr;
+  return VL_STATUS_OK;
+}
+
+void
+vl_opencl_knn_scan_release (VlContext *ctx)
+{
+  VlOpenclContext *priv = ctx->priv;
+
+  if (priv->results_ptr != NULL)
+    {
+      clEnqueueUnmapMemObject (priv->queue, priv->results, priv->results_ptr,
+                               0, NULL, NULL);
+      clFinish (priv->queue);
+    }
+  if (priv->results != NULL)
+    clReleaseMemObject (priv->results);
+  priv->results = NULL;
+  priv->results_ptr = NULL;
+  priv->results_bytes = 0;
+}
+
 VlStatus
 vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
                     size_t nq, size_t k, const VlOpenclTopk *topk,
@@ -358,14 +414,8 @@ vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
                                        &lists, "scan candidates", error));
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, max_parts * k * sizeof (cl_ulong),
                                        &partial, "merged parts", error));
-  host_parts = malloc (all_parts * k * sizeof *host_parts);
-  if (host_parts == NULL)
-    {
-      status = vl_set_error (error, VL_STATUS_OUT_OF_MEMORY,
-                             "out of memory for %zu merged parts of %zu",
-                             all_parts, k);
-      goto out;
-    }
+  VL_OPENCL_TRY (pinned_results (ctx, all_parts * k * sizeof *host_parts,
+                                 &host_parts, error));
 
   all_parts = 0;
   for (size_t q0 = 0; q0 < nq; q0 += rows)
@@ -432,9 +482,5 @@ out:
   vl_opencl_buffer_put (ctx, partial);
   vl_opencl_buffer_put (ctx, qf);
   vl_opencl_buffer_put (ctx, qs);
-  /* A failed op may have left a download into host_parts queued. */
-  if (status != VL_STATUS_OK)
-    clFinish (((VlOpenclContext *) ctx->priv)->queue);
-  free (host_parts);
   return status;
 }

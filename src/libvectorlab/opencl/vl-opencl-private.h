@@ -115,6 +115,12 @@ typedef struct
   const char      *tuning_family_names[VL_OPENCL_N_FAMILIES + 1];
 
   VlOpenclStream   stream;
+  /* Pinned host memory, mapped for good, that the few-query scans
+   * download their merged parts into (vl-opencl-knn-scan.c): a pageable
+   * read goes through the driver's own staging. */
+  cl_mem           results;
+  void            *results_ptr;
+  size_t           results_bytes;
   /* Host time blocked in vl_opencl_download_wait since the op began:
    * waiting for the device, not preparing its work (breakdown). */
   double           blocked_ms;
@@ -377,6 +383,8 @@ VlStatus vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan,
                              cl_mem q, size_t nq, size_t k,
                              const VlOpenclTopk *topk, cl_ulong *found,
                              VlError **error);
+/* Unmaps and frees the scans' pinned results memory (context end). */
+void vl_opencl_knn_scan_release (VlContext *ctx);
 
 /* Runs @expr and jumps to the function's `out:` cleanup on failure, with
  * the failure in the local `status`. */

@@ -120,6 +120,7 @@ opencl_context_finish (VlContext *ctx)
   if (priv->queue != NULL)
     {
       vl_opencl_stream_release (ctx);
+      vl_opencl_knn_scan_release (ctx);
       clFinish (priv->queue);
     }
   release_events (priv);

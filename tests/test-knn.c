@@ -68,6 +68,10 @@ static const KnnCase cases[] = {
   { "d128-n700-nq130-k10",     700, 128, 130,   10,  0, DATA_UNIFORM },
   { "d32-n300-nq40-dup-k64",   300,  32,  40,   64,  0, DATA_DUPLICATES },
   { "d12-n9000-nq33-zero-k20", 9000, 12,  33,   20,  0, DATA_ZERO_ROWS },
+  /* A block's lists beyond the 4,096 candidates the host merges alone
+   * (16 queries, 40 each, from every group of a CPU): the device merges
+   * them first. */
+  { "d32-n20000-nq16-k40",   20000, 32,  16,   40,  0, DATA_UNIFORM },
   /* More rows than one GEMM tile holds (65536): tiles of 8192, 16384,
    * ... rows, each merged into the running top-k, ties across them. */
   { "d4-n70000-nq40-dup-k10", 70000,  4,  40,   10,  0, DATA_DUPLICATES },

@@ -476,7 +476,7 @@ vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
        * wait. */
       bytes = rows * parts * k * sizeof (cl_ulong);
       VL_OPENCL_TRY ((q0 + rows < nq ? vl_opencl_download
-                                     : vl_opencl_download_wait)
+                                     : vl_opencl_download_pinned_wait)
                      (ctx, parts < groups ? partial : lists, bytes,
                       host_parts + all_parts * k, error));
       all_parts += rows * parts;

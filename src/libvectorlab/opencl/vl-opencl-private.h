@@ -116,13 +116,14 @@ typedef struct
 
   VlOpenclStream   stream;
   /* Pinned host memory, mapped for good, that the few-query scans
-   * download their merged parts into (vl-opencl-knn-scan.c): a pageable
-   * read goes through the driver's own staging. */
+   * download their lists or merged parts into (vl-opencl-knn-scan.c): a
+   * pageable read goes through the driver's own staging. */
   cl_mem           results;
   void            *results_ptr;
   size_t           results_bytes;
-  /* Host time blocked in vl_opencl_download_wait since the op began:
-   * waiting for the device, not preparing its work (breakdown). */
+  /* Host time blocked in vl_opencl_download_wait (or _pinned_wait)
+   * since the op began: waiting for the device, not preparing its work
+   * (breakdown). */
   double           blocked_ms;
 
   /* Buffer pool: free buffers by log2 of their size. */

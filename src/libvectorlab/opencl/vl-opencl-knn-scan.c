@@ -345,68 +345,12 @@ out:
   return status;
 }
 
-/* The pinned results memory of at least @bytes (VlOpenclContext's
- * results; 64 KiB at least, two blocks' parts), mapped. */
-static VlStatus
-pinned_results (VlContext *ctx, size_t bytes, cl_ulong **ptr, VlError **error)
-{
-  VlOpenclContext *priv = ctx->priv;
-  cl_int err;
-
-  if (priv->results_bytes < bytes)
-    {
-      vl_opencl_knn_scan_release (ctx);
-      if (bytes < 2 * HOST_MERGE_CANDIDATES * sizeof (cl_ulong))
-        bytes = 2 * HOST_MERGE_CANDIDATES * sizeof (cl_ulong);
-      priv->results = clCreateBuffer (priv->context, CL_MEM_READ_WRITE
-                                      | CL_MEM_ALLOC_HOST_PTR, bytes, NULL,
-                                      &err);
-      if (err != CL_SUCCESS)
-        {
-          priv->results = NULL;
-          return vl_opencl_check (err, "clCreateBuffer (pinned results)",
-                                  error);
-        }
-      priv->results_ptr = clEnqueueMapBuffer (priv->queue, priv->results,
-                                              CL_TRUE,
-                                              CL_MAP_READ | CL_MAP_WRITE, 0,
-                                              bytes, 0, NULL, NULL, &err);
-      if (err != CL_SUCCESS)
-        {
-          priv->results_ptr = NULL;
-          vl_opencl_knn_scan_release (ctx);
-          return vl_opencl_check (err, "clEnqueueMapBuffer (pinned results)",
-                                  error);
-        }
-      priv->results_bytes = bytes;
-    }
-  *ptr = priv->results_ptr;
-  return VL_STATUS_OK;
-}
-
-void
-vl_opencl_knn_scan_release (VlContext *ctx)
-{
-  VlOpenclContext *priv = ctx->priv;
-
-  if (priv->results_ptr != NULL)
-    {
-      clEnqueueUnmapMemObject (priv->queue, priv->results, priv->results_ptr,
-                               0, NULL, NULL);
-      clFinish (priv->queue);
-    }
-  if (priv->results != NULL)
-    clReleaseMemObject (priv->results);
-  priv->results = NULL;
-  priv->results_ptr = NULL;
-  priv->results_bytes = 0;
-}
-
 VlStatus
 vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
                     size_t nq, size_t k, const VlOpenclTopk *topk,
                     cl_ulong *found, VlError **error)
 {
+  VlOpenclContext *priv = ctx->priv;
   size_t max_lists = 0, max_parts = 0, all_parts = 0, rows, groups, parts;
   cl_mem lists = NULL, partial = NULL, qf = NULL, qs = NULL;
   cl_ulong *host_parts = NULL;
@@ -428,8 +372,12 @@ vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
   if (max_parts > 0)
     VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, max_parts * k * sizeof (cl_ulong),
                                          &partial, "merged parts", error));
-  VL_OPENCL_TRY (pinned_results (ctx, all_parts * k * sizeof *host_parts,
-                                 &host_parts, error));
+  /* Two blocks' parts at least (64 KiB), so that it is made once. */
+  VL_OPENCL_TRY (vl_opencl_pinned_get (ctx, &priv->results,
+                                       all_parts * k * sizeof *host_parts,
+                                       2 * HOST_MERGE_CANDIDATES
+                                       * sizeof *host_parts,
+                                       (void **) &host_parts, error));
 
   all_parts = 0;
   for (size_t q0 = 0; q0 < nq; q0 += rows)
@@ -469,6 +417,9 @@ vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan, cl_mem q,
         VL_OPENCL_TRY (vl_opencl_enqueue_kernel (ctx, kernel, 1, &global, &wg,
                                                  error));
       }
+      /* The device starts on the scan while the host enqueues the rest. */
+      VL_OPENCL_TRY (vl_opencl_check (clFlush (priv->queue), "clFlush",
+                                      error));
       /* A query's lists are contiguous: part i of it is row i of the
        * merge. */
       if (parts < groups)

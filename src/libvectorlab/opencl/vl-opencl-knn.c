@@ -187,8 +187,7 @@ queries_to_device (Search *s, const VlMatrix *queries,
   VlStatus status;
 
   if (proj == NULL)
-    return vl_opencl_upload_rows_ld (ctx, s->q, data->ld, queries, 0, s->nq,
-                                     error);
+    return vl_opencl_upload_queries (ctx, s->q, data->ld, queries, error);
   VL_OPENCL_TRY (vl_opencl_check_dims (s->nq, queries->cols, "queries", error));
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, s->nq * queries->cols * sizeof (float),
                                        &raw, "queries to project", error));

@@ -78,6 +78,16 @@ typedef struct
   size_t stage_bytes;
 } VlOpenclStream;
 
+/* Host memory that the device reaches directly (a CL_MEM_ALLOC_HOST_PTR
+ * buffer), mapped for good: a read into it or a write from it skips the
+ * driver's own staging of pageable memory. */
+typedef struct
+{
+  cl_mem buffer;
+  void  *ptr;
+  size_t bytes;
+} VlOpenclPinned;
+
 typedef struct
 {
   cl_platform_id   platform;
@@ -115,12 +125,13 @@ typedef struct
   const char      *tuning_family_names[VL_OPENCL_N_FAMILIES + 1];
 
   VlOpenclStream   stream;
-  /* Pinned host memory, mapped for good, that the few-query scans
-   * download their lists or merged parts into (vl-opencl-knn-scan.c): a
-   * pageable read goes through the driver's own staging. */
-  cl_mem           results;
-  void            *results_ptr;
-  size_t           results_bytes;
+  /* What the few-query scans download their lists or merged parts into
+   * (vl-opencl-knn-scan.c), and what queries are uploaded from
+   * (vl_opencl_upload_queries). */
+  VlOpenclPinned   results, staging;
+  /* Whether the op's last command is known done (its polled download),
+   * so that vl_opencl_finish need not drain the in-order queue. */
+  bool             drained;
   /* Host time blocked in vl_opencl_download_wait (or _pinned_wait)
    * since the op began: waiting for the device, not preparing its work
    * (breakdown). */
@@ -224,6 +235,19 @@ VlStatus vl_opencl_upload_rows (VlContext *ctx, cl_mem buffer,
 VlStatus vl_opencl_upload_rows_ld (VlContext *ctx, cl_mem buffer, size_t ld,
                                    const VlMatrix *m, size_t row0,
                                    size_t rows, VlError **error);
+/* An op's queries, all of @m, as vl_opencl_upload_rows_ld would upload
+ * them; a block of few goes from the context's pinned staging, once an op
+ * (the op's end frees it), and is flushed at once, so that the device
+ * copies while the host prepares the kernels. */
+VlStatus vl_opencl_upload_queries (VlContext *ctx, cl_mem buffer, size_t ld,
+                                   const VlMatrix *m, VlError **error);
+/* Points *@ptr at @pinned's memory, first made (or remade, larger) to hold
+ * @bytes and at least @least. */
+VlStatus vl_opencl_pinned_get (VlContext *ctx, VlOpenclPinned *pinned,
+                               size_t bytes, size_t least, void **ptr,
+                               VlError **error);
+/* Unmaps and frees @pinned's memory, if any. */
+void vl_opencl_pinned_release (VlContext *ctx, VlOpenclPinned *pinned);
 VlStatus vl_opencl_upload (VlContext *ctx, cl_mem buffer, size_t bytes,
                            const void *data, VlError **error);
 /* Reads a rows x cols float block with @buffer_ld floats a row into host
@@ -245,7 +269,9 @@ VlStatus vl_opencl_download_wait (VlContext *ctx, cl_mem buffer,
  * mapped), waited for by polling for up to a few ms: the driver's
  * blocking wait returned later after about a millisecond's kernels (H100,
  * 1M x 768, same run: 16 queries' scan 1.210 against 1.226 ms, SQ8
- * codes' 1.099 against 1.105, one query's 1.069 both ways). */
+ * codes' 1.099 against 1.105, one query's 1.069 both ways).  It must be
+ * the op's last command: once it is done, so is every command before it,
+ * and vl_opencl_finish does not drain the queue again. */
 VlStatus vl_opencl_download_pinned_wait (VlContext *ctx, cl_mem buffer,
                                          size_t bytes, void *pinned,
                                          VlError **error);
@@ -259,8 +285,9 @@ vl_opencl_timing_event (VlContext *ctx, cl_event *event)
 }
 
 /* Waits for the queue and adds the profiled time of every command since the
- * last call to ctx->breakdown.  Always drains the queue, so that no command
- * touches caller memory after an op returns, even after a failure.  Returns
+ * last call to ctx->breakdown.  Always drains the queue (or knows it idle
+ * after vl_opencl_download_pinned_wait), so that no command touches caller
+ * memory after an op returns, even after a failure.  Returns
  * @status when it is already a failure, so that ops end with
  * `return vl_opencl_finish (ctx, status, error);`. */
 VlStatus vl_opencl_finish (VlContext *ctx, VlStatus status, VlError **error);
@@ -392,8 +419,6 @@ VlStatus vl_opencl_knn_scan (VlContext *ctx, const VlOpenclScan *scan,
                              cl_mem q, size_t nq, size_t k,
                              const VlOpenclTopk *topk, cl_ulong *found,
                              VlError **error);
-/* Unmaps and frees the scans' pinned results memory (context end). */
-void vl_opencl_knn_scan_release (VlContext *ctx);
 
 /* Runs @expr and jumps to the function's `out:` cleanup on failure, with
  * the failure in the local `status`. */

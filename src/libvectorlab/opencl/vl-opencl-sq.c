@@ -309,7 +309,7 @@ opencl_sq_index_search (VlSqIndex *index, const VlMatrix *queries, size_t k,
     }
 
   VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, nq * d * sizeof (float), &s.q, "queries", error));
-  VL_OPENCL_TRY (vl_opencl_upload_rows (ctx, s.q, queries, 0, nq, error));
+  VL_OPENCL_TRY (vl_opencl_upload_queries (ctx, s.q, d, queries, error));
   if (index->metric == VL_METRIC_COSINE)
     {
       VL_OPENCL_TRY (vl_opencl_buffer_get (ctx, nq * sizeof (float), &s.qinv, "query norms", error));

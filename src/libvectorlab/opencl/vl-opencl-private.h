@@ -61,6 +61,16 @@ typedef struct
   size_t  cap;
 } VlOpenclBucket;
 
+/* Host memory that the device reaches directly (a CL_MEM_ALLOC_HOST_PTR
+ * buffer), mapped for good: a read into it or a write from it skips the
+ * driver's own staging of pageable memory. */
+typedef struct
+{
+  cl_mem buffer;
+  void  *ptr;
+  size_t bytes;
+} VlOpenclPinned;
+
 /* Chunks in flight in vl-opencl-stream.c: the device works on chunk i
  * while the host fills chunk i + 1's slot and empties chunk i - 1's, each
  * in its own buffers. */
@@ -73,20 +83,8 @@ typedef struct
  * as much per byte as one pass over it saves. */
 typedef struct
 {
-  cl_mem stage[VL_OPENCL_STREAM_SLOTS];
-  char  *stage_ptr[VL_OPENCL_STREAM_SLOTS];
-  size_t stage_bytes;
+  VlOpenclPinned stage[VL_OPENCL_STREAM_SLOTS];
 } VlOpenclStream;
-
-/* Host memory that the device reaches directly (a CL_MEM_ALLOC_HOST_PTR
- * buffer), mapped for good: a read into it or a write from it skips the
- * driver's own staging of pageable memory. */
-typedef struct
-{
-  cl_mem buffer;
-  void  *ptr;
-  size_t bytes;
-} VlOpenclPinned;
 
 typedef struct
 {

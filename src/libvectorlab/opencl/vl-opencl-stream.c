@@ -36,23 +36,21 @@ void
 vl_opencl_stream_release (VlContext *ctx)
 {
   VlOpenclContext *cl = ctx->priv;
-  VlOpenclStream *stream = &cl->stream;
 
   for (int s = 0; s < VL_OPENCL_STREAM_SLOTS; s++)
-    {
-      if (stream->stage_ptr[s] != NULL)
-        clEnqueueUnmapMemObject (cl->queue, stream->stage[s],
-                                 stream->stage_ptr[s], 0, NULL, NULL);
-      stream->stage_ptr[s] = NULL;
-    }
-  clFinish (cl->queue);
-  for (int s = 0; s < VL_OPENCL_STREAM_SLOTS; s++)
-    {
-      if (stream->stage[s] != NULL)
-        clReleaseMemObject (stream->stage[s]);
-      stream->stage[s] = NULL;
-    }
-  stream->stage_bytes = 0;
+    vl_opencl_pinned_release (ctx, &cl->stream.stage[s]);
+}
+
+/* The bytes every pinned slot holds. */
+static size_t
+stage_bytes (const VlOpenclStream *stream)
+{
+  size_t bytes = stream->stage[0].bytes;
+
+  for (int s = 1; s < VL_OPENCL_STREAM_SLOTS; s++)
+    if (stream->stage[s].bytes < bytes)
+      bytes = stream->stage[s].bytes;
+  return bytes;
 }
 
 /* Pinned slots of at least @bytes each, mapped for good. */
@@ -60,36 +58,13 @@ static VlStatus
 ensure_stage (VlContext *ctx, size_t bytes, VlError **error)
 {
   VlOpenclContext *cl = ctx->priv;
-  VlOpenclStream *stream = &cl->stream;
-  cl_int err;
+  VlStatus status = VL_STATUS_OK;
+  void *ptr;
 
-  if (stream->stage_bytes >= bytes)
-    return VL_STATUS_OK;
-  vl_opencl_stream_release (ctx);
-  for (int s = 0; s < VL_OPENCL_STREAM_SLOTS; s++)
-    {
-      stream->stage[s] = clCreateBuffer (cl->context, CL_MEM_READ_WRITE
-                                         | CL_MEM_ALLOC_HOST_PTR, bytes, NULL,
-                                         &err);
-      if (err != CL_SUCCESS)
-        {
-          stream->stage[s] = NULL;
-          return vl_opencl_check (err, "clCreateBuffer (pinned staging)",
-                                  error);
-        }
-      stream->stage_ptr[s] = clEnqueueMapBuffer (cl->queue, stream->stage[s],
-                                                 CL_TRUE, CL_MAP_READ
-                                                 | CL_MAP_WRITE, 0, bytes, 0,
-                                                 NULL, NULL, &err);
-      if (err != CL_SUCCESS)
-        {
-          stream->stage_ptr[s] = NULL;
-          return vl_opencl_check (err, "clEnqueueMapBuffer (pinned staging)",
-                                  error);
-        }
-    }
-  stream->stage_bytes = bytes;
-  return VL_STATUS_OK;
+  for (int s = 0; s < VL_OPENCL_STREAM_SLOTS && status == VL_STATUS_OK; s++)
+    status = vl_opencl_pinned_get (ctx, &cl->stream.stage[s], bytes, 0, &ptr,
+                                   error);
+  return status;
 }
 
 /* A run's state: the device buffers of each slot, and the event of its
@@ -130,7 +105,7 @@ keep_event (VlContext *ctx, cl_event *slot, cl_event event,
 static VlStatus
 upload_chunk (Run *run, int s, size_t r0, size_t rows, VlError **error)
 {
-  VlOpenclStream *stream = run->stream;
+  char *slot = run->stream->stage[s].ptr;
   VlContext *ctx = run->ctx;
   cl_command_queue queue = ((VlOpenclContext *) ctx->priv)->queue;
   size_t offset = 0;
@@ -146,10 +121,10 @@ upload_chunk (Run *run, int s, size_t r0, size_t rows, VlError **error)
 
       if (run->staged)
         {
-          vl_host_copy_rows (src, port->stride, stream->stage_ptr[s] + offset,
+          vl_host_copy_rows (src, port->stride, slot + offset,
                              port->row_bytes, rows, port->row_bytes);
           err = clEnqueueWriteBuffer (queue, run->dev_in[s][p], CL_FALSE, 0,
-                                      bytes, stream->stage_ptr[s] + offset,
+                                      bytes, slot + offset,
                                       0, NULL,
                                       vl_opencl_timing_event (ctx, &event));
         }
@@ -198,7 +173,7 @@ static VlStatus
 download_chunk (Run *run, int s, size_t r0, size_t rows, const cl_mem *out,
                 VlError **error)
 {
-  VlOpenclStream *stream = run->stream;
+  char *slot = run->stream->stage[s].ptr;
   cl_command_queue queue = ((VlOpenclContext *) run->ctx->priv)->queue;
   size_t offset = 0;
 
@@ -212,7 +187,7 @@ download_chunk (Run *run, int s, size_t r0, size_t rows, const cl_mem *out,
 
       if (run->staged)
         err = clEnqueueReadBuffer (queue, out[p], CL_FALSE, 0, bytes,
-                                   stream->stage_ptr[s] + offset, 0, NULL,
+                                   slot + offset, 0, NULL,
                                    &event);
       else if (port->stride == port->row_bytes || rows == 1)
         err = clEnqueueReadBuffer (queue, out[p], CL_FALSE, 0, bytes, dst, 0,
@@ -240,7 +215,7 @@ download_chunk (Run *run, int s, size_t r0, size_t rows, const cl_mem *out,
 static VlStatus
 drain_chunk (Run *run, int s, size_t r0, size_t rows, VlError **error)
 {
-  VlOpenclStream *stream = run->stream;
+  char *slot = run->stream->stage[s].ptr;
   cl_int err = clWaitForEvents (1, &run->downloaded[s]);
   size_t offset = 0;
   double t0;
@@ -252,7 +227,7 @@ drain_chunk (Run *run, int s, size_t r0, size_t rows, VlError **error)
     {
       const VlOpenclStreamPort *port = &run->out[p];
 
-      vl_host_copy_rows (stream->stage_ptr[s] + offset, port->row_bytes,
+      vl_host_copy_rows (slot + offset, port->row_bytes,
                          (char *) port->host + r0 * port->stride,
                          port->stride, rows, port->row_bytes);
       offset += rows * port->row_bytes;
@@ -330,7 +305,7 @@ vl_opencl_stream_run (VlContext *ctx, size_t n, size_t max_rows,
   cr = cr > 0 ? cr : 1;
   run.cap = cr < n ? cr : n;
   run.staged = ctx->device.is_gpu
-               && (stream->stage_bytes >= run.cap * widest
+               && (stage_bytes (stream) >= run.cap * widest
                    || n * widest >= VL_OPENCL_STREAM_STAGE_MIN_BYTES);
   VL_OPENCL_TRY (get_buffers (&run, error));
   if (run.staged)

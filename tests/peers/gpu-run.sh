@@ -14,13 +14,21 @@
 # user's tuning cache, which the runs after it use.
 set -uo pipefail
 
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 out=${1:-${OUT:-gpu-out}}
 mkdir -p "$out"
 build=/tmp/vectorlab-gpu-build
 
+# Meson refuses to set up a folder an earlier run left: that one is wiped
+# and set up again, so that the command can be rerun on the same machine.
+setup() {
+  local wipe=()
+  [ -f "$1/meson-private/coredata.dat" ] && wipe=(--wipe)
+  meson setup "${wipe[@]}" "$@"
+}
+
 nvidia-smi -L
-if ! { meson setup "$build" -Dgui=disabled -Dtests=disabled --buildtype=release >"$out/setup.log" 2>&1 \
+if ! { setup "$build" -Dgui=disabled -Dtests=disabled --buildtype=release >"$out/setup.log" 2>&1 \
        && ninja -C "$build" >"$out/build.log" 2>&1; }; then
   tail -40 "$out/setup.log" "$out/build.log"
   exit 1
@@ -39,7 +47,7 @@ parts=" ${GPU_RUN_PARTS:-tests verify tune knn ml} "
 if [[ $parts == *" tests "* ]]; then
   tbuild=/tmp/vectorlab-gpu-tests
   programs=(test-knn test-tuning test-distance test-similarity test-proj test-neural test-sq test-host-copy test-threads)
-  if meson setup "$tbuild" -Dgui=disabled --buildtype=debugoptimized >"$out/tests-setup.log" 2>&1 \
+  if setup "$tbuild" -Dgui=disabled --buildtype=debugoptimized >"$out/tests-setup.log" 2>&1 \
      && ninja -C "$tbuild" "${programs[@]/#/tests/}" >"$out/tests-build.log" 2>&1; then
     for t in "${programs[@]}"; do
       # The device's cases; all of a program with none (host code).

@@ -52,7 +52,7 @@ if [[ $parts == *" tests "* ]]; then
     for t in "${programs[@]}"; do
       # The device's cases; all of a program with none (host code).
       cases=$("$tbuild/tests/$t" -l | grep "/$dev\$")
-      # shellcheck disable=SC2046
+      # shellcheck disable=SC2046,SC2086
       if "$tbuild/tests/$t" ${cases:+$(printf -- '-p %s ' $cases)} >"$out/$t.log" 2>&1; then
         echo "$t on $dev: $(grep -c '^ok' "$out/$t.log") ok"
       else

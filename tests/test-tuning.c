@@ -15,6 +15,7 @@ static const struct
   const char *family;
   const char *tuning;
   size_t      d;        /* dimension of the rows; 0 for 40 */
+  size_t      n;        /* rows; 0 for 3000 */
 } alternatives[] = {
   { "knn_scan1", "WG=64 RPI=1 TK=32 GROUPS_PER_CU=2" },
   { "knn_scan1", "WG=256 RPI=3 TK=8 GROUPS_PER_CU=1" },
@@ -49,6 +50,11 @@ static const struct
   { "sq8_scan4", "WG=64 GROUPS_PER_CU=4 PRMT=1 VEC=1" },
   { "sq8_scan1", "WG=128 GROUPS_PER_CU=3 PRMT=1 VEC=2", 0 },
   { "sq8_scan1", "WG=128 GROUPS_PER_CU=3 PRMT=1 VEC=4", 48 },
+  /* More groups than a merge's work-group has items, as on a GPU (792 to
+   * 1,056 over 1M rows): their lists are merged on the device. */
+  { "knn_scan1", "WG=16 RPI=1 TK=16 GROUPS_PER_CU=1000", 0, 40000 },
+  { "knn_scan16", "WG=16 RPI=1 TK=16 GROUPS_PER_CU=1000", 0, 40000 },
+  { "sq8_scan1", "WG=32 GROUPS_PER_CU=1000 PRMT=0 VEC=1", 0, 40000 },
 };
 
 static gboolean
@@ -120,7 +126,7 @@ test_alternatives (const VlTestRun *run)
   VlContext *ctx = vl_test_context (run->device);
   /* d = 40: the GEMM's k chunks do not divide it; n = 3000: partial
    * tiles and blocks everywhere. */
-  const size_t n = 3000, k = 7;
+  const size_t k = 7;
   static const size_t nq[] = { 1, 3, 7, 16, 70 };
 
   if (!is_opencl (run->device))
@@ -136,6 +142,7 @@ test_alternatives (const VlTestRun *run)
       gboolean nvidia = strstr (vl_context_get_device (ctx)->platform,
                                 "NVIDIA") != NULL;
       const size_t d = alternatives[a].d != 0 ? alternatives[a].d : 40;
+      const size_t n = alternatives[a].n != 0 ? alternatives[a].n : 3000;
       const char *why = NULL;
       VlError *error = NULL;
 

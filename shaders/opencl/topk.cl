@@ -324,9 +324,13 @@ merge_few (__global ulong *running, uint k, const __global float *scores,
  *     them), and the best key of the WG items' that at least k of them
  *     reach.  Lists hold the best of different rows, so the best of their
  *     first candidates are near the best overall.
- * The lists' k-th keys alone left about 190 of a part's 440 candidates
- * (44 lists, one of 16 queries' parts over 1M rows on an H100), 2,000 of
- * 7,920 (792 lists, one query); with the sample's about 11 and 10. */
+ * Over lists of random scores shaped as an H100's scans of 1M rows, the
+ * lists' k-th keys alone leave about 190 of a part's 440 candidates (44
+ * lists of 10, one of 16 queries' 24 parts), 48 of 80 (8 lists, one
+ * query's part); the sample's bound leaves 10 of each (a simulation).  A
+ * search of 16 queries over 1M x 768 took 1.1380 and 1.1355 ms against
+ * 1.1465 and 1.1410 before (H100, same run, medians of 30); one query's
+ * 1.024 did not change. */
 bool
 merge_sorted_lists (__global ulong *running, uint k,
                     const __global ulong *lists, uint tile_n,

@@ -191,9 +191,9 @@ candidate (uint i, uint have, const __global ulong *running,
 
 /* Sorts best[0 .. n) and stores its first k in running.  Called by every
  * item.  Up to WG candidates, each item ranks its own by counting those
- * before it (the index breaks ties): one pass and no barrier, where a
- * bitonic sort of 16 takes 10 passes, each ending with a barrier.  More
- * are padded to a power of two (<= best_len) and sorted. */
+ * before it (the index breaks ties): one pass, where a bitonic sort of 16
+ * takes 10, each ending with a barrier.  More are padded to a power of
+ * two (<= best_len) and sorted. */
 void
 sort_into_running (__local ulong *best, uint n, __global ulong *running,
                    uint k)
@@ -320,8 +320,8 @@ merge_few (__global ulong *running, uint k, const __global float *scores,
  * key, so the bound is the best of two:
  *   - a list's k-th key (the best of them);
  *   - the sample's: each item takes the best of its share of the lists'
- *     first m candidates (m = ceil (k / lists), so that there are k of
- *     them), and the best key of the WG items' that at least k of them
+ *     first m candidates (at least ceil (k / lists), so that there are k
+ *     of them), and the best key of the WG items' that at least k of them
  *     reach.  Lists hold the best of different rows, so the best of their
  *     first candidates are near the best overall.
  * Over lists of random scores shaped as an H100's scans of 1M rows, the

@@ -342,7 +342,7 @@ merge_sorted_lists (__global ulong *running, uint k,
   /* The first ceil (k / lists) of each list at least, and as many as the
    * items hold one each: those ranked exactly bound best. */
   const uint m = min (k, max ((k + n_lists - 1) / n_lists, WG / n_lists));
-  uint own = UINT_MAX, reach = 0, bound, n;
+  uint own = UINT_MAX, reach = 0, kth_key, bound, n;
 
   if (lid == 0)
     {
@@ -359,13 +359,14 @@ merge_sorted_lists (__global ulong *running, uint k,
     own = min (own, (uint) (lists[i % n_lists * k + i / n_lists] >> 32));
   sample[lid] = own;
   barrier (CLK_LOCAL_MEM_FENCE);
+  kth_key = *kth;
   /* A key of UINT_MAX may be a list's padding, not a candidate. */
-  for (uint j = 0; own < *kth && j < WG; j++)
+  for (uint j = 0; own < kth_key && j < WG; j++)
     reach += sample[j] <= own && sample[j] != UINT_MAX;
   if (reach >= k)
     atomic_min (sampled, own);
   barrier (CLK_LOCAL_MEM_FENCE);
-  bound = min (*kth, *sampled);
+  bound = min (kth_key, *sampled);
   /* A list's candidates are sorted: its first beyond the bound ends it. */
   for (uint g = lid; g < n_lists; g += WG)
     for (uint i = 0; i < k; i++)

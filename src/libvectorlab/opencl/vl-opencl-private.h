@@ -235,8 +235,9 @@ VlStatus vl_opencl_upload_rows_ld (VlContext *ctx, cl_mem buffer, size_t ld,
                                    size_t rows, VlError **error);
 /* An op's queries, all of @m, as vl_opencl_upload_rows_ld would upload
  * them; a block of few goes from the context's pinned staging, once an op
- * (the op's end frees it), and is flushed at once, so that the device
- * copies while the host prepares the kernels. */
+ * (the op's end has the write done, so the next op may refill it), and is
+ * flushed at once, so that the device copies while the host prepares the
+ * kernels. */
 VlStatus vl_opencl_upload_queries (VlContext *ctx, cl_mem buffer, size_t ld,
                                    const VlMatrix *m, VlError **error);
 /* Points *@ptr at @pinned's memory, first made (or remade, larger) to hold

@@ -69,6 +69,9 @@ def main():
         "knn.json": ["knn", "-d", "cpu", "-p", "n=500", "-p", "d=16",
                      "-p", "nq=1,4", "-p", "k=5", "-r", "3", "-w", "0"],
         "quick.json": ["quick", "-d", "cpu", "-r", "1", "-w", "0"],
+        # An OpenCL device's report also names its kernels' tunables.
+        "knn-opencl.json": ["knn", "-d", "opencl:0", "-p", "n=500", "-p",
+                            "d=16", "-p", "nq=1", "-r", "2", "-w", "0"],
         "latency.json": ["latency", "-d", "ref", "-p", "n=300", "-p", "d=8",
                          "-r", "20"],
         "pooling.json": ["pooling", "-d", "cpu", "-p", "batch=2,3",
@@ -86,6 +89,9 @@ def main():
                   "run prints a scaling table", r.stdout)
             check("\r" not in r.stderr, "no progress bar when stderr is not "
                   "a terminal", repr(r.stderr))
+    tuning = json.load(open(path("knn-opencl.json")))["context"].get("tuning", {})
+    check("WG=" in tuning.get("knn_scan1", ""),
+          "an OpenCL report names the tunables it ran with", repr(tuning))
     latency = json.load(open(path("latency.json")))
     check(latency["benchmarks"][0]["stats"]["p99"] is not None
           and latency["benchmarks"][0]["name"].startswith("knn/n:300/d:8/nq:1/"),

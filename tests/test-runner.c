@@ -202,6 +202,30 @@ test_runner_small_suites_cpu (void)
     }
 }
 
+/* The report's context names the tunables of each family a context of
+ * @device runs, and has no "tuning" where it runs none. */
+static void
+check_tuning (VlBenchReport *report, const char *device)
+{
+  JsonObject *context = vl_bench_report_get_context (report);
+  g_autoptr(VlContext) ctx = vl_context_new (device, NULL);
+  const char *const *families = vl_context_tuning_families (ctx);
+  JsonObject *tuning;
+
+  if (families[0] == NULL)
+    {
+      g_assert_false (json_object_has_member (context, "tuning"));
+      return;
+    }
+  tuning = json_object_get_object_member (context, "tuning");
+  g_assert_nonnull (tuning);
+  g_assert_cmpuint (json_object_get_size (tuning), ==,
+                    g_strv_length ((char **) families));
+  for (guint i = 0; families[i] != NULL; i++)
+    g_assert_cmpstr (json_object_get_string_member (tuning, families[i]),
+                     ==, vl_context_get_tuning (ctx, families[i]));
+}
+
 /* The pool counters of the worker's context come with each progress, on
  * every device: zero on the host backends, counting on a device with
  * memory of its own. */
@@ -223,6 +247,7 @@ test_runner_counters (void)
       run_plan (&run, plan, NULL, -1, NULL);
       g_assert_no_error (run.error);
       g_assert_cmpstr (run.device_id, ==, devices[i].id);
+      check_tuning (run.report, devices[i].id);
       if (devices[i].backend == VL_BACKEND_OPENCL)
         {
           g_assert_cmpuint (run.pool.kernels_run, >, 0);

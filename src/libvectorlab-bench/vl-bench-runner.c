@@ -403,6 +403,24 @@ run_case (RunData *data, VlContext *ctx, const VlBenchCase *c,
   return TRUE;
 }
 
+/* The tunables each kernel family ran with (built-in, cached by tune or
+ * set), so that two reports of one device can be told apart by them;
+ * none on the host backends, which have no families. */
+static void
+add_tuning (JsonObject *context, VlContext *ctx)
+{
+  const char *const *families = vl_context_tuning_families (ctx);
+  JsonObject *tuning;
+
+  if (families[0] == NULL)
+    return;
+  tuning = json_object_new ();
+  for (guint i = 0; families[i] != NULL; i++)
+    json_object_set_string_member (tuning, families[i],
+                                   vl_context_get_tuning (ctx, families[i]));
+  json_object_set_object_member (context, "tuning", tuning);
+}
+
 static void
 fill_context (JsonObject *context, RunData *data, VlContext *ctx)
 {
@@ -459,6 +477,7 @@ fill_context (JsonObject *context, RunData *data, VlContext *ctx)
   json_object_set_boolean_member (device, "fp64", info->fp64);
   json_object_set_boolean_member (device, "fp16", info->fp16);
   json_object_set_object_member (context, "device", device);
+  add_tuning (context, ctx);
 }
 
 static void

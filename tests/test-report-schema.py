@@ -191,8 +191,36 @@ def main():
                         "vl_peer" % PEERS], capture_output=True, text=True)
     check(r.returncode == 0, "the PyTorch peer imports without torch", r.stderr)
 
+    check_gpu_summary(tmp)
+
     print("1..%d" % n_tests)
     return 1 if failed else 0
+
+
+def check_gpu_summary(tmp):
+    """gpu_summary.py's row of a hand-made gpu-run folder: 1M x 768 floats
+    read in 0.96 ms; one query searched in 1.0 ms, by PyTorch in 1.5."""
+    folder = os.path.join(tmp, "gpu-run")
+    os.mkdir(folder)
+    with open(os.path.join(folder, "read-probe.txt"), "w") as f:
+        f.write("read of 1000000 x 768 floats (3072.0 MB): 0.9600 ms, "
+                "3200 GB/s (WG=1024 LOADS=8 GROUPS_PER_CU=2)\n")
+    name = "knn/n:1000000/d:768/nq:1/k:10/metric:ip"
+    params = {"n": 1000000, "d": 768, "nq": 1, "k": 10, "metric": "ip"}
+    for side, ms, context in (("vl", 1.0, {"tuning": {"knn_scan1": "WG=128"}}),
+                              ("torch", 1.5, {})):
+        with open(os.path.join(folder, side + "-knn-768.json"), "w") as f:
+            json.dump({"context": context, "benchmarks": [
+                {"name": name, "params": params, "real_time": ms}]}, f)
+    r = subprocess.run([sys.executable, os.path.join(PEERS, "gpu_summary.py"),
+                        folder], capture_output=True, text=True)
+    # Limit 0.96 ms, 96 %; target 0.72 ms scaled by 0.96 / 0.67: 1.032.
+    expected = ("| %s | 1.000 | 1.500 | 1.50x | 0.960 | 96 %% | "
+                "<= 1.032 ms, >= 1.2x | yes |" % name)
+    check(r.returncode == 0 and expected in r.stdout
+          and "- knn_scan1: `WG=128`" in r.stdout,
+          "gpu_summary.py tabulates a run's ratio, limit and target",
+          r.stdout + r.stderr)
 
 
 if __name__ == "__main__":

@@ -113,7 +113,7 @@ def main():
                     target = SQ8_TARGET_MS * scale
                     met.append(ms <= target)
                 goal_text = "<= %.3f ms" % target if target else "-"
-            elif name.startswith("decode-breakdown/") and "host" in name:
+            elif "/op:decode-host/" in name:
                 rate = b.get("items_per_second")
                 met.append(rate is not None and rate >= DECODE_HOST_TARGET)
                 met.append(ratio is not None and ratio >= ML_RATIO)

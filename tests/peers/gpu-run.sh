@@ -27,6 +27,21 @@ setup() {
   meson setup "${wipe[@]}" "$@"
 }
 
+parts=" ${GPU_RUN_PARTS:-tests verify tune knn ml} "
+# The test programs build beside the release build: device time is what a
+# run is shortest of.
+if [[ $parts == *" tests "* ]]; then
+  tbuild=/tmp/vectorlab-gpu-tests
+  programs=(test-knn test-tuning test-distance test-similarity test-proj test-neural test-sq test-host-copy test-threads)
+  { setup "$tbuild" -Dgui=disabled --buildtype=debugoptimized >"$out/tests-setup.log" 2>&1 \
+      && ninja -C "$tbuild" "${programs[@]/#/tests/}" >"$out/tests-build.log" 2>&1; } &
+  tests_built=$!
+fi
+# An early exit leaves no build behind it.
+trap 'jobs -p | xargs -r kill 2>/dev/null' EXIT
+# Seconds since the start, after each part, for planning the next run.
+mark() { echo "[$1 done, ${SECONDS} s]"; }
+
 nvidia-smi -L
 if ! { setup "$build" -Dgui=disabled -Dtests=disabled --buildtype=release >"$out/setup.log" 2>&1 \
        && ninja -C "$build" >"$out/build.log" 2>&1; }; then
@@ -41,14 +56,11 @@ ids = [d["id"] for d in json.load(sys.stdin)["devices"] if "NVIDIA" in d["platfo
 print(ids[0] if ids else "")')
 [ -n "$dev" ] || { echo "no NVIDIA OpenCL device"; exit 1; }
 echo "NVIDIA device: $dev"
+mark build
 
 status=0
-parts=" ${GPU_RUN_PARTS:-tests verify tune knn ml} "
 if [[ $parts == *" tests "* ]]; then
-  tbuild=/tmp/vectorlab-gpu-tests
-  programs=(test-knn test-tuning test-distance test-similarity test-proj test-neural test-sq test-host-copy test-threads)
-  if setup "$tbuild" -Dgui=disabled --buildtype=debugoptimized >"$out/tests-setup.log" 2>&1 \
-     && ninja -C "$tbuild" "${programs[@]/#/tests/}" >"$out/tests-build.log" 2>&1; then
+  if wait "$tests_built"; then
     for t in "${programs[@]}"; do
       # The device's cases; all of a program with none (host code).
       cases=$("$tbuild/tests/$t" -l | grep "/$dev\$")
@@ -62,12 +74,15 @@ if [[ $parts == *" tests "* ]]; then
   else
     tail -30 "$out/tests-setup.log" "$out/tests-build.log"; status=1
   fi
+  mark tests
 fi
 if [[ $parts == *" verify "* ]]; then
   "$bench" verify -d "$dev" | tee "$out/verify.txt" || status=1
+  mark verify
 fi
 if [[ $parts == *" tune "* ]]; then
   timeout 300 "$bench" tune -d "$dev" | tee "$out/tune.txt" || status=1
+  mark tune
 fi
 
 # knn-gpu of BENCHMARKS.md: vectorlab, then PyTorch, then compare, for each
@@ -104,6 +119,7 @@ if [[ $parts == *" knn "* ]]; then
   # The SQ8 scan: BENCHMARKS.md's target is absolute (<= 0.2 ms at nq = 1).
   timeout 200 "$bench" run sq-knn -d "$dev" -p n=1000000 -p d=768 -p nq=1,16 \
     -r 10 -o "$out/vl-sq-knn.json" || status=1
+  mark knn
 fi
 # The ML suites at BENCHMARKS.md's sizes: each on vectorlab and on the
 # PyTorch peer (tests/peers/ml_torch.py) with the same parameters, then
@@ -125,6 +141,7 @@ if [[ $parts == *" ml "* ]]; then
   # Encode only is timed; 100,000 keeps the seeded datasets' generation short.
   ml compression 120 -p dataset=gaussian -p n=100000 -p method=sq8,sq4,neural-128
   ml learned-distance 180 -p mode=plain,projected,uncached -p n=1000000 -p experimental-ml=on
+  mark ml
 fi
 
 # The acceptance table of issue #6 from all of the above.

@@ -77,12 +77,16 @@ def main():
     scale = probe_ms / H200_READ_MS if probe_ms else None
     peak = args.fp32_tflops * 1e9  # flops a ms
 
+    reports = sorted(glob.glob(os.path.join(args.folder, "vl-*.json")))
+    if not reports:
+        print("No vectorlab reports (vl-*.json) in %s." % args.folder)
+        return 0
     print("| workload | vectorlab ms | PyTorch ms | ratio | limit ms | "
           "of limit | target | met |")
     print("|---|---|---|---|---|---|---|---|")
     tuning = {}
     missing = False
-    for path in sorted(glob.glob(os.path.join(args.folder, "vl-*.json"))):
+    for path in reports:
         ours, context = benchmarks(path)
         theirs, _ = benchmarks(os.path.join(
             args.folder, "torch-" + os.path.basename(path)[len("vl-"):]))

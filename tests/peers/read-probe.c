@@ -3,7 +3,8 @@
  * device.  It sums n x d floats (and a quarter of those bytes, the size of
  * their SQ8 codes) with a grid-strided kernel over a small set of launch
  * shapes and prints the best median of each, after checking that every
- * launch summed every float.  tests/peers/gpu-run.sh builds
+ * launch summed every float, and the best rate for each number of bytes
+ * in flight a compute unit (8 to 256 KB).  tests/peers/gpu-run.sh builds
  * and runs it beside the suites, so that a scan's "fraction of the limit"
  * comes from the same machine and run:
  *
@@ -101,14 +102,32 @@ check_sums (Probe *p, cl_mem out, size_t global, size_t n_floats)
     }
 }
 
-/* The best median read of the first @bytes of @x over the launch shapes. */
+/* Bytes of loads a compute unit has issued at once, from 2^IN_FLIGHT_MIN
+ * (256 items, 2 float4s each) to 2^IN_FLIGHT_MAX (2048 items, 8 each). */
+#define IN_FLIGHT_MIN 13
+#define IN_FLIGHT_MAX 18
+
+static unsigned
+log2_of (size_t v)
+{
+  unsigned l = 0;
+
+  while (v >>= 1)
+    l++;
+  return l;
+}
+
+/* The best median read of the first @bytes of @x over the launch shapes,
+ * and the best for each number of bytes in flight a compute unit: a
+ * kernel that keeps fewer in flight (its loads ahead of their use, in
+ * registers or local memory) can read no faster than that row. */
 static void
 probe_bytes (Probe *p, cl_mem x, cl_mem out, size_t bytes, const char *what)
 {
   static const size_t wgs[] = { 256, 512, 1024 };
   static const int loads[] = { 2, 4, 8 };
   static const size_t groups_per_cu[] = { 1, 2, 4, 8 };
-  double best = 0.0;
+  double best = 0.0, by_flight[IN_FLIGHT_MAX + 1] = { 0 };
   char best_shape[128] = "";
 
   for (size_t w = 0; w < sizeof wgs / sizeof wgs[0]; w++)
@@ -145,8 +164,13 @@ probe_bytes (Probe *p, cl_mem x, cl_mem out, size_t bytes, const char *what)
 
             if (wgs[w] * groups_per_cu[g] > ITEMS_PER_CU_MAX)
               continue;
+            unsigned flight = log2_of (wgs[w] * groups_per_cu[g] * loads[l]
+                                       * 16);
+
             ms = time_kernel (p, kernel, global, wgs[w]);
             check_sums (p, out, global, bytes / sizeof (float));
+            if (by_flight[flight] == 0.0 || ms < by_flight[flight])
+              by_flight[flight] = ms;
             if (best == 0.0 || ms < best)
               {
                 best = ms;
@@ -161,6 +185,12 @@ probe_bytes (Probe *p, cl_mem x, cl_mem out, size_t bytes, const char *what)
   printf ("read of %s (%.1f MB): %.4f ms, %.0f GB/s (%s)\n", what,
           (double) bytes * 1e-6, best, (double) bytes / best * 1e-6,
           best_shape);
+  printf ("  by bytes in flight a compute unit:");
+  for (unsigned f = IN_FLIGHT_MIN; f <= IN_FLIGHT_MAX; f++)
+    if (by_flight[f] > 0.0)
+      printf ("  %zu KB %.0f GB/s", ((size_t) 1 << f) / 1024,
+              (double) bytes / by_flight[f] * 1e-6);
+  printf ("\n");
 }
 
 int

@@ -92,6 +92,14 @@ def main():
     tuning = json.load(open(path("knn-opencl.json")))["context"].get("tuning", {})
     check("WG=" in tuning.get("knn_scan1", ""),
           "an OpenCL report names the tunables it ran with", repr(tuning))
+    retuned = json.load(open(path("knn-opencl.json")))
+    retuned["context"]["tuning"]["knn_scan1"] = "WG=64"
+    json.dump(retuned, open(path("retuned.json"), "w"))
+    r = cli("compare", path("knn-opencl.json"), path("retuned.json"))
+    check(r.returncode == 0 and "tuning of knn_scan1: %s -> WG=64"
+          % tuning.get("knn_scan1") in r.stdout
+          and r.stdout.count("tuning of") == 1,
+          "compare names the families whose tunables differ", r.stdout)
     latency = json.load(open(path("latency.json")))
     check(latency["benchmarks"][0]["stats"]["p99"] is not None
           and latency["benchmarks"][0]["name"].startswith("knn/n:300/d:8/nq:1/"),

@@ -119,6 +119,59 @@ test_compare_with_itself (void)
     g_assert_cmpfloat (vl_bench_comparison_get_row (cmp, i)->ratio, ==, 1.0);
 }
 
+/* Sets @report's context.tuning from family, words pairs; a NULL value
+ * stands for a number, which is no tuning. */
+static void
+set_tuning (VlBenchReport *report, const char *const *pairs)
+{
+  JsonObject *tuning = json_object_new ();
+
+  for (guint i = 0; pairs[i] != NULL; i += 2)
+    if (pairs[i + 1] != NULL)
+      json_object_set_string_member (tuning, pairs[i], pairs[i + 1]);
+    else
+      json_object_set_int_member (tuning, pairs[i], 3);
+  json_object_set_object_member (vl_bench_report_get_context (report),
+                                 "tuning", tuning);
+}
+
+/* Families whose tunables differ are listed, in the new report's order
+ * and then the old one's; equal ones, and values that are not words on
+ * either side, are not; nothing when a report names none. */
+static void
+test_compare_tuning (void)
+{
+  const char *const old_pairs[] = { "scan", "WG=64", "gemm", "GM=64",
+                                    "gone", "WG=8", "odd", NULL, NULL };
+  const char *const new_pairs[] = { "added", "WG=16", "gemm", "GM=64",
+                                    "scan", "WG=128", "odd", NULL, NULL };
+  g_autoptr(VlBenchReport) old_report = NULL;
+  g_autoptr(VlBenchReport) new_report = NULL;
+  g_autoptr(VlBenchComparison) cmp = NULL;
+  g_autoptr(VlBenchComparison) untuned = NULL;
+  const VlBenchTuningChange *change;
+
+  make_pair (&old_report, &new_report);
+  set_tuning (new_report, new_pairs);
+  untuned = vl_bench_comparison_new (old_report, new_report, 5.0);
+  g_assert_cmpuint (vl_bench_comparison_get_n_tuning_changes (untuned), ==, 0);
+  set_tuning (old_report, old_pairs);
+  cmp = vl_bench_comparison_new (old_report, new_report, 5.0);
+  g_assert_cmpuint (vl_bench_comparison_get_n_tuning_changes (cmp), ==, 3);
+  change = vl_bench_comparison_get_tuning_change (cmp, 0);
+  g_assert_cmpstr (change->family, ==, "added");
+  g_assert_null (change->old_tuning);
+  g_assert_cmpstr (change->new_tuning, ==, "WG=16");
+  change = vl_bench_comparison_get_tuning_change (cmp, 1);
+  g_assert_cmpstr (change->family, ==, "scan");
+  g_assert_cmpstr (change->old_tuning, ==, "WG=64");
+  g_assert_cmpstr (change->new_tuning, ==, "WG=128");
+  change = vl_bench_comparison_get_tuning_change (cmp, 2);
+  g_assert_cmpstr (change->family, ==, "gone");
+  g_assert_cmpstr (change->old_tuning, ==, "WG=8");
+  g_assert_null (change->new_tuning);
+}
+
 static void
 test_tables (void)
 {
@@ -156,6 +209,7 @@ main (int argc, char **argv)
                    test_compare_threshold);
   g_test_add_func ("/vectorlab/engine/compare/itself",
                    test_compare_with_itself);
+  g_test_add_func ("/vectorlab/engine/compare/tuning", test_compare_tuning);
   g_test_add_func ("/vectorlab/engine/tables", test_tables);
   return g_test_run ();
 }

@@ -306,53 +306,20 @@ print_source (const char *label, const char *path, VlBenchReport *report)
            or_unknown (vl_bench_report_get_context_string (report, "date")));
 }
 
-/* A report's context.tuning, or NULL where it has none (host devices,
- * peers, older reports) or something else stands there. */
-static JsonObject *
-report_tuning (VlBenchReport *report)
-{
-  JsonNode *node = json_object_get_member (vl_bench_report_get_context (report),
-                                           "tuning");
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node)
-         ? json_node_get_object (node) : NULL;
-}
-
-static const char *
-tuning_words (JsonObject *tuning, const char *family)
-{
-  JsonNode *node = json_object_get_member (tuning, family);
-
-  return node != NULL && json_node_get_value_type (node) == G_TYPE_STRING
-         ? json_node_get_string (node) : NULL;
-}
-
-/* The kernel families whose tunables differ between two reports that both
- * name theirs: a time that moved may have moved with them. */
+/* The families whose tunables differ: a time that moved may have moved
+ * with them. */
 static void
-print_tuning_changes (VlBenchReport *old_report, VlBenchReport *new_report)
+print_tuning_changes (VlBenchComparison *comparison)
 {
-  JsonObject *old_tuning = report_tuning (old_report);
-  JsonObject *new_tuning = report_tuning (new_report);
-  g_autoptr(GList) families = NULL;
-
-  if (old_tuning == NULL || new_tuning == NULL)
-    return;
-  /* The new report's families, then those only the old one ran. */
-  families = json_object_get_members (new_tuning);
-  for (GList *l = json_object_get_members (old_tuning); l != NULL;
-       l = g_list_delete_link (l, l))
-    if (!json_object_has_member (new_tuning, l->data))
-      families = g_list_append (families, l->data);
-  for (GList *l = families; l != NULL; l = l->next)
+  for (guint i = 0; i < vl_bench_comparison_get_n_tuning_changes (comparison);
+       i++)
     {
-      const char *old_words = tuning_words (old_tuning, l->data);
-      const char *new_words = tuning_words (new_tuning, l->data);
+      const VlBenchTuningChange *change =
+        vl_bench_comparison_get_tuning_change (comparison, i);
 
-      if (g_strcmp0 (old_words, new_words) != 0)
-        g_print (_("tuning of %s: %s -> %s\n"), (const char *) l->data,
-                 old_words != NULL ? old_words : _("(none)"),
-                 new_words != NULL ? new_words : _("(none)"));
+      g_print (_("tuning of %s: %s -> %s\n"), change->family,
+               change->old_tuning ? change->old_tuning : _("(none)"),
+               change->new_tuning ? change->new_tuning : _("(none)"));
     }
 }
 
@@ -395,7 +362,7 @@ vl_cli_compare (int argc, char **argv)
   comparison = vl_bench_comparison_new (old_report, new_report, threshold);
   print_source (_("old"), argv[1], old_report);
   print_source (_("new"), argv[2], new_report);
-  print_tuning_changes (old_report, new_report);
+  print_tuning_changes (comparison);
   g_print ("\n");
   table = vl_bench_comparison_format (comparison);
   g_print ("%s", table);

@@ -6,9 +6,10 @@
 
 struct _VlBenchComparison
 {
-  GObject  parent_instance;
-  GArray  *rows;  /* VlBenchComparisonRow */
-  double   threshold_pct;
+  GObject     parent_instance;
+  GArray     *rows;            /* VlBenchComparisonRow */
+  GPtrArray  *tuning_changes;  /* VlBenchTuningChange */
+  double      threshold_pct;
 };
 
 G_DEFINE_FINAL_TYPE (VlBenchComparison, vl_bench_comparison, G_TYPE_OBJECT)
@@ -29,9 +30,21 @@ row_clear (gpointer p)
 }
 
 static void
+tuning_change_free (gpointer p)
+{
+  VlBenchTuningChange *change = p;
+
+  g_free (change->family);
+  g_free (change->old_tuning);
+  g_free (change->new_tuning);
+  g_free (change);
+}
+
+static void
 vl_bench_comparison_finalize (GObject *object)
 {
   g_array_unref (VL_BENCH_COMPARISON (object)->rows);
+  g_ptr_array_unref (VL_BENCH_COMPARISON (object)->tuning_changes);
   G_OBJECT_CLASS (vl_bench_comparison_parent_class)->finalize (object);
 }
 
@@ -68,6 +81,7 @@ vl_bench_comparison_init (VlBenchComparison *self)
 {
   self->rows = g_array_new (FALSE, TRUE, sizeof (VlBenchComparisonRow));
   g_array_set_clear_func (self->rows, row_clear);
+  self->tuning_changes = g_ptr_array_new_with_free_func (tuning_change_free);
 }
 
 static void
@@ -82,6 +96,60 @@ add_row (VlBenchComparison *self, const char *name, double old_ms,
       row.regression = row.ratio > 1.0 + self->threshold_pct / 100.0;
     }
   g_array_append_val (self->rows, row);
+}
+
+/* A report's context.tuning, or NULL where it has none (host devices,
+ * peers, older reports) or something else stands there. */
+static JsonObject *
+report_tuning (VlBenchReport *report)
+{
+  JsonNode *node = json_object_get_member (vl_bench_report_get_context (report),
+                                           "tuning");
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+         ? json_node_get_object (node) : NULL;
+}
+
+static const char *
+tuning_words (JsonObject *tuning, const char *family)
+{
+  JsonNode *node = json_object_get_member (tuning, family);
+
+  return node != NULL && json_node_get_value_type (node) == G_TYPE_STRING
+         ? json_node_get_string (node) : NULL;
+}
+
+/* The families whose tunables differ, when both reports name theirs: the
+ * new report's families, then those only the old one ran. */
+static void
+add_tuning_changes (VlBenchComparison *self, VlBenchReport *old_report,
+                    VlBenchReport *new_report)
+{
+  JsonObject *old_tuning = report_tuning (old_report);
+  JsonObject *new_tuning = report_tuning (new_report);
+  g_autoptr(GList) families = NULL;
+
+  if (old_tuning == NULL || new_tuning == NULL)
+    return;
+  families = json_object_get_members (new_tuning);
+  for (GList *l = json_object_get_members (old_tuning); l != NULL;
+       l = g_list_delete_link (l, l))
+    if (!json_object_has_member (new_tuning, l->data))
+      families = g_list_append (families, l->data);
+  for (GList *l = families; l != NULL; l = l->next)
+    {
+      const char *old_words = tuning_words (old_tuning, l->data);
+      const char *new_words = tuning_words (new_tuning, l->data);
+      VlBenchTuningChange *change;
+
+      if (g_strcmp0 (old_words, new_words) == 0)
+        continue;
+      change = g_new (VlBenchTuningChange, 1);
+      change->family = g_strdup (l->data);
+      change->old_tuning = g_strdup (old_words);
+      change->new_tuning = g_strdup (new_words);
+      g_ptr_array_add (self->tuning_changes, change);
+    }
 }
 
 VlBenchComparison *
@@ -112,7 +180,23 @@ vl_bench_comparison_new (VlBenchReport *old_report, VlBenchReport *new_report,
       if (vl_bench_report_lookup (old_report, name) == NULL)
         add_row (self, name, NAN, vl_bench_result_get_real_time (new_result));
     }
+  add_tuning_changes (self, old_report, new_report);
   return self;
+}
+
+guint
+vl_bench_comparison_get_n_tuning_changes (VlBenchComparison *self)
+{
+  g_return_val_if_fail (VL_IS_BENCH_COMPARISON (self), 0);
+  return self->tuning_changes->len;
+}
+
+const VlBenchTuningChange *
+vl_bench_comparison_get_tuning_change (VlBenchComparison *self, guint i)
+{
+  g_return_val_if_fail (VL_IS_BENCH_COMPARISON (self), NULL);
+  g_return_val_if_fail (i < self->tuning_changes->len, NULL);
+  return g_ptr_array_index (self->tuning_changes, i);
 }
 
 guint

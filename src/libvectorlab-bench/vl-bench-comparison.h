@@ -17,6 +17,15 @@ typedef struct
   gboolean regression;
 } VlBenchComparisonRow;
 
+/* A kernel family whose tunables (context.tuning) differ between the
+ * reports; NULL on the side that does not name the family. */
+typedef struct
+{
+  char *family;
+  char *old_tuning;
+  char *new_tuning;
+} VlBenchTuningChange;
+
 #define VL_TYPE_BENCH_COMPARISON (vl_bench_comparison_get_type ())
 
 G_DECLARE_FINAL_TYPE (VlBenchComparison, vl_bench_comparison, VL,
@@ -33,6 +42,13 @@ const VlBenchComparisonRow *
 /* Rows present in both reports. */
 guint    vl_bench_comparison_get_n_matched   (VlBenchComparison *self);
 gboolean vl_bench_comparison_has_regression  (VlBenchComparison *self);
+/* The families whose tunables differ, where both reports name theirs (a
+ * time that moved may have moved with them): the new report's order, then
+ * those only in the old one. */
+guint    vl_bench_comparison_get_n_tuning_changes (VlBenchComparison *self);
+const VlBenchTuningChange *
+         vl_bench_comparison_get_tuning_change    (VlBenchComparison *self,
+                                                   guint              i);
 /* One line per row: name, old, new, ratio and a mark, aligned. */
 char    *vl_bench_comparison_format          (VlBenchComparison *self);
 

@@ -186,12 +186,28 @@ build_columns (VlComparePage *self)
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
 }
 
+/* The kernel families whose tunables differ between the reports, one a
+ * line: a time that moved may have moved with them. */
+static void
+append_tuning_changes (GString *text, VlBenchComparison *comparison)
+{
+  for (guint i = 0; i < vl_bench_comparison_get_n_tuning_changes (comparison); i++)
+    {
+      const VlBenchTuningChange *change = vl_bench_comparison_get_tuning_change (comparison, i);
+
+      /* Translators: a kernel family's tunables in the old and new report. */
+      g_string_append_printf (text, _("\nTunables of %s: %s → %s"), change->family,
+                              change->old_tuning ? change->old_tuning : _("none"),
+                              change->new_tuning ? change->new_tuning : _("none"));
+    }
+}
+
 static void
 update (VlComparePage *self)
 {
   guint old_index = gtk_drop_down_get_selected (self->old_dropdown);
   guint new_index = gtk_drop_down_get_selected (self->new_dropdown);
-  g_autofree char *summary = NULL;
+  g_autoptr(GString) summary = NULL;
   guint n_regressions = 0, n_rows;
   g_autoptr(GPtrArray) indices = NULL;
 
@@ -215,11 +231,13 @@ update (VlComparePage *self)
   gtk_string_list_splice (self->rows, 0, 0, (const char *const *) indices->pdata);
 
   /* Translators: above the comparison table. */
-  summary = g_strdup_printf (_("%u of %u rows matched by name; %u slower by more than %.0f %%. "
-                               "Ratio = new time / old time (median)."),
-                             vl_bench_comparison_get_n_matched (self->comparison), n_rows,
-                             n_regressions, gtk_spin_button_get_value (self->threshold_spin));
-  gtk_label_set_label (self->summary_label, summary);
+  summary = g_string_new (NULL);
+  g_string_printf (summary, _("%u of %u rows matched by name; %u slower by more than %.0f %%. "
+                              "Ratio = new time / old time (median)."),
+                   vl_bench_comparison_get_n_matched (self->comparison), n_rows,
+                   n_regressions, gtk_spin_button_get_value (self->threshold_spin));
+  append_tuning_changes (summary, self->comparison);
+  gtk_label_set_label (self->summary_label, summary->str);
 }
 
 void

@@ -35,12 +35,13 @@ DECODE_HOST_TARGET = 5e6
 
 
 def read_probe(folder):
-    """The read rates of read-probe.txt, bytes per ms: floats and codes."""
-    rates = {}
+    """The read rates of read-probe.txt, bytes per ms: floats and codes;
+    and the read of the floats in ms (None without it)."""
+    rates, probe_ms = {}, None
     try:
         text = open(os.path.join(folder, "read-probe.txt")).read()
     except OSError:
-        return rates, None
+        return rates, probe_ms
     for line in text.splitlines():
         m = re.match(r"read of (.*) \(([\d.]+) MB\): ([\d.]+) ms", line)
         if m:
@@ -48,7 +49,7 @@ def read_probe(folder):
             rates[kind] = float(m.group(2)) * 1e6 / float(m.group(3))
             if kind == "floats":
                 probe_ms = float(m.group(3))
-    return rates, probe_ms if "floats" in rates else None
+    return rates, probe_ms
 
 
 def benchmarks(path):

@@ -3,6 +3,7 @@
  * and closing mid-run is clean. */
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
+#include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
 
@@ -256,6 +257,44 @@ assert_report_validates (const char *path)
     g_error ("%s does not validate:\n%s", path, errors);
 }
 
+/* Whether a label at or under @widget shows @text. */
+static gboolean
+shows_text (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_label (GTK_LABEL (widget)), text) != NULL)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (shows_text (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+/* A copy of the report at @path as if its knn_scan1 kernels had run with
+ * @tunables. */
+static void
+write_tuned_copy (const char *path,
+                  const char *tunables,
+                  const char *copy_path)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *context, *tuning;
+
+  g_assert_true (json_parser_load_from_file (parser, path, &error));
+  g_assert_no_error (error);
+  context = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
+                                           "context");
+  tuning = json_object_new ();
+  json_object_set_string_member (tuning, "knn_scan1", tunables);
+  json_object_set_object_member (context, "tuning", tuning);
+  json_generator_set_root (generator, json_parser_get_root (parser));
+  g_assert_true (json_generator_to_file (generator, copy_path, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_run_suite (Fixture       *fixture,
                 gconstpointer  data)
@@ -265,6 +304,12 @@ test_run_suite (Fixture       *fixture,
   VlBreakdownPage *breakdown = VL_BREAKDOWN_PAGE (vl_window_get_page (fixture->window, "breakdown"));
   g_autofree char *path = g_build_filename (g_get_tmp_dir (), "vl-test-ui-report.json", NULL);
   g_autofree char *csv_path = g_build_filename (g_get_tmp_dir (), "vl-test-ui-table.csv", NULL);
+  char *tuned_paths[] = {
+    g_build_filename (g_get_tmp_dir (), "vl-test-ui-tuned.json", NULL),
+    g_build_filename (g_get_tmp_dir (), "vl-test-ui-retuned.json", NULL),
+  };
+  GFile *tuned_files[G_N_ELEMENTS (tuned_paths)];
+  static const char *tunables[] = { "WG=64 NR=2", "WG=128 NR=2" };
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GFile) csv_file = g_file_new_for_path (csv_path);
   g_autoptr(GError) error = NULL;
@@ -303,6 +348,25 @@ test_run_suite (Fixture       *fixture,
   g_assert_cmpuint (vl_compare_page_get_n_reports (compare), ==, 3);
   vl_window_show_page (fixture->window, "compare");
   g_assert_true (vl_ui_wait_mapped (GTK_WIDGET (compare)));
+  g_assert_false (shows_text (GTK_WIDGET (compare), "Tunables of"));
+
+  /* Two runs with different tunables: the summary names them. */
+  for (guint i = 0; i < G_N_ELEMENTS (tuned_paths); i++)
+    {
+      write_tuned_copy (path, tunables[i], tuned_paths[i]);
+      tuned_files[i] = g_file_new_for_path (tuned_paths[i]);
+    }
+  vl_window_open_files (fixture->window, tuned_files, G_N_ELEMENTS (tuned_files));
+  vl_ui_spin (500);
+  g_assert_cmpuint (vl_compare_page_get_n_reports (compare), ==, 5);
+  g_assert_true (shows_text (GTK_WIDGET (compare),
+                             "Tunables of knn_scan1: WG=64 NR=2 → WG=128 NR=2"));
+  for (guint i = 0; i < G_N_ELEMENTS (tuned_paths); i++)
+    {
+      g_unlink (tuned_paths[i]);
+      g_free (tuned_paths[i]);
+      g_object_unref (tuned_files[i]);
+    }
   g_unlink (path);
   g_unlink (csv_path);
 }

@@ -22,6 +22,10 @@ struct _VlWindow
   /* Cancelled when the window goes: every job the window starts is tied
    * to it, so closing the window stops them all. */
   GCancellable         *cancellable;
+  /* Reports chosen and not yet added, oldest first; the head is loading.
+   * They load one at a time, so that they reach the Compare page in the
+   * order chosen: it compares the last two, the older as "old". */
+  GQueue                pending_reports;
 
   GtkStack             *stack;
   VlDevicesPage        *devices_page;
@@ -142,6 +146,8 @@ run_finished (VlWindow      *self,
   vl_window_show_page (self, "scaling");
 }
 
+static void load_next_report (VlWindow *self);
+
 static void
 report_loaded (GObject      *source,
                GAsyncResult *result,
@@ -160,10 +166,14 @@ report_loaded (GObject      *source,
       g_autofree char *title = g_strdup_printf (_("Could not open %s"), name);
 
       vl_show_error (GTK_WIDGET (self), title, error->message);
-      return;
     }
-  add_report (self, report, name);
-  vl_window_show_page (self, "scaling");
+  else
+    {
+      add_report (self, report, name);
+      vl_window_show_page (self, "scaling");
+    }
+  g_object_unref (g_queue_pop_head (&self->pending_reports));
+  load_next_report (self);
 }
 
 static void
@@ -190,14 +200,26 @@ load_report_thread (GTask        *task,
 }
 
 static void
+load_next_report (VlWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (g_queue_is_empty (&self->pending_reports))
+    return;
+  task = g_task_new (NULL, self->cancellable, report_loaded, g_object_ref (self));
+  g_task_set_source_tag (task, load_next_report);
+  g_task_set_task_data (task, g_object_ref (g_queue_peek_head (&self->pending_reports)),
+                        g_object_unref);
+  g_task_run_in_thread (task, load_report_thread);
+}
+
+static void
 open_report (VlWindow *self,
              GFile    *file)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, self->cancellable, report_loaded, g_object_ref (self));
-
-  g_task_set_source_tag (task, open_report);
-  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
-  g_task_run_in_thread (task, load_report_thread);
+  g_queue_push_tail (&self->pending_reports, g_object_ref (file));
+  if (g_queue_get_length (&self->pending_reports) == 1)
+    load_next_report (self);
 }
 
 static void
@@ -391,6 +413,7 @@ vl_window_dispose (GObject *object)
   VlWindow *self = VL_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_queue_clear_full (&self->pending_reports, g_object_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), VL_TYPE_WINDOW);
 
   G_OBJECT_CLASS (vl_window_parent_class)->dispose (object);

@@ -271,6 +271,26 @@ shows_text (GtkWidget  *widget,
   return FALSE;
 }
 
+/* The error dialog over the window that names @file, or NULL. */
+static GtkWindow *
+find_error_dialog (const char *file)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+  g_autofree char *title = g_strdup_printf ("Could not open %s", file);
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    {
+      g_autofree char *text = NULL;
+
+      if (!GTK_IS_MESSAGE_DIALOG (l->data))
+        continue;
+      g_object_get (l->data, "text", &text, NULL);
+      if (g_strcmp0 (text, title) == 0)
+        return l->data;
+    }
+  return NULL;
+}
+
 /* A copy of the report at @path as if its knn_scan1 kernels had run with
  * @tunables. */
 static void
@@ -304,12 +324,17 @@ test_run_suite (Fixture       *fixture,
   VlBreakdownPage *breakdown = VL_BREAKDOWN_PAGE (vl_window_get_page (fixture->window, "breakdown"));
   g_autofree char *path = g_build_filename (g_get_tmp_dir (), "vl-test-ui-report.json", NULL);
   g_autofree char *csv_path = g_build_filename (g_get_tmp_dir (), "vl-test-ui-table.csv", NULL);
-  char *tuned_paths[] = {
+  /* A truncated report, then two tuned ones. */
+  char *opened_paths[] = {
+    g_build_filename (g_get_tmp_dir (), "vl-test-ui-truncated.json", NULL),
     g_build_filename (g_get_tmp_dir (), "vl-test-ui-tuned.json", NULL),
     g_build_filename (g_get_tmp_dir (), "vl-test-ui-retuned.json", NULL),
   };
-  GFile *tuned_files[G_N_ELEMENTS (tuned_paths)];
-  static const char *tunables[] = { "WG=64 NR=2", "WG=128 NR=2" };
+  GFile *opened_files[G_N_ELEMENTS (opened_paths)];
+  static const char *tunables[] = { NULL, "WG=64 NR=2", "WG=128 NR=2" };
+  g_autofree char *report_text = NULL;
+  gsize report_length;
+  GtkWindow *error_dialog;
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GFile) csv_file = g_file_new_for_path (csv_path);
   g_autoptr(GError) error = NULL;
@@ -350,22 +375,30 @@ test_run_suite (Fixture       *fixture,
   g_assert_true (vl_ui_wait_mapped (GTK_WIDGET (compare)));
   g_assert_false (shows_text (GTK_WIDGET (compare), "Tunables of"));
 
-  /* Two runs with different tunables: the summary names them. */
-  for (guint i = 0; i < G_N_ELEMENTS (tuned_paths); i++)
+  /* Reports opened together: one that cannot be read says so and the
+   * others still load, in the order given; two runs with different
+   * tunables: the summary names them, old to new. */
+  g_assert_true (g_file_get_contents (path, &report_text, &report_length, NULL));
+  g_assert_true (g_file_set_contents (opened_paths[0], report_text, report_length / 2, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (opened_paths); i++)
     {
-      write_tuned_copy (path, tunables[i], tuned_paths[i]);
-      tuned_files[i] = g_file_new_for_path (tuned_paths[i]);
+      if (tunables[i] != NULL)
+        write_tuned_copy (path, tunables[i], opened_paths[i]);
+      opened_files[i] = g_file_new_for_path (opened_paths[i]);
     }
-  vl_window_open_files (fixture->window, tuned_files, G_N_ELEMENTS (tuned_files));
+  vl_window_open_files (fixture->window, opened_files, G_N_ELEMENTS (opened_files));
   vl_ui_spin (500);
+  error_dialog = find_error_dialog ("vl-test-ui-truncated.json");
+  g_assert_nonnull (error_dialog);
+  gtk_window_destroy (error_dialog);
   g_assert_cmpuint (vl_compare_page_get_n_reports (compare), ==, 5);
   g_assert_true (shows_text (GTK_WIDGET (compare),
                              "Tunables of knn_scan1: WG=64 NR=2 → WG=128 NR=2"));
-  for (guint i = 0; i < G_N_ELEMENTS (tuned_paths); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (opened_paths); i++)
     {
-      g_unlink (tuned_paths[i]);
-      g_free (tuned_paths[i]);
-      g_object_unref (tuned_files[i]);
+      g_unlink (opened_paths[i]);
+      g_free (opened_paths[i]);
+      g_object_unref (opened_files[i]);
     }
   g_unlink (path);
   g_unlink (csv_path);

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
-"""End-to-end checks of `vectorlab-bench list/run/compare` and the peers:
-written reports validate against data/vectorlab-report.schema.json,
+"""End-to-end checks of `vectorlab-bench list/run/compare/tune` and the
+peers: written reports validate against data/vectorlab-report.schema.json,
 compare prints ratio lines and gates on regressions, bad input and hostile
-reports fail with clear messages, and Ctrl+C leaves no report behind.
+reports fail with clear messages, Ctrl+C leaves no report behind, and tune's
+winner goes to the user's tuning cache, which later runs use.
 
     test-report-schema.py VECTORLAB_BENCH SCHEMA PEERS_DIR
 
@@ -12,6 +13,7 @@ FAISS peer is checked when faiss imports.
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -147,6 +149,9 @@ def main():
          "n, d, nq, k, metric"),
         (["run", "knn", "-d", "warp:9"], "unknown device 'warp:9'", "cpu"),
         (["run", "knn", "-r", "0"], "repetitions", ""),
+        # -1 is a number typed, not "the suite's default".
+        (["run", "knn", "-r", "-1"], "repetitions", ""),
+        (["run", "knn", "-w", "-1"], "warm-ups", ""),
         (["run", "knn", "-o", "/nonexistent/dir/r.json"], "no folder", ""),
     ]
     for args, says, lists in bad:
@@ -200,6 +205,7 @@ def main():
     check(r.returncode == 0, "the PyTorch peer imports without torch", r.stderr)
 
     check_gpu_summary(tmp)
+    check_tune(tmp)
 
     print("1..%d" % n_tests)
     return 1 if failed else 0
@@ -240,6 +246,46 @@ def check_gpu_summary(tmp):
                "(8.00M), >= 1.0x | yes |" % decode) in r.stdout,
           "gpu_summary.py tabulates a run's ratio, limit and target",
           r.stdout + r.stderr)
+
+
+def check_tune(tmp):
+    """tune on PoCL's 16-query scan, small: --dry-run stores nothing; a
+    real run stores its winner, which a later run reports as its tunables;
+    bad options are refused."""
+    env = dict(os.environ, XDG_CACHE_HOME=os.path.join(tmp, "cache"))
+    tuning_file = os.path.join(tmp, "cache", "vectorlab", "tuning")
+
+    def tune(*args):
+        return subprocess.run([CLI, "tune", "-d", "opencl:0", *args],
+                              capture_output=True, text=True, timeout=900,
+                              env=env)
+
+    small = ["-f", "knn_scan16", "-n", "3000", "--dim", "32", "-r", "1"]
+    r = tune(*small, "--dry-run")
+    check(r.returncode == 0 and "chosen: " in r.stdout
+          and "(current)" in r.stdout and not os.path.exists(tuning_file),
+          "tune --dry-run reports a winner and stores nothing",
+          r.stdout + r.stderr)
+    r = tune(*small)
+    chosen = re.search(r"chosen: (.+) \(", r.stdout)
+    check(r.returncode == 0 and chosen is not None
+          and "Stored in the tuning cache" in r.stdout,
+          "tune stores its winner", r.stdout + r.stderr)
+    report = os.path.join(tmp, "tuned.json")
+    r = subprocess.run([CLI, "run", "knn", "-d", "opencl:0", "-p", "n=500",
+                        "-p", "d=16", "-p", "nq=16", "-r", "1", "-w", "0",
+                        "-o", report], capture_output=True, text=True,
+                       timeout=300, env=env)
+    ran = (json.load(open(report))["context"]["tuning"].get("knn_scan16")
+           if r.returncode == 0 else None)
+    check(chosen is not None and ran == chosen.group(1),
+          "a later run uses tune's winner",
+          "chose %r, ran %r\n%s" % (chosen and chosen.group(1), ran, r.stderr))
+    for args, says in ((["-f", "nope"], "no kernel family 'nope'"),
+                       (["-r", "0"], "--repetitions")):
+        r = tune(*args)
+        check(r.returncode == 2 and says in r.stderr,
+              "tune %s is refused clearly" % " ".join(args), r.stderr)
 
 
 if __name__ == "__main__":

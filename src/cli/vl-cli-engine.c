@@ -165,7 +165,8 @@ vl_cli_run (int argc, char **argv)
   g_autofree char *device = NULL;
   g_auto(GStrv) params = NULL;
   g_autofree char *output = NULL;
-  int repetitions = -1, warmups = -1;
+  /* Unset until given: any number typed, -1 included, is checked. */
+  int repetitions = G_MININT, warmups = G_MININT;
   const GOptionEntry entries[] = {
     { "device", 'd', 0, G_OPTION_ARG_STRING, &device,
       N_("Device to run on (default: auto; see 'devices')"), N_("DEVICE") },
@@ -200,10 +201,10 @@ vl_cli_run (int argc, char **argv)
   suite = vl_bench_registry_lookup (argc > 1 ? argv[1] : "quick", &error);
   if (suite == NULL)
     return vl_cli_fail (VL_CLI_EXIT_USAGE, "run: %s", error->message);
-  if (repetitions == 0 || repetitions < -1)
+  if (repetitions != G_MININT && repetitions < 1)
     return vl_cli_fail (VL_CLI_EXIT_USAGE, _("run: repetitions must be at "
                                              "least 1"));
-  if (warmups < -1)
+  if (warmups != G_MININT && warmups < 0)
     return vl_cli_fail (VL_CLI_EXIT_USAGE, _("run: warm-ups must be 0 or "
                                              "more"));
 
@@ -212,9 +213,9 @@ vl_cli_run (int argc, char **argv)
     if (!vl_bench_plan_set_param_string (plan, params[i], &error))
       return vl_cli_fail (VL_CLI_EXIT_USAGE, "run: %s", error->message);
   vl_bench_plan_set_device (plan, device);
-  vl_bench_plan_set_repetitions (plan, repetitions > 0 ? (guint) repetitions
-                                                      : 0);
-  vl_bench_plan_set_warmups (plan, warmups);
+  vl_bench_plan_set_repetitions (plan, repetitions != G_MININT ? (guint) repetitions
+                                                             : 0);
+  vl_bench_plan_set_warmups (plan, warmups != G_MININT ? warmups : -1);
   if (!check_device (vl_bench_plan_get_device (plan), &error))
     return vl_cli_fail (VL_CLI_EXIT_USAGE, "run: %s", error->message);
   /* Found out now rather than after a long run. */

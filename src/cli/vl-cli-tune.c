@@ -308,9 +308,11 @@ vl_cli_tune (int argc, char **argv)
     {
       g_autofree char *names = g_strjoinv (", ", (char **) families);
 
+      status = vl_cli_fail (VL_CLI_EXIT_USAGE,
+                            _("%s has no kernel family '%s' (it has %s)"),
+                            vl_context_get_device (ctx)->id, opt_family, names);
       vl_context_free (ctx);
-      return vl_cli_fail (VL_CLI_EXIT_USAGE, _("no kernel family '%s' (%s)"),
-                          opt_family, names);
+      return status;
     }
 
   d = (gsize) opt_d;

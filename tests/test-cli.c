@@ -403,6 +403,19 @@ test_knn_errors (void)
       g_assert_nonnull (strstr (run.err, cases[i].expect));
       g_assert_cmpstr (run.out, ==, "");
     }
+
+  /* An output nowhere is refused by name, before the search. */
+  {
+    g_auto(Run) run = { 0 };
+    g_autofree char *nowhere = tmp_path ("no-such-folder/out.json");
+
+    run_cli (&run, "knn", "--database", db_path, "--queries", q_path, "-o",
+             nowhere, NULL);
+    g_assert_cmpint (run.status, ==, 2);
+    g_assert_nonnull (strstr (run.err, "knn: cannot write"));
+    g_assert_nonnull (strstr (run.err, "no folder"));
+    g_assert_cmpstr (run.out, ==, "");
+  }
 }
 
 static void

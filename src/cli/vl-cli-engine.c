@@ -218,15 +218,8 @@ vl_cli_run (int argc, char **argv)
   vl_bench_plan_set_warmups (plan, warmups != G_MININT ? warmups : -1);
   if (!check_device (vl_bench_plan_get_device (plan), &error))
     return vl_cli_fail (VL_CLI_EXIT_USAGE, "run: %s", error->message);
-  /* Found out now rather than after a long run. */
-  if (output != NULL)
-    {
-      g_autofree char *dir = g_path_get_dirname (output);
-
-      if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
-        return vl_cli_fail (VL_CLI_EXIT_USAGE, _("run: cannot write %s: no "
-                                                 "folder %s"), output, dir);
-    }
+  if (output != NULL && !vl_cli_check_output_folder ("run", output))
+    return VL_CLI_EXIT_USAGE;
 
   state.loop = g_main_loop_new (NULL, FALSE);
   runner = vl_bench_runner_new ();

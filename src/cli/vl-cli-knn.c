@@ -187,6 +187,10 @@ vl_cli_knn (int argc, char **argv)
       return usage_error (message);
     }
 
+  if (opt_output != NULL && g_strcmp0 (opt_output, "-") != 0
+      && !vl_cli_check_output_folder ("knn", opt_output))
+    return VL_CLI_EXIT_USAGE;
+
   if ((database = vl_tensor_load (opt_database, &error)) == NULL
       || (queries = vl_tensor_load (opt_queries, &error)) == NULL)
     return vl_cli_fail_error (error);

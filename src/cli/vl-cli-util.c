@@ -23,6 +23,19 @@ vl_cli_fail_error (const GError *error)
 }
 
 gboolean
+vl_cli_check_output_folder (const char *name,
+                            const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return TRUE;
+  /* Translators: the subcommand, the file and its folder. */
+  vl_cli_fail (VL_CLI_EXIT_USAGE, _("%s: cannot write %s: no folder %s"), name, path, dir);
+  return FALSE;
+}
+
+gboolean
 vl_cli_parse_options_with_args (const char *name,
                                 const char *parameter_string,
                                 const char *description,

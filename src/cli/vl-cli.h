@@ -52,4 +52,10 @@ int vl_cli_fail       (VlCliExit   code,
 /* Prints @error like vl_cli_fail and returns VL_CLI_EXIT_FAILURE. */
 int vl_cli_fail_error (const GError *error);
 
+/* Whether the folder of @path, where subcommand @name will write its
+ * result, exists; a usage error if not.  Checked before the work, so that
+ * a long run is not lost at its end. */
+gboolean vl_cli_check_output_folder (const char *name,
+                                     const char *path);
+
 G_END_DECLS

@@ -257,6 +257,20 @@ assert_report_validates (const char *path)
     g_error ("%s does not validate:\n%s", path, errors);
 }
 
+typedef struct
+{
+  VlComparePage *page;
+  guint          n_reports;
+} ReportCount;
+
+static gboolean
+has_reports (gpointer data)
+{
+  ReportCount *count = data;
+
+  return vl_compare_page_get_n_reports (count->page) >= count->n_reports;
+}
+
 /* Whether a label at or under @widget shows @text. */
 static gboolean
 shows_text (GtkWidget  *widget,
@@ -369,7 +383,7 @@ test_run_suite (Fixture       *fixture,
   g_assert_nonnull (vl_compare_page_get_comparison (compare));
   g_assert_cmpuint (vl_bench_comparison_get_n_matched (vl_compare_page_get_comparison (compare)), ==, 2);
   vl_window_open_files (fixture->window, &file, 1);
-  vl_ui_spin (500);
+  g_assert_true (vl_ui_wait (has_reports, &(ReportCount) { compare, 3 }, 30000));
   g_assert_cmpuint (vl_compare_page_get_n_reports (compare), ==, 3);
   vl_window_show_page (fixture->window, "compare");
   g_assert_true (vl_ui_wait_mapped (GTK_WIDGET (compare)));
@@ -387,7 +401,7 @@ test_run_suite (Fixture       *fixture,
       opened_files[i] = g_file_new_for_path (opened_paths[i]);
     }
   vl_window_open_files (fixture->window, opened_files, G_N_ELEMENTS (opened_files));
-  vl_ui_spin (500);
+  g_assert_true (vl_ui_wait (has_reports, &(ReportCount) { compare, 5 }, 30000));
   error_dialog = find_error_dialog ("vl-test-ui-truncated.json");
   g_assert_nonnull (error_dialog);
   gtk_window_destroy (error_dialog);

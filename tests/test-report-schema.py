@@ -206,6 +206,7 @@ def main():
 
     check_gpu_summary(tmp)
     check_tune(tmp)
+    check_run_tuning(tmp)
 
     print("1..%d" % n_tests)
     return 1 if failed else 0
@@ -286,6 +287,42 @@ def check_tune(tmp):
         r = tune(*args)
         check(r.returncode == 2 and says in r.stderr,
               "tune %s is refused clearly" % " ".join(args), r.stderr)
+
+
+def check_run_tuning(tmp):
+    """run -t: the kernels run with the tunables given, the report names
+    them, the tuning cache stays untouched; malformed tunables, ones the
+    device refuses and a device without kernels to tune are refused."""
+    env = dict(os.environ, XDG_CACHE_HOME=os.path.join(tmp, "run-t-cache"))
+    row = "WG=32 RPI=4 TK=16 GROUPS_PER_CU=8"
+    report = os.path.join(tmp, "run-t.json")
+    small = ["-p", "n=500", "-p", "d=16", "-p", "nq=16", "-r", "1", "-w", "0"]
+
+    def run(*args):
+        return subprocess.run([CLI, "run", "knn", *small, *args],
+                              capture_output=True, text=True, timeout=300,
+                              env=env)
+
+    r = run("-d", "opencl:0", "-t", "knn_scan16=" + row, "-o", report)
+    ran = (json.load(open(report))["context"]["tuning"].get("knn_scan16")
+           if r.returncode == 0 else None)
+    check(ran == row and "recall 1.000" in r.stdout,
+          "run -t runs the family with the tunables given",
+          "ran %r\n%s" % (ran, r.stdout + r.stderr))
+    check(not os.path.exists(os.path.join(tmp, "run-t-cache", "vectorlab",
+                                          "tuning")),
+          "run -t leaves the tuning cache alone")
+    for args, status, says in (
+            (["-d", "opencl:0", "-t", "knn_scan16"], 2, "FAMILY=NAME=VALUE"),
+            (["-d", "opencl:0", "-t", "knn_scan16=WG=7"], 1,
+             "WG must be a power of two"),
+            (["-d", "opencl:0", "-t", "nope=WG=64"], 1,
+             "no tunable kernel family 'nope'"),
+            (["-d", "cpu", "-t", "knn_scan16=" + row], 1,
+             "no tunable kernels")):
+        r = run(*args)
+        check(r.returncode == status and says in r.stderr,
+              "run %s is refused clearly" % " ".join(args), r.stderr)
 
 
 if __name__ == "__main__":

@@ -164,6 +164,7 @@ vl_cli_run (int argc, char **argv)
 {
   g_autofree char *device = NULL;
   g_auto(GStrv) params = NULL;
+  g_auto(GStrv) tunings = NULL;
   g_autofree char *output = NULL;
   /* Unset until given: any number typed, -1 included, is checked. */
   int repetitions = G_MININT, warmups = G_MININT;
@@ -173,6 +174,10 @@ vl_cli_run (int argc, char **argv)
     { "param", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &params,
       N_("Set a suite parameter; a comma list sweeps it (see 'list')"),
       N_("KEY=VALUE") },
+    { "tuning", 't', 0, G_OPTION_ARG_STRING_ARRAY, &tunings,
+      N_("Run an OpenCL kernel family with these tunables instead of the "
+         "stored ones (as 'tune' prints them; the report names them)"),
+      N_("FAMILY=NAME=VALUE …") },
     { "repetitions", 'r', 0, G_OPTION_ARG_INT, &repetitions,
       N_("Timed repetitions per case (default: the suite's)"), N_("N") },
     { "warmups", 'w', 0, G_OPTION_ARG_INT, &warmups,
@@ -211,6 +216,9 @@ vl_cli_run (int argc, char **argv)
   plan = vl_bench_plan_new (suite);
   for (guint i = 0; params != NULL && params[i] != NULL; i++)
     if (!vl_bench_plan_set_param_string (plan, params[i], &error))
+      return vl_cli_fail (VL_CLI_EXIT_USAGE, "run: %s", error->message);
+  for (guint i = 0; tunings != NULL && tunings[i] != NULL; i++)
+    if (!vl_bench_plan_set_tuning_string (plan, tunings[i], &error))
       return vl_cli_fail (VL_CLI_EXIT_USAGE, "run: %s", error->message);
   vl_bench_plan_set_device (plan, device);
   vl_bench_plan_set_repetitions (plan, repetitions != G_MININT ? (guint) repetitions

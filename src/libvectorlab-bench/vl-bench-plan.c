@@ -14,6 +14,7 @@ struct _VlBenchPlan
   guint         repetitions;
   int           warmups;
   GHashTable   *values;  /* parameter name -> GStrv */
+  GPtrArray    *tunings; /* family, words, family, words, ..., NULL */
 };
 
 G_DEFINE_FINAL_TYPE (VlBenchPlan, vl_bench_plan, G_TYPE_OBJECT)
@@ -38,6 +39,7 @@ vl_bench_plan_finalize (GObject *object)
   g_clear_object (&self->suite);
   g_free (self->device);
   g_hash_table_unref (self->values);
+  g_ptr_array_unref (self->tunings);
   G_OBJECT_CLASS (vl_bench_plan_parent_class)->finalize (object);
 }
 
@@ -151,6 +153,7 @@ vl_bench_plan_init (VlBenchPlan *self)
   self->warmups = -1;
   self->values = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                         (GDestroyNotify) g_strfreev);
+  self->tunings = g_ptr_array_new_null_terminated (4, g_free, TRUE);
 }
 
 VlBenchPlan *
@@ -302,4 +305,42 @@ vl_bench_plan_count_cases (VlBenchPlan *self)
   g_autoptr(GPtrArray) cases = vl_bench_plan_expand (self);
 
   return cases->len;
+}
+
+gboolean
+vl_bench_plan_set_tuning_string (VlBenchPlan *self, const char *assignment,
+                                 GError **error)
+{
+  const char *eq;
+  g_autofree char *family = NULL;
+  g_autofree char *words = NULL;
+
+  g_return_val_if_fail (VL_IS_BENCH_PLAN (self), FALSE);
+  g_return_val_if_fail (assignment != NULL, FALSE);
+
+  eq = strchr (assignment, '=');
+  if (eq != NULL)
+    {
+      family = g_strstrip (g_strndup (assignment, eq - assignment));
+      words = g_strstrip (g_strdup (eq + 1));
+    }
+  if (family == NULL || family[0] == '\0' || words[0] == '\0'
+      || strchr (words, '=') == NULL)
+    {
+      g_set_error (error, VL_ENGINE_ERROR, VL_ENGINE_ERROR_INVALID_VALUE,
+                   _("expected FAMILY=NAME=VALUE ... for tunables, as tune "
+                     "prints them (e.g. knn_scan1=WG=128 TK=64), not '%s'"),
+                   assignment);
+      return FALSE;
+    }
+  g_ptr_array_add (self->tunings, g_steal_pointer (&family));
+  g_ptr_array_add (self->tunings, g_steal_pointer (&words));
+  return TRUE;
+}
+
+const char *const *
+vl_bench_plan_get_tunings (VlBenchPlan *self)
+{
+  g_return_val_if_fail (VL_IS_BENCH_PLAN (self), NULL);
+  return (const char *const *) self->tunings->pdata;
 }

@@ -37,6 +37,17 @@ gboolean      vl_bench_plan_set_param       (VlBenchPlan  *self,
 gboolean      vl_bench_plan_set_param_string (VlBenchPlan *self,
                                               const char  *assignment,
                                               GError     **error);
+/* Runs the OpenCL kernels of a family with other tunables than the stored
+ * ones: parses "FAMILY=NAME=VALUE ..." as given to `run -t` (the words as
+ * `tune` prints them).  Fails with VL_ENGINE_ERROR_INVALID_VALUE when no
+ * family or no tunables are named; whether the device has the family and
+ * takes the tunables is found when the run makes its context. */
+gboolean      vl_bench_plan_set_tuning_string (VlBenchPlan *self,
+                                               const char  *assignment,
+                                               GError     **error);
+/* The tunables set, family after family: NULL-terminated pairs of family
+ * and words (owned by the plan). */
+const char *const *vl_bench_plan_get_tunings (VlBenchPlan *self);
 /* The values of @key, NULL-terminated, owned by the plan. */
 const char *const *vl_bench_plan_get_values (VlBenchPlan  *self,
                                              const char   *key);

@@ -50,6 +50,7 @@ typedef struct
   GMainContext  *main_context;
   char          *device;
   char          *suite;
+  GStrv          tunings;      /* family, words, ... (the plan's) */
   VlContext     *ctx;          /* the worker's, while it runs */
   GPtrArray     *cases;
   double         total_work;   /* sum of the cases' weights */
@@ -66,6 +67,7 @@ run_data_free (RunData *data)
   g_main_context_unref (data->main_context);
   g_free (data->device);
   g_free (data->suite);
+  g_strfreev (data->tunings);
   g_ptr_array_unref (data->cases);
   g_free (data);
 }
@@ -480,6 +482,21 @@ fill_context (JsonObject *context, RunData *data, VlContext *ctx)
   add_tuning (context, ctx);
 }
 
+/* The plan's tunables, before the report names those the run used. */
+static gboolean
+set_tunings (VlContext *ctx, char **tunings, GError **error)
+{
+  for (guint i = 0; tunings[i] != NULL; i += 2)
+    {
+      VlError *vl_error = NULL;
+
+      if (vl_context_set_tuning (ctx, tunings[i], tunings[i + 1], &vl_error)
+          != VL_STATUS_OK)
+        return vl_bench_propagate_vl_error (error, vl_error, NULL);
+    }
+  return TRUE;
+}
+
 static void
 run_thread (GTask *task, gpointer source_object, gpointer task_data,
             GCancellable *cancellable)
@@ -491,7 +508,7 @@ run_thread (GTask *task, gpointer source_object, gpointer task_data,
 
   data->started_us = g_get_monotonic_time ();
   ctx = vl_bench_context_new (data->device, &error);
-  if (ctx == NULL)
+  if (ctx == NULL || !set_tunings (ctx, data->tunings, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -618,6 +635,7 @@ vl_bench_runner_run_async (VlBenchRunner *self, VlBenchPlan *plan,
   data->device = g_strdup (vl_bench_plan_get_device (plan));
   data->suite = g_strdup (vl_bench_suite_get_name (
     vl_bench_plan_get_suite (plan)));
+  data->tunings = g_strdupv ((char **) vl_bench_plan_get_tunings (plan));
   data->cases = vl_bench_plan_expand (plan);
   for (guint i = 0; i < data->cases->len; i++)
     {

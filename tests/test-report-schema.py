@@ -45,9 +45,21 @@ def check(ok, description, detail=""):
             print("# " + line)
 
 
-def cli(*args, timeout=300):
+def cli(*args, timeout=300, env=None):
     return subprocess.run([CLI, *args], capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, env=env)
+
+
+# A small run of knn_scan16, the 16-query scan, on whichever device -d names.
+KNN16 = ["run", "knn", "-p", "n=500", "-p", "d=16", "-p", "nq=16", "-r", "1",
+         "-w", "0"]
+
+
+def knn16_tuning(r, report):
+    """knn_scan16's tunables in the report of run @r, None if it failed."""
+    if r.returncode != 0:
+        return None
+    return json.load(open(report))["context"]["tuning"].get("knn_scan16")
 
 
 def validate(path, what):
@@ -257,9 +269,7 @@ def check_tune(tmp):
     tuning_file = os.path.join(tmp, "cache", "vectorlab", "tuning")
 
     def tune(*args):
-        return subprocess.run([CLI, "tune", "-d", "opencl:0", *args],
-                              capture_output=True, text=True, timeout=900,
-                              env=env)
+        return cli("tune", "-d", "opencl:0", *args, timeout=900, env=env)
 
     small = ["-f", "knn_scan16", "-n", "3000", "--dim", "32", "-r", "1"]
     r = tune(*small, "--dry-run")
@@ -273,12 +283,8 @@ def check_tune(tmp):
           and "Stored in the tuning cache" in r.stdout,
           "tune stores its winner", r.stdout + r.stderr)
     report = os.path.join(tmp, "tuned.json")
-    r = subprocess.run([CLI, "run", "knn", "-d", "opencl:0", "-p", "n=500",
-                        "-p", "d=16", "-p", "nq=16", "-r", "1", "-w", "0",
-                        "-o", report], capture_output=True, text=True,
-                       timeout=300, env=env)
-    ran = (json.load(open(report))["context"]["tuning"].get("knn_scan16")
-           if r.returncode == 0 else None)
+    r = cli(*KNN16, "-d", "opencl:0", "-o", report, env=env)
+    ran = knn16_tuning(r, report)
     check(chosen is not None and ran == chosen.group(1),
           "a later run uses tune's winner",
           "chose %r, ran %r\n%s" % (chosen and chosen.group(1), ran, r.stderr))
@@ -296,16 +302,12 @@ def check_run_tuning(tmp):
     env = dict(os.environ, XDG_CACHE_HOME=os.path.join(tmp, "run-t-cache"))
     row = "WG=32 RPI=4 TK=16 GROUPS_PER_CU=8"
     report = os.path.join(tmp, "run-t.json")
-    small = ["-p", "n=500", "-p", "d=16", "-p", "nq=16", "-r", "1", "-w", "0"]
 
     def run(*args):
-        return subprocess.run([CLI, "run", "knn", *small, *args],
-                              capture_output=True, text=True, timeout=300,
-                              env=env)
+        return cli(*KNN16, *args, env=env)
 
     r = run("-d", "opencl:0", "-t", "knn_scan16=" + row, "-o", report)
-    ran = (json.load(open(report))["context"]["tuning"].get("knn_scan16")
-           if r.returncode == 0 else None)
+    ran = knn16_tuning(r, report)
     check(ran == row and "recall 1.000" in r.stdout,
           "run -t runs the family with the tunables given",
           "ran %r\n%s" % (ran, r.stdout + r.stderr))

@@ -324,8 +324,8 @@ vl_bench_plan_set_tuning_string (VlBenchPlan *self, const char *assignment,
       family = g_strstrip (g_strndup (assignment, eq - assignment));
       words = g_strstrip (g_strdup (eq + 1));
     }
-  if (family == NULL || family[0] == '\0' || words[0] == '\0'
-      || strchr (words, '=') == NULL)
+  /* Tunables are NAME=VALUE words: without an '=' there are none. */
+  if (family == NULL || family[0] == '\0' || strchr (words, '=') == NULL)
     {
       g_set_error (error, VL_ENGINE_ERROR, VL_ENGINE_ERROR_INVALID_VALUE,
                    _("expected FAMILY=NAME=VALUE ... for tunables, as tune "
